@@ -1,0 +1,37 @@
+# The few commands anyone needs. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench venv messages
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Web + Celery worker + beat on 127.0.0.1:8000 with embedded defaults (SQLite, file-system broker).
+run: export DEBUG ?= true
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash scripts/run.sh
+
+# The whole suite against real PostgreSQL and Redis (started, or installed, when missing).
+test: venv
+	bash scripts/services.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Regenerate the Chinese catalogue after changing user-facing strings.
+messages: venv
+	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=true $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv

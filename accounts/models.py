@@ -1,0 +1,90 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OutreachUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: office staff, a branch secretary or committee member, or an admin.
+
+    A branch worker belongs to exactly one branch and holds a position in it; the branch's
+    secretary and committee are read from here, so there is one source of truth for both.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        OFFICE = "office", _("Office staff")
+        BRANCH = "branch", _("Branch worker")
+
+    class Position(models.TextChoices):
+        SECRETARY = "secretary", _("Branch secretary")
+        COMMITTEE = "committee", _("Committee member")
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.BRANCH)
+    branch = models.ForeignKey(
+        "branches.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    position = models.CharField(_("position in branch"), max_length=16, choices=Position.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = OutreachUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "office", "branch"]),
+                name="accounts_user_role_valid",
+                violation_error_message=_("Unknown role."),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__in=["", "secretary", "committee"]),
+                name="accounts_user_position_valid",
+                violation_error_message=_("Unknown position."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="branch", branch__isnull=False) & ~Q(position=""))
+                | (~Q(role="branch") & Q(branch__isnull=True, position="")),
+                name="accounts_user_branch_matches_role",
+                violation_error_message=_("A branch worker needs a branch and a position; other roles have neither."),
+            ),
+            models.UniqueConstraint(
+                fields=["branch"],
+                condition=Q(position="secretary"),
+                name="accounts_user_one_secretary_per_branch",
+                violation_error_message=_("This branch already has a secretary."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def get_full_name(self):
+        # Chinese names are written family name first, with no space.
+        return f"{self.last_name}{self.first_name}".strip()
+
+    @property
+    def sees_all_branches(self) -> bool:
+        return self.is_active and self.role in (self.Role.ADMIN, self.Role.OFFICE)
+
+    @property
+    def is_office(self) -> bool:
+        """Office staff or admin: may manage the registry and branches."""
+        return self.sees_all_branches
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_active and self.role == self.Role.ADMIN

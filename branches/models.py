@@ -1,0 +1,75 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import BranchScopedQuerySet
+
+
+class BranchQuerySet(BranchScopedQuerySet):
+    branch_path = "pk"
+
+
+class Weekday(models.IntegerChoices):
+    """Bits of the reminder-day mask, Monday first (as Python's date.weekday())."""
+
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 4, _("Wednesday")
+    THURSDAY = 8, _("Thursday")
+    FRIDAY = 16, _("Friday")
+    SATURDAY = 32, _("Saturday")
+    SUNDAY = 64, _("Sunday")
+
+
+ALL_WEEKDAYS = 127
+DEFAULT_REMINDER_WEEKDAYS = Weekday.MONDAY | Weekday.THURSDAY
+
+
+class Branch(models.Model):
+    """A party branch (党支部) of the retiree Party committee and the retirees it looks after.
+
+    Its secretary and committee members are users whose `branch` is this one.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    reminder_weekdays = models.PositiveSmallIntegerField(
+        _("reminder days"),
+        default=DEFAULT_REMINDER_WEEKDAYS,
+        help_text=_("Days of the week on which the branch's reminder digest is sent."),
+    )
+    reminder_time = models.TimeField(_("reminder time"), default=datetime.time(8, 30))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = BranchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_weekdays__gte=1, reminder_weekdays__lte=ALL_WEEKDAYS),
+                name="branches_branch_reminder_weekdays_valid",
+                violation_error_message=_("Choose at least one reminder day."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("branches:detail", args=[self.pk])
+
+    @property
+    def reminder_weekday_list(self) -> list[int]:
+        """The reminder days as Weekday values, Monday first."""
+        return [day for day in Weekday.values if self.reminder_weekdays & day]
+
+    def reminder_weekday_labels(self) -> list[str]:
+        return [Weekday(day).label for day in self.reminder_weekday_list]

@@ -1,0 +1,32 @@
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from retirees.choices import Category, Status
+
+from .models import Branch
+
+
+def _member_prefetch():
+    return Prefetch(
+        "members",
+        queryset=User.objects.filter(is_active=True, role=User.Role.BRANCH).order_by("-position", "username"),
+    )
+
+
+def branch_list(*, user):
+    """Branches `user` may see, with their active retirees counted (one query) and members (one more)."""
+    active = Q(retirees__status=Status.ACTIVE)
+    return (
+        Branch.objects.visible_to(user)
+        .annotate(
+            retiree_count=Count("retirees", filter=active),
+            lixiu_count=Count("retirees", filter=active & Q(retirees__category=Category.LIXIU)),
+        )
+        .prefetch_related(_member_prefetch())
+        .order_by("name")
+    )
+
+
+def branch_get(*, user, pk) -> Branch:
+    return get_object_or_404(branch_list(user=user), pk=pk)

@@ -1,0 +1,117 @@
+"""Shared personas and factories for every test module.
+
+Personas: a secretary and a committee member of branch A, a secretary of branch B, office
+staff, an admin, and the anonymous visitor (the test client as it comes).
+"""
+
+import datetime
+import itertools
+
+import pytest
+
+from accounts.models import User
+from branches.models import Branch
+from retirees.models import HouseholdContact, Retiree
+from retirees.services import retiree_set_search_keys
+
+PASSWORD = "Persona-pass-2026"
+_phones = itertools.count(13800000000)
+
+
+@pytest.fixture
+def branch_a(db):
+    return Branch.objects.create(name="第一党支部", short_name="一支部")
+
+
+@pytest.fixture
+def branch_b(db):
+    return Branch.objects.create(name="第二党支部", short_name="二支部")
+
+
+def make_user(username, *, role, branch=None, position=""):
+    user = User(
+        username=username,
+        last_name=username[:1],
+        first_name=username[1:],
+        role=role,
+        branch=branch,
+        position=position,
+        is_staff=role == User.Role.ADMIN,
+        is_superuser=role == User.Role.ADMIN,
+        email=f"{username}@example.org",
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def secretary_a(branch_a):
+    return make_user("sec_a", role=User.Role.BRANCH, branch=branch_a, position=User.Position.SECRETARY)
+
+
+@pytest.fixture
+def committee_a(branch_a):
+    return make_user("com_a", role=User.Role.BRANCH, branch=branch_a, position=User.Position.COMMITTEE)
+
+
+@pytest.fixture
+def secretary_b(branch_b):
+    return make_user("sec_b", role=User.Role.BRANCH, branch=branch_b, position=User.Position.SECRETARY)
+
+
+@pytest.fixture
+def office(db):
+    return make_user("office", role=User.Role.OFFICE)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", role=User.Role.ADMIN)
+
+
+def make_retiree(branch, name="张建国", **fields) -> Retiree:
+    values = {
+        "gender": "male",
+        "birth_date": datetime.date(1945, 3, 8),
+        "category": "tuixiu",
+        "phone": str(next(_phones)),
+        "residence_area": "off_campus",
+    }
+    values.update(fields)
+    retiree = Retiree(name=name, branch=branch, **values)
+    retiree_set_search_keys(retiree=retiree)
+    retiree.save()
+    return retiree
+
+
+@pytest.fixture
+def retiree_factory(db):
+    return make_retiree
+
+
+@pytest.fixture
+def retiree_a(branch_a):
+    retiree = make_retiree(branch_a, "曾宪梅", gender="female", birth_date=datetime.date(1940, 5, 3))
+    HouseholdContact.objects.create(
+        retiree=retiree, name="曾小红", relation="child", phone="13911112222", is_primary=True
+    )
+    return retiree
+
+
+@pytest.fixture
+def retiree_b(branch_b):
+    retiree = make_retiree(branch_b, "单立新", birth_date=datetime.date(1950, 1, 20))
+    HouseholdContact.objects.create(retiree=retiree, name="李梅", relation="caregiver", phone="13722223333")
+    return retiree
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a persona: login(secretary_a)."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,20 @@
+"""The Celery application. Broker and options come from Django settings (CELERY_*)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach.settings")
+
+app = Celery("outreach")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _ensure_broker_folders(sender, **kwargs):
+    """The embedded file-system broker needs its folders to exist before the worker starts."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

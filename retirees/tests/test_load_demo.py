@@ -1,0 +1,33 @@
+from django.core.management import call_command
+
+from accounts.models import User
+from branches.models import Branch
+from retirees.models import HouseholdContact, Retiree
+
+
+def test_demo_is_shaped_like_the_report_and_loads_once(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    counts = (Branch.objects.count(), Retiree.objects.count(), HouseholdContact.objects.count(), User.objects.count())
+    assert counts[:2] == (7, 487)
+    assert Retiree.objects.filter(residence_area__in=["east", "north"]).count() == 137
+    lixiu = Retiree.objects.filter(category="lixiu").count()
+    assert 5 <= lixiu <= 30
+    assert Retiree.objects.filter(care_level="dependent").exists()
+    assert set(User.objects.values_list("role", flat=True)) == {"admin", "office", "branch"}
+    for branch in Branch.objects.all():
+        assert branch.members.filter(position="secretary").count() == 1
+    snapshot = list(Retiree.objects.order_by("id").values_list("name", "birth_date", "phone", "branch__name"))
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert (
+        Branch.objects.count(),
+        Retiree.objects.count(),
+        HouseholdContact.objects.count(),
+        User.objects.count(),
+    ) == counts
+    assert list(Retiree.objects.order_by("id").values_list("name", "birth_date", "phone", "branch__name")) == snapshot
+
+
+def test_demo_users_can_log_in(client, db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert client.login(username="sec1", password="Outreach-demo-2026")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "retirees"
+urlpatterns = [
+    path("", views.retiree_list, name="list"),
+    path("new/", views.retiree_create, name="create"),
+    path("<int:pk>/", views.retiree_detail, name="detail"),
+    path("<int:pk>/edit/", views.retiree_edit, name="edit"),
+]
