@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "branches",
     "retirees",
+    "ledgers",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,10 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL in production and tests; SQLite under var/ when DATABASE_URL is unset.
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL is None:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -169,6 +173,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Product rules that operators may tune.
 OUTREACH_PAGE_SIZE = env_int("OUTREACH_PAGE_SIZE", 25, minimum=5)
+# Contacts in a row that reached nobody before a retiree is flagged unreachable.
+OUTREACH_UNREACHABLE_AFTER = env_int("OUTREACH_UNREACHABLE_AFTER", 3, minimum=1)
 
 LOGGING = {
     "version": 1,
