@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "branches",
     "retirees",
+    "checkins",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Product rules that operators may tune.
 OUTREACH_PAGE_SIZE = env_int("OUTREACH_PAGE_SIZE", 25, minimum=5)
+# Contacts in a row that reached nobody before a retiree is flagged unreachable.
+OUTREACH_UNREACHABLE_AFTER = env_int("OUTREACH_UNREACHABLE_AFTER", 3, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,81 @@
+from django.contrib import admin
+
+from .models import (
+    ExportLog,
+    ExposureEvent,
+    HealthRecord,
+    NucleicTest,
+    RosterUpload,
+    VaccinationDose,
+    VaccinationStance,
+)
+
+
+class LedgerEntryAdmin(admin.ModelAdmin):
+    list_select_related = ["retiree", "retiree__branch"]
+    search_fields = ["retiree__name", "retiree__name_pinyin", "retiree__name_initials"]
+    raw_id_fields = ["retiree"]
+    readonly_fields = ["recorded_at", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.recorded_by_id is None:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(VaccinationDose)
+class VaccinationDoseAdmin(LedgerEntryAdmin):
+    list_display = ["retiree", "dose_number", "given_on", "product", "arrangement"]
+    list_filter = ["dose_number", "arrangement", "retiree__branch"]
+
+
+@admin.register(VaccinationStance)
+class VaccinationStanceAdmin(LedgerEntryAdmin):
+    list_display = ["retiree", "stance", "reason", "stated_on"]
+    list_filter = ["stance", "retiree__branch"]
+
+
+@admin.register(NucleicTest)
+class NucleicTestAdmin(LedgerEntryAdmin):
+    list_display = ["retiree", "tested_on", "result", "site"]
+    list_filter = ["result", "retiree__branch"]
+
+
+@admin.register(ExposureEvent)
+class ExposureEventAdmin(LedgerEntryAdmin):
+    list_display = ["retiree", "kind", "started_on", "ended_on", "status"]
+    list_filter = ["kind", "status", "retiree__branch"]
+
+
+@admin.register(HealthRecord)
+class HealthRecordAdmin(LedgerEntryAdmin):
+    list_display = ["retiree", "recorded_on", "condition"]
+    list_filter = ["condition", "retiree__branch"]
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """The export log is a record: read-only, even for admins."""
+
+    list_display = ["created_at", "user", "ledger", "file_format", "scope", "row_count"]
+    list_filter = ["ledger", "file_format"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RosterUpload)
+class RosterUploadAdmin(admin.ModelAdmin):
+    list_display = ["filename", "user", "uploaded_at", "applied_at"]
+    exclude = ["content"]
+    readonly_fields = ["filename", "user", "uploaded_at", "applied_at", "summary"]
+
+    def has_add_permission(self, request):
+        return False

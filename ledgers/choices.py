@@ -1,0 +1,75 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Doses 1 and 2 are the primary series, 3 the first booster, 4 the second booster.
+MAX_DOSE_NUMBER = 4
+DOSE_LABELS = {
+    1: _("Dose 1"),
+    2: _("Dose 2"),
+    3: _("Dose 3 (first booster)"),
+    4: _("Dose 4 (second booster)"),
+}
+
+
+class Arrangement(models.TextChoices):
+    """How the retiree got to the vaccination: the office arranges the last two."""
+
+    SELF = "self", _("Went on their own")
+    TRANSPORT = "transport", _("Transport arranged (车接车送)")
+    HOME = "home", _("Vaccinated at home (上门接种)")
+
+
+class Stance(models.TextChoices):
+    """Willingness to be vaccinated."""
+
+    WILLING = "willing", _("Willing")
+    UNDECIDED = "undecided", _("Undecided")
+    UNWILLING = "unwilling", _("Unwilling")
+    CONTRAINDICATED = "contraindicated", _("Contraindicated (禁忌)")
+
+
+# A stance that the office follows up needs a reason.
+STANCES_NEEDING_REASON = (Stance.UNWILLING, Stance.CONTRAINDICATED)
+
+
+class TestResult(models.TextChoices):
+    PENDING = "pending", _("Awaiting result")
+    NEGATIVE = "negative", _("Negative")
+    POSITIVE = "positive", _("Positive")
+
+
+class ExposureKind(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed case")
+    CLOSE_CONTACT = "close_contact", _("Close contact")
+    SECONDARY_CONTACT = "secondary_contact", _("Secondary contact")
+    SEALED_COMMUNITY = "sealed_community", _("Sealed community (封控区)")
+    CONTROLLED_COMMUNITY = "controlled_community", _("Controlled community (管控区)")
+    HOME_ISOLATION = "home_isolation", _("Home health monitoring")
+    OTHER = "other", _("Other")
+
+
+class ExposureStatus(models.TextChoices):
+    ONGOING = "ongoing", _("Ongoing")
+    LIFTED = "lifted", _("Lifted")
+
+
+class Condition(models.TextChoices):
+    GOOD = "good", _("Good")
+    STABLE = "stable", _("Chronic illness, stable")
+    UNWELL = "unwell", _("Unwell")
+    HOSPITALISED = "hospitalised", _("In hospital")
+
+
+class Ledger(models.TextChoices):
+    """What an export log entry exported."""
+
+    REGISTRY = "registry", _("Registry")
+    VACCINATION = "vaccination", _("Vaccination ledger")
+    TESTING = "testing", _("Nucleic-acid test ledger")
+    EXPOSURE = "exposure", _("Exposure ledger")
+    HEALTH = "health", _("Health ledger")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"

@@ -1,0 +1,290 @@
+"""Ledgers (台账): vaccination, willingness, nucleic-acid tests, exposure and health.
+
+Each entry is a fact about one retiree on one date; the "current state" shown on the ledger
+pages is derived from them by the selectors. Every model reaches its branch through the
+retiree, so one scoped queryset class serves them all.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import BranchScopedQuerySet
+
+from .choices import (
+    MAX_DOSE_NUMBER,
+    STANCES_NEEDING_REASON,
+    Arrangement,
+    Condition,
+    ExportFormat,
+    ExposureKind,
+    ExposureStatus,
+    Ledger,
+    Stance,
+    TestResult,
+)
+
+
+def _choices_check(field: str, choices, name: str, message) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": [value for value, _label in choices]}),
+        name=name,
+        violation_error_message=message,
+    )
+
+
+class LedgerQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"
+
+
+class LedgerEntry(models.Model):
+    """What every ledger entry has: whose fact it is, who recorded it and when."""
+
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.CASCADE, related_name="%(class)ss"
+    )
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return reverse("ledgers:retiree", args=[self.retiree_id])
+
+
+class VaccinationDose(LedgerEntry):
+    """One COVID-19 vaccine dose a retiree received."""
+
+    dose_number = models.PositiveSmallIntegerField(
+        _("dose"), help_text=_("1 and 2: primary series; 3: first booster; 4: second booster.")
+    )
+    given_on = models.DateField(_("date given"))
+    product = models.CharField(_("vaccine"), max_length=50, blank=True, help_text=_("Maker or product name."))
+    site = models.CharField(_("vaccination site"), max_length=100, blank=True)
+    arrangement = models.CharField(
+        _("arrangement"), max_length=16, choices=Arrangement.choices, default=Arrangement.SELF
+    )
+
+    class Meta:
+        verbose_name = _("vaccination dose")
+        verbose_name_plural = _("vaccination doses")
+        ordering = ["retiree", "dose_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["retiree", "dose_number"],
+                name="%(app_label)s_%(class)s_one_per_number",
+                violation_error_message=_("This dose is already recorded for this retiree."),
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_number__gte=1, dose_number__lte=MAX_DOSE_NUMBER),
+                name="%(app_label)s_%(class)s_number_range",
+                violation_error_message=_("The dose number must be between 1 and 4."),
+            ),
+            _choices_check(
+                "arrangement",
+                Arrangement.choices,
+                "%(app_label)s_%(class)s_arrangement_valid",
+                _("Unknown arrangement."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.dose_number} · {self.given_on:%Y-%m-%d}"
+
+
+class VaccinationStance(LedgerEntry):
+    """Whether a retiree is willing to be vaccinated, or cannot be, and why; the latest one counts."""
+
+    stance = models.CharField(_("willingness"), max_length=16, choices=Stance.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    stated_on = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("vaccination willingness")
+        verbose_name_plural = _("vaccination willingness")
+        ordering = ["retiree", "-stated_on", "-id"]
+        get_latest_by = ["stated_on", "id"]
+        constraints = [
+            _choices_check("stance", Stance.choices, "%(app_label)s_%(class)s_stance_valid", _("Unknown willingness.")),
+            models.CheckConstraint(
+                condition=~Q(stance__in=STANCES_NEEDING_REASON) | ~Q(reason=""),
+                name="%(app_label)s_%(class)s_reason_required",
+                violation_error_message=_("Give the reason why the retiree is unwilling or cannot be vaccinated."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.get_stance_display()}"
+
+
+class NucleicTest(LedgerEntry):
+    """A nucleic-acid test and its result."""
+
+    tested_on = models.DateField(_("test date"))
+    result = models.CharField(_("result"), max_length=16, choices=TestResult.choices, default=TestResult.NEGATIVE)
+    site = models.CharField(_("test site"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("nucleic-acid test")
+        verbose_name_plural = _("nucleic-acid tests")
+        ordering = ["retiree", "-tested_on"]
+        get_latest_by = ["tested_on"]
+        constraints = [
+            # A second entry for the same day is a double entry; the service updates the first.
+            models.UniqueConstraint(
+                fields=["retiree", "tested_on"],
+                name="%(app_label)s_%(class)s_one_per_day",
+                violation_error_message=_("A test on this date is already recorded for this retiree."),
+            ),
+            _choices_check("result", TestResult.choices, "%(app_label)s_%(class)s_result_valid", _("Unknown result.")),
+        ]
+        indexes = [
+            # "Tested within N days" totals and the latest-test subquery of the testing ledger.
+            models.Index(fields=["retiree", "-tested_on"], name="ledgers_nucleictest_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.tested_on:%Y-%m-%d} · {self.get_result_display()}"
+
+
+class ExposureEvent(LedgerEntry):
+    """A retiree's exposure (涉疫): a case, a contact, a sealed or controlled community, with dates.
+
+    The end date may be planned ("sealed until 20 May") while the event is ongoing; a lifted
+    event needs one.
+    """
+
+    kind = models.CharField(_("kind"), max_length=24, choices=ExposureKind.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ExposureStatus.choices, default=ExposureStatus.ONGOING
+    )
+
+    class Meta:
+        verbose_name = _("exposure event")
+        verbose_name_plural = _("exposure events")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            _choices_check("kind", ExposureKind.choices, "%(app_label)s_%(class)s_kind_valid", _("Unknown kind.")),
+            _choices_check(
+                "status", ExposureStatus.choices, "%(app_label)s_%(class)s_status_valid", _("Unknown status.")
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="%(app_label)s_%(class)s_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExposureStatus.LIFTED) | Q(ended_on__isnull=False),
+                name="%(app_label)s_%(class)s_lifted_has_end",
+                violation_error_message=_("A lifted exposure needs its end date."),
+            ),
+            models.UniqueConstraint(
+                fields=["retiree", "kind", "started_on"],
+                name="%(app_label)s_%(class)s_one_per_start",
+                violation_error_message=_("This exposure is already recorded for this retiree."),
+            ),
+        ]
+        indexes = [
+            # "Currently exposed": the ongoing events, for the totals and the exposure ledger.
+            models.Index(fields=["retiree"], condition=Q(status="ongoing"), name="ledgers_exposureevent_ongoing"),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.get_kind_display()} · {self.started_on:%Y-%m-%d}"
+
+
+class HealthRecord(LedgerEntry):
+    """How a retiree's health was found on a date; the latest one is their current state."""
+
+    recorded_on = models.DateField(_("date"))
+    condition = models.CharField(_("health"), max_length=16, choices=Condition.choices)
+
+    class Meta:
+        verbose_name = _("health record")
+        verbose_name_plural = _("health records")
+        ordering = ["retiree", "-recorded_on", "-id"]
+        get_latest_by = ["recorded_on", "id"]
+        constraints = [
+            _choices_check(
+                "condition", Condition.choices, "%(app_label)s_%(class)s_condition_valid", _("Unknown health.")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.recorded_on:%Y-%m-%d} · {self.get_condition_display()}"
+
+
+class ExportLog(models.Model):
+    """Who exported which ledger, with which filters and scope, when, and how many rows.
+
+    Created when the export starts; `row_count` is filled in when the last row has been
+    written, so an export abandoned half-way shows as unfinished.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    ledger = models.CharField(_("ledger"), max_length=16, choices=Ledger.choices)
+    file_format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    scope = models.CharField(_("scope"), max_length=100)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("ledger", Ledger.choices, "%(app_label)s_%(class)s_ledger_valid", _("Unknown ledger.")),
+            _choices_check(
+                "file_format", ExportFormat.choices, "%(app_label)s_%(class)s_format_valid", _("Unknown format.")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_ledger_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RosterUpload(models.Model):
+    """An uploaded roster kept between its preview and its confirmation.
+
+    The id is random and only the uploader can use it (the views look it up with `user`), so
+    the file never travels in the session cookie and cannot be confirmed by anybody else.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("content"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("roster upload")
+        verbose_name_plural = _("roster uploads")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

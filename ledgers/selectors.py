@@ -1,0 +1,164 @@
+"""Reads of the ledgers, always through the user's scope.
+
+The ledger pages show one row per retiree with their current state, derived with
+subqueries so that a page, or an export of any length, costs a fixed number of queries.
+"""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from branches.models import Branch
+from retirees.choices import Status
+from retirees.models import Retiree, local_today
+
+from .choices import MAX_DOSE_NUMBER, ExposureStatus
+from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
+
+DOSE_NUMBERS = range(1, MAX_DOSE_NUMBER + 1)
+DEFAULT_TESTED_WITHIN_DAYS = 7
+
+
+def can_export(user) -> bool:
+    """Office staff and admins export; branch workers do not (files leave the app's access control)."""
+    return user.is_authenticated and user.is_office
+
+
+def can_import(user) -> bool:
+    return user.is_authenticated and user.is_office
+
+
+def _latest(model, date_field: str, field: str):
+    return Subquery(model.objects.filter(retiree=OuterRef("pk")).order_by(f"-{date_field}", "-id").values(field)[:1])
+
+
+def _count(model):
+    """How many `model` entries the retiree has, as a subquery (no join, no GROUP BY on the retirees)."""
+    counted = model.objects.filter(retiree=OuterRef("pk")).order_by().values("retiree").annotate(n=Count("id"))
+    return Coalesce(Subquery(counted.values("n")[:1]), 0)
+
+
+def _ongoing_exposure():
+    # Ongoing until somebody lifts it: a planned end date that has passed still needs a look.
+    return ExposureEvent.objects.filter(retiree=OuterRef("pk"), status=ExposureStatus.ONGOING)
+
+
+def retirees_for_ledger(*, user):
+    """The retirees `user` may see, with what every ledger row shows joined in."""
+    return Retiree.objects.visible_to(user).select_related("branch")
+
+
+def vaccination_ledger(*, user):
+    """One row per retiree: the date of each dose, the latest dose's details, the latest willingness."""
+    annotations = {
+        f"dose{number}_on": Subquery(
+            VaccinationDose.objects.filter(retiree=OuterRef("pk"), dose_number=number).values("given_on")[:1]
+        )
+        for number in DOSE_NUMBERS
+    }
+    latest_dose = VaccinationDose.objects.filter(retiree=OuterRef("pk")).order_by("-dose_number")
+    return retirees_for_ledger(user=user).annotate(
+        **annotations,
+        doses=_count(VaccinationDose),
+        last_product=Subquery(latest_dose.values("product")[:1]),
+        last_site=Subquery(latest_dose.values("site")[:1]),
+        last_arrangement=Subquery(latest_dose.values("arrangement")[:1]),
+        stance=_latest(VaccinationStance, "stated_on", "stance"),
+        stance_reason=_latest(VaccinationStance, "stated_on", "reason"),
+        stance_on=_latest(VaccinationStance, "stated_on", "stated_on"),
+    )
+
+
+def testing_ledger(*, user):
+    """One row per retiree: their latest nucleic-acid test and how many they had."""
+    return retirees_for_ledger(user=user).annotate(
+        last_tested_on=_latest(NucleicTest, "tested_on", "tested_on"),
+        last_result=_latest(NucleicTest, "tested_on", "result"),
+        last_test_site=_latest(NucleicTest, "tested_on", "site"),
+        tests=_count(NucleicTest),
+    )
+
+
+def exposure_ledger(*, user):
+    """One row per exposure event, with its retiree."""
+    return ExposureEvent.objects.visible_to(user).select_related("retiree", "retiree__branch")
+
+
+def health_ledger(*, user):
+    """One row per retiree: their latest health record."""
+    return retirees_for_ledger(user=user).annotate(
+        health_on=_latest(HealthRecord, "recorded_on", "recorded_on"),
+        health=_latest(HealthRecord, "recorded_on", "condition"),
+        health_notes=_latest(HealthRecord, "recorded_on", "notes"),
+    )
+
+
+def branch_totals(*, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None) -> tuple[list[dict], dict]:
+    """Per visible branch: active retirees, how many had each dose, were tested lately, are exposed.
+
+    Runs two queries (the branches, and one grouped count over the retirees).
+    """
+    today = today or local_today()
+    tested_since = today - datetime.timedelta(days=tested_within_days - 1)
+    counts = {
+        f"dose{number}": Count(
+            "id", filter=Q(Exists(VaccinationDose.objects.filter(retiree=OuterRef("pk"), dose_number=number)))
+        )
+        for number in DOSE_NUMBERS
+    }
+    rows = (
+        Retiree.objects.visible_to(user)
+        .filter(status=Status.ACTIVE)
+        .values("branch")
+        .annotate(
+            total=Count("id"),
+            **counts,
+            tested=Count(
+                "id", filter=Q(Exists(NucleicTest.objects.filter(retiree=OuterRef("pk"), tested_on__gte=tested_since)))
+            ),
+            exposed=Count("id", filter=Q(Exists(_ongoing_exposure()))),
+        )
+        .order_by()
+    )
+    by_branch = {row["branch"]: row for row in rows}
+    totals = []
+    empty = {"total": 0, "tested": 0, "exposed": 0, **{f"dose{number}": 0 for number in DOSE_NUMBERS}}
+    for branch in Branch.objects.visible_to(user):
+        row = {**empty, **by_branch.get(branch.pk, {})}
+        row["branch"] = branch
+        totals.append(row)
+    overall = {key: sum(row[key] for row in totals) for key in empty}
+    for row in [*totals, overall]:
+        row["dose_rates"] = [_rate(row[f"dose{number}"], row["total"]) for number in DOSE_NUMBERS]
+        row["tested_rate"] = _rate(row["tested"], row["total"])
+    return totals, overall
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def retiree_ledgers(*, user, pk) -> dict:
+    """One retiree (404 outside the user's scope) and every ledger entry about them."""
+    retiree = get_object_or_404(Retiree.objects.visible_to(user).select_related("branch"), pk=pk)
+    return {
+        "retiree": retiree,
+        "doses": retiree.vaccinationdoses.order_by("dose_number"),
+        "stances": retiree.vaccinationstances.order_by("-stated_on", "-id"),
+        "tests": retiree.nucleictests.order_by("-tested_on"),
+        "exposures": retiree.exposureevents.order_by("-started_on", "-id"),
+        "health": retiree.healthrecords.order_by("-recorded_on", "-id"),
+    }
+
+
+def retiree_ledger_summary(*, retiree) -> dict:
+    """The current state shown on the retiree's page (five small queries)."""
+    return {
+        "doses": list(retiree.vaccinationdoses.order_by("dose_number")),
+        "stance": retiree.vaccinationstances.order_by("-stated_on", "-id").first(),
+        "test": retiree.nucleictests.order_by("-tested_on").first(),
+        "exposures": list(retiree.exposureevents.filter(status=ExposureStatus.ONGOING)),
+        "health": retiree.healthrecords.order_by("-recorded_on", "-id").first(),
+    }

@@ -1,0 +1,178 @@
+"""Writes to the ledgers. Views, the contact-log form (checkins) and the importer call these.
+
+Every `*_record` service is keyword-only, checks that the retiree is inside the user's scope
+(PermissionDenied otherwise), validates the entry against the model's constraints (a
+ValidationError carries the translated message) and runs in a transaction, so that the
+contact form can call several of them inside its own transaction and roll back together.
+"""
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retirees.models import Retiree, local_today
+from retirees.services import retiree_save
+
+from .choices import Arrangement, ExposureStatus
+from .models import (
+    ExportLog,
+    ExposureEvent,
+    HealthRecord,
+    NucleicTest,
+    RosterUpload,
+    VaccinationDose,
+    VaccinationStance,
+)
+
+if TYPE_CHECKING:
+    from .imports import RosterPlan
+
+
+def _check_scope(*, user, retiree: Retiree) -> None:
+    """Runs one query: the retiree must be visible to the user."""
+    if not Retiree.objects.visible_to(user).filter(pk=retiree.pk).exists():
+        raise PermissionDenied("The retiree is outside the user's scope.")
+
+
+def _not_in_future(field: str, day: datetime.date | None) -> None:
+    if day is not None and day > local_today():
+        raise ValidationError({field: _("This date cannot be in the future.")})
+
+
+def _save(entry, *, user):
+    if entry.recorded_by_id is None and user is not None and user.is_authenticated:
+        entry.recorded_by = user
+    entry.full_clean(exclude=["recorded_by"])
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def vaccination_record(
+    *,
+    user,
+    retiree: Retiree,
+    dose_number: int,
+    given_on: datetime.date,
+    product: str = "",
+    site: str = "",
+    arrangement: str = Arrangement.SELF,
+    notes: str = "",
+) -> VaccinationDose:
+    """Record that `retiree` received dose `dose_number`; recording the same dose again corrects it."""
+    _check_scope(user=user, retiree=retiree)
+    _not_in_future("given_on", given_on)
+    dose = VaccinationDose.objects.filter(retiree=retiree, dose_number=dose_number).first()
+    dose = dose or VaccinationDose(retiree=retiree, dose_number=dose_number)
+    dose.given_on, dose.product, dose.site, dose.arrangement, dose.notes = given_on, product, site, arrangement, notes
+    return _save(dose, user=user)
+
+
+@transaction.atomic
+def vaccination_stance_record(
+    *, user, retiree: Retiree, stance: str, stated_on: datetime.date, reason: str = "", notes: str = ""
+) -> VaccinationStance:
+    """Record the retiree's willingness (or contraindication) as of `stated_on`; the latest one counts."""
+    _check_scope(user=user, retiree=retiree)
+    _not_in_future("stated_on", stated_on)
+    entry = VaccinationStance(retiree=retiree, stance=stance, stated_on=stated_on, reason=reason.strip(), notes=notes)
+    return _save(entry, user=user)
+
+
+@transaction.atomic
+def nucleic_test_record(
+    *, user, retiree: Retiree, tested_on: datetime.date, result: str, site: str = "", notes: str = ""
+) -> NucleicTest:
+    """Record a nucleic-acid test; a second entry for the same day updates the first (a result arrived)."""
+    _check_scope(user=user, retiree=retiree)
+    _not_in_future("tested_on", tested_on)
+    test = NucleicTest.objects.filter(retiree=retiree, tested_on=tested_on).first()
+    test = test or NucleicTest(retiree=retiree, tested_on=tested_on)
+    test.result, test.site, test.notes = result, site or test.site, notes or test.notes
+    return _save(test, user=user)
+
+
+@transaction.atomic
+def exposure_record(
+    *,
+    user,
+    retiree: Retiree,
+    kind: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    status: str = ExposureStatus.ONGOING,
+    notes: str = "",
+) -> ExposureEvent:
+    """Record an exposure event; the same kind from the same day again updates its end and status."""
+    _check_scope(user=user, retiree=retiree)
+    _not_in_future("started_on", started_on)
+    event = ExposureEvent.objects.filter(retiree=retiree, kind=kind, started_on=started_on).first()
+    event = event or ExposureEvent(retiree=retiree, kind=kind, started_on=started_on)
+    event.ended_on, event.status, event.notes = ended_on, status, notes or event.notes
+    return _save(event, user=user)
+
+
+@transaction.atomic
+def exposure_lift(*, user, event: ExposureEvent, ended_on: datetime.date) -> ExposureEvent:
+    """Mark an exposure as lifted on `ended_on`."""
+    _check_scope(user=user, retiree=event.retiree)
+    _not_in_future("ended_on", ended_on)
+    event.ended_on, event.status = ended_on, ExposureStatus.LIFTED
+    return _save(event, user=user)
+
+
+@transaction.atomic
+def health_record(
+    *, user, retiree: Retiree, recorded_on: datetime.date, condition: str, notes: str = ""
+) -> HealthRecord:
+    """Record how the retiree's health was found on `recorded_on`."""
+    _check_scope(user=user, retiree=retiree)
+    _not_in_future("recorded_on", recorded_on)
+    entry = HealthRecord(retiree=retiree, recorded_on=recorded_on, condition=condition, notes=notes)
+    return _save(entry, user=user)
+
+
+def export_log_start(*, user, ledger: str, file_format: str, filters: dict, scope: str) -> ExportLog:
+    """Log an export as it starts (before the first row is written)."""
+    return ExportLog.objects.create(user=user, ledger=ledger, file_format=file_format, filters=filters, scope=scope)
+
+
+def export_log_finish(*, log: ExportLog, row_count: int) -> None:
+    """Record how many rows the finished export holds (one UPDATE)."""
+    ExportLog.objects.filter(pk=log.pk).update(row_count=row_count, finished_at=timezone.now())
+    log.row_count = row_count
+
+
+def roster_upload_store(*, user, filename: str, content: bytes) -> RosterUpload:
+    """Keep an uploaded roster in the database until its preview is confirmed."""
+    return RosterUpload.objects.create(user=user, filename=filename[:200], content=content)
+
+
+@transaction.atomic
+def roster_import_apply(*, user, upload_id) -> tuple[RosterUpload | None, "RosterPlan"]:
+    """Import a stored roster, all or nothing, if it still has no problem.
+
+    The file is checked again (the registry may have changed since the preview). The upload is
+    locked and marked applied in the same transaction, so a double click imports it once.
+    Returns (None, empty plan) when the upload is not this user's, or was already applied.
+    """
+    from .imports import RosterPlan, roster_plan  # imports -> exports -> services: import late
+
+    upload = RosterUpload.objects.select_for_update().filter(pk=upload_id, user=user, applied_at__isnull=True).first()
+    if upload is None:
+        return None, RosterPlan()
+    plan = roster_plan(user=user, content=bytes(upload.content), filename=upload.filename)
+    if plan.problems:
+        return upload, plan
+    for row in plan.rows:
+        if row.action != "unchanged":
+            retiree_save(user=user, retiree=row.retiree)
+    upload.applied_at = timezone.now()
+    upload.summary = plan.summary
+    upload.content = b""  # the personal data is in the registry now; keep no second copy
+    upload.save(update_fields=["applied_at", "summary", "content"])
+    return upload, plan
