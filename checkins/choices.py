@@ -1,0 +1,84 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    WECHAT = "wechat", _("WeChat")
+    VIDEO = "video", _("Video call")
+    HOME_VISIT = "home_visit", _("Home visit")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Reached(models.TextChoices):
+    """Whom the contact reached. Only a contact that reached somebody counts towards coverage."""
+
+    RETIREE = "retiree", _("The retiree")
+    FAMILY = "family", _("A family member")
+    CAREGIVER = "caregiver", _("The caregiver")
+    NOBODY = "nobody", _("Nobody")
+
+
+class Outcome(models.TextChoices):
+    ALL_WELL = "all_well", _("All well")
+    CONCERN = "concern", _("A concern to watch")
+    NEEDS_HELP = "needs_help", _("Needs help")
+    URGENT = "urgent", _("Urgent")
+    NOT_REACHED = "not_reached", _("Not reached")
+
+
+class HealthSeen(models.TextChoices):
+    NOT_ASKED = "", _("Not asked")
+    GOOD = "good", _("Good")
+    STABLE = "stable", _("Stable, chronic illness")
+    UNWELL = "unwell", _("Unwell")
+    IN_HOSPITAL = "in_hospital", _("In hospital")
+
+
+class CommunityStatus(models.TextChoices):
+    NOT_ASKED = "", _("Not asked")
+    NORMAL = "normal", _("Normal")
+    PRECAUTION = "precaution", _("Precautionary area (防范区)")
+    CONTROLLED = "controlled", _("Controlled area (管控区)")
+    SEALED = "sealed", _("Sealed area (封控区)")
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ExemptionReason(models.TextChoices):
+    IN_HOSPITAL = "in_hospital", _("In hospital")
+    TRAVELLING = "travelling", _("Travelling")
+    REFUSED = "refused", _("Refuses contact")
+    MOVED = "moved", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+
+
+class DueState(models.TextChoices):
+    """Where a retiree stands in the check-in schedule today (computed in the database)."""
+
+    OVERDUE = "overdue", _("Overdue")
+    DUE = "due", _("Due today")
+    COVERED = "covered", _("Reached this cycle")
+    EXEMPT = "exempt", _("Exempt")
+
+
+class Escalation(models.IntegerChoices):
+    """The ladder after failed contacts: each consecutive contact that reached nobody climbs a step."""
+
+    NONE = 0, _("No escalation")
+    TRY_WECHAT = 1, _("Phone failed: try WeChat")
+    TRY_HOUSEHOLD = 2, _("Try a household contact")
+    HOME_VISIT = 3, _("Home visit needed")
+    OFFICE = 4, _("Office staff to act")
+
+
+# Built-in cadence (days) when neither a care plan, a branch policy nor an office-wide policy applies.
+# The shortest that applies wins: an 80-year-old retired cadre is called every 3 days, not weekly.
+DEFAULT_CADENCE_FRAIL = 3  # aged 80 or over, or dependent (失能)
+DEFAULT_CADENCE_LIXIU = 7  # retired cadres (离休)
+DEFAULT_CADENCE_OTHERS = 14
+FRAIL_AGE = 80

@@ -1,0 +1,443 @@
+"""Check-ins: contact logs, the per-retiree schedule state, cadence policies, rounds and exemptions.
+
+The check-in schedule itself (cadence, next due date, overdue) is not stored: it is computed in
+the database by `checkins.selectors.with_schedule`, from the denormalised `CheckinState` that
+`checkins.services.contact_log` keeps up to date in the same transaction as each contact.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import BranchScopedQuerySet
+from retirees.choices import AgeBand, CareLevel, Category
+
+from .choices import Channel, CommunityStatus, Escalation, ExemptionReason, HealthSeen, Outcome, Reached, RoundStatus
+
+
+def _choices_check(field: str, choices, name: str, message) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": [value for value, _label in choices]}),
+        name=name,
+        violation_error_message=message,
+    )
+
+
+class CheckinStateQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"
+
+
+class CheckinState(models.Model):
+    """Where one retiree stands with check-ins, kept by the contact service (one row per retiree, once contacted).
+
+    `cadence_override_days` is the care plan's override (一人一策): the first term of the cadence
+    resolution in `checkins.selectors.cadence_expression`.
+    """
+
+    retiree = models.OneToOneField(
+        "retirees.Retiree",
+        verbose_name=_("retiree"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="checkin_state",
+    )
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    last_reached_at = models.DateTimeField(_("last reached"), null=True, blank=True)
+    last_reached_on = models.DateField(_("last reached on"), null=True, blank=True)
+    consecutive_failures = models.PositiveSmallIntegerField(_("contacts in a row that reached nobody"), default=0)
+    unreachable_since = models.DateTimeField(_("unreachable since"), null=True, blank=True)
+    cadence_override_days = models.PositiveSmallIntegerField(
+        _("check-in cadence override (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the care plan; empty to follow the branch policy or the default."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CheckinStateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("check-in state")
+        verbose_name_plural = _("check-in states")
+        ordering = ["retiree_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cadence_override_days__isnull=True)
+                | Q(cadence_override_days__gte=1, cadence_override_days__lte=365),
+                name="checkins_checkinstate_cadence_override_range",
+                violation_error_message=_("A cadence is between 1 and 365 days."),
+            ),
+            models.CheckConstraint(
+                condition=Q(last_reached_at__isnull=True, last_reached_on__isnull=True)
+                | Q(last_reached_at__isnull=False, last_reached_on__isnull=False),
+                name="checkins_checkinstate_reached_date_with_time",
+                violation_error_message=_("The last reached date goes with its time."),
+            ),
+        ]
+        indexes = [
+            # The unreachable list on the dashboard.
+            models.Index(
+                fields=["unreachable_since"],
+                name="checkins_state_unreachable",
+                condition=Q(unreachable_since__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.retiree)
+
+    @property
+    def escalation(self) -> Escalation:
+        return escalation_for(self.consecutive_failures)
+
+
+def escalation_for(consecutive_failures: int | None) -> Escalation:
+    """The step of the escalation ladder after `consecutive_failures` contacts that reached nobody."""
+    return Escalation(min(consecutive_failures or 0, Escalation.OFFICE))
+
+
+class ContactLogQuerySet(BranchScopedQuerySet):
+    # Scoped through the retiree's current branch, so that the history moves with a retiree who
+    # changes branch, and open follow-ups with it (handover).
+    branch_path = "retiree__branch"
+
+    def reached(self):
+        return self.exclude(reached=Reached.NOBODY)
+
+    def open_follow_ups(self):
+        return self.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
+
+
+class ContactLog(models.Model):
+    """One attempt to reach a retiree: who, when, how, whom it reached and what was learnt."""
+
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.PROTECT, related_name="contact_logs"
+    )
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("contacted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    contacted_at = models.DateTimeField(_("contacted at"))
+    # The Asia/Shanghai calendar date of contacted_at, set by the service: coverage counts by date.
+    contacted_on = models.DateField(_("contact date"), editable=False)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE)
+    reached = models.CharField(_("reached"), max_length=16, choices=Reached.choices, default=Reached.RETIREE)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.ALL_WELL)
+    health_seen = models.CharField(_("health"), max_length=16, choices=HealthSeen.choices, blank=True)
+    community_status = models.CharField(
+        _("community epidemic status"), max_length=16, choices=CommunityStatus.choices, blank=True
+    )
+    checked_vaccination = models.BooleanField(_("vaccination checked"), default=False)
+    checked_testing = models.BooleanField(_("testing checked"), default=False)
+    needs = models.CharField(_("needs"), max_length=200, blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("follow-up done"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = ContactLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact log")
+        verbose_name_plural = _("contact logs")
+        ordering = ["-contacted_at", "-id"]
+        constraints = [
+            _choices_check("channel", Channel.choices, "checkins_contactlog_channel_valid", _("Unknown channel.")),
+            _choices_check(
+                "reached", Reached.choices, "checkins_contactlog_reached_valid", _("Unknown person reached.")
+            ),
+            _choices_check("outcome", Outcome.choices, "checkins_contactlog_outcome_valid", _("Unknown outcome.")),
+            _choices_check(
+                "health_seen", HealthSeen.choices, "checkins_contactlog_health_valid", _("Unknown health state.")
+            ),
+            _choices_check(
+                "community_status",
+                CommunityStatus.choices,
+                "checkins_contactlog_community_valid",
+                _("Unknown community status."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(reached=Reached.NOBODY) & Q(outcome=Outcome.NOT_REACHED))
+                | (~Q(reached=Reached.NOBODY) & ~Q(outcome=Outcome.NOT_REACHED)),
+                name="checkins_contactlog_outcome_matches_reached",
+                violation_error_message=_(
+                    "“Not reached” is the outcome of a contact that reached nobody, and only of one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True) | Q(follow_up_on__gte=F("contacted_on")),
+                name="checkins_contactlog_follow_up_after_contact",
+                violation_error_message=_("The follow-up date cannot be before the contact."),
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_done_at__isnull=True) | Q(follow_up_on__isnull=False),
+                name="checkins_contactlog_done_needs_follow_up",
+                violation_error_message=_("Only a follow-up can be marked done."),
+            ),
+        ]
+        indexes = [
+            # The timeline on the retiree page and the "last contact" subquery of the call list.
+            models.Index(fields=["retiree", "-contacted_at"], name="checkins_contact_retiree"),
+            # Coverage: weekly_coverage and round coverage look up reached contacts by date.
+            models.Index(
+                fields=["contacted_on", "retiree"],
+                name="checkins_contact_reached_on",
+                condition=~Q(reached=Reached.NOBODY),
+            ),
+            # Open follow-ups on the call list.
+            models.Index(
+                fields=["follow_up_on"],
+                name="checkins_contact_follow_up",
+                condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.contacted_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("retirees:detail", args=[self.retiree_id]) + f"#contact-{self.pk}"
+
+    @property
+    def counts_towards_coverage(self) -> bool:
+        return self.reached != Reached.NOBODY
+
+    @property
+    def follow_up_open(self) -> bool:
+        return self.follow_up_on is not None and self.follow_up_done_at is None
+
+
+class CadencePolicyQuerySet(BranchScopedQuerySet):
+    branch_path = "branch"
+
+
+class CadencePolicy(models.Model):
+    """How often retirees matching a rule are called. A rule without a branch applies office-wide.
+
+    An empty criterion matches anybody. Resolution (in `checkins.selectors.cadence_expression`):
+    care plan override > this branch's rules > office-wide rules > built-in default; among the
+    rules of one level the most specific wins, then the shortest cadence.
+    """
+
+    branch = models.ForeignKey(
+        "branches.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cadence_policies",
+        help_text=_("Empty: applies to every branch that has no rule of its own for these retirees."),
+    )
+    category = models.CharField(_("category"), max_length=8, choices=Category.choices, blank=True)
+    age_band = models.CharField(_("age"), max_length=8, choices=AgeBand.choices, blank=True)
+    care_level = models.CharField(_("care level"), max_length=20, choices=CareLevel.choices, blank=True)
+    cadence_days = models.PositiveSmallIntegerField(_("call every (days)"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CadencePolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cadence policy")
+        verbose_name_plural = _("cadence policies")
+        ordering = ["branch__name", "category", "age_band", "care_level", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cadence_days__gte=1, cadence_days__lte=365),
+                name="checkins_cadencepolicy_cadence_range",
+                violation_error_message=_("A cadence is between 1 and 365 days."),
+            ),
+            _choices_check(
+                "category",
+                [("", ""), *Category.choices],
+                "checkins_cadencepolicy_category_valid",
+                _("Unknown category."),
+            ),
+            _choices_check(
+                "age_band",
+                [("", ""), *AgeBand.choices],
+                "checkins_cadencepolicy_age_band_valid",
+                _("Unknown age band."),
+            ),
+            _choices_check(
+                "care_level",
+                [("", ""), *CareLevel.choices],
+                "checkins_cadencepolicy_care_level_valid",
+                _("Unknown care level."),
+            ),
+            models.UniqueConstraint(
+                fields=["branch", "category", "age_band", "care_level"],
+                condition=Q(branch__isnull=False),
+                name="checkins_cadencepolicy_unique_branch_rule",
+                violation_error_message=_("This branch already has a rule for these retirees."),
+            ),
+            models.UniqueConstraint(
+                fields=["category", "age_band", "care_level"],
+                condition=Q(branch__isnull=True),
+                name="checkins_cadencepolicy_unique_office_rule",
+                violation_error_message=_("There is already an office-wide rule for these retirees."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.branch or _('All branches')} · {self.criteria_label()} · {self.cadence_days}"
+
+    def criteria_label(self) -> str:
+        parts = [
+            self.get_category_display() if self.category else "",
+            self.get_age_band_display() if self.age_band else "",
+            self.get_care_level_display() if self.care_level else "",
+        ]
+        return " · ".join(part for part in parts if part) or str(_("Everybody"))
+
+
+class CheckinRoundQuerySet(BranchScopedQuerySet):
+    # The branches in scope are always listed (all active branches when the round covers all).
+    branch_path = "branches"
+
+
+class CheckinRound(models.Model):
+    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window."""
+
+    title = models.CharField(_("title"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    all_branches = models.BooleanField(_("all branches"), default=True)
+    branches = models.ManyToManyField("branches.Branch", verbose_name=_("branches"), related_name="+", blank=True)
+    verify_health = models.BooleanField(_("verify health"), default=True)
+    verify_vaccination = models.BooleanField(_("verify vaccination"), default=False)
+    verify_testing = models.BooleanField(_("verify testing"), default=False)
+    verify_community = models.BooleanField(_("verify community status"), default=False)
+    status = models.CharField(_("status"), max_length=8, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    # Per-branch counts frozen when the round is closed, so that the printed summary never changes.
+    closing_counts = models.JSONField(_("counts at closing"), null=True, blank=True, editable=False)
+
+    objects = CheckinRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("check-in round")
+        verbose_name_plural = _("check-in rounds")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="checkins_checkinround_window_order",
+                violation_error_message=_("The round cannot end before it starts."),
+            ),
+            _choices_check("status", RoundStatus.choices, "checkins_checkinround_status_valid", _("Unknown status.")),
+            models.CheckConstraint(
+                condition=(Q(status=RoundStatus.CLOSED) & Q(closed_at__isnull=False))
+                | (Q(status=RoundStatus.OPEN) & Q(closed_at__isnull=True)),
+                name="checkins_checkinround_closed_at_iff_closed",
+                violation_error_message=_("A closed round has a closing time, and only a closed one."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="checkins_checkinround_title_required",
+                violation_error_message=_("A round needs a title."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("checkins:round_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    def verify_labels(self) -> list[str]:
+        labels = []
+        for field in ("verify_health", "verify_vaccination", "verify_testing", "verify_community"):
+            if getattr(self, field):
+                labels.append(self._meta.get_field(field).verbose_name)
+        return labels
+
+
+class ExemptionQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"
+
+    def active_on(self, day):
+        """Exemptions in force on `day` (a window that contains it; not revoked)."""
+        return self.filter(starts_on__lte=day, ends_on__gte=day, revoked_at__isnull=True)
+
+
+class Exemption(models.Model):
+    """A retiree who cannot be reached for a known reason, for a window or for one round.
+
+    Exempt retirees count as covered (reached + exempt = all) but are always listed apart.
+    """
+
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.PROTECT, related_name="checkin_exemptions"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=ExemptionReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    round = models.ForeignKey(
+        CheckinRound,
+        verbose_name=_("round"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exemptions",
+        help_text=_("Empty: exempt from the regular schedule for the dates given."),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ExemptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="checkins_exemption_window_order",
+                violation_error_message=_("An exemption cannot end before it starts."),
+            ),
+            _choices_check(
+                "reason", ExemptionReason.choices, "checkins_exemption_reason_valid", _("Unknown exemption reason.")
+            ),
+        ]
+        indexes = [
+            # with_schedule's "exempt today" subquery.
+            models.Index(fields=["retiree", "ends_on"], name="checkins_exemption_retiree"),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.get_reason_display()}"
+
+    def get_absolute_url(self):
+        return reverse("retirees:detail", args=[self.retiree_id])
