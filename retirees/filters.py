@@ -83,6 +83,12 @@ class RetireeFilter(django_filters.FilterSet):
         model = Retiree
         fields = ["q", "branch", "category", "residence_area", "care_level", "age_band", "status"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.form.fields.items():
+            if name != "q":
+                field.widget.attrs.setdefault("class", "form-select")
+
     def filter_search(self, queryset, name, value):
         return search_retirees(queryset, value)
 
