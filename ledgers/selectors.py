@@ -131,7 +131,7 @@ def branch_totals(*, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS,
         totals.append(row)
     overall = {key: sum(row[key] for row in totals) for key in empty}
     for row in [*totals, overall]:
-        row["dose_rates"] = [_rate(row[f"dose{number}"], row["total"]) for number in DOSE_NUMBERS]
+        row["dose_cells"] = [(row[f"dose{n}"], _rate(row[f"dose{n}"], row["total"])) for n in DOSE_NUMBERS]
         row["tested_rate"] = _rate(row["tested"], row["total"])
     return totals, overall
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "branches",
     "retirees",
     "checkins",
+    "ledgers",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("retirees/", include("retirees.urls")),
     path("branches/", include("branches.urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("checkins/", include("checkins.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

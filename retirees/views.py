@@ -5,6 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.decorators import office_required
+from ledgers.exports import registry_spec
+from ledgers.selectors import can_export
+from ledgers.views import export_if_asked
 from outreach.pagination import paginate, querystring_without_page
 
 from . import selectors, services
@@ -16,11 +19,20 @@ from .models import Retiree
 @login_required
 def retiree_list(request):
     filterset = RetireeFilter(request.GET, queryset=selectors.retiree_list(user=request.user), request=request)
+    # ?export=csv|xlsx: the same filtered, scoped queryset as a file (office and admin only).
+    response = export_if_asked(request, spec=registry_spec(), filterset=filterset)
+    if response is not None:
+        return response
     page = paginate(request, filterset.qs)
     return render(
         request,
         "retirees/list.html",
-        {"filter": filterset, "page": page, "querystring": querystring_without_page(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "can_export": can_export(request.user),
+        },
     )
 
 

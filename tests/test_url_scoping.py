@@ -14,6 +14,13 @@ OBJECT_URLS = {
     "retirees:detail": "retiree",
     "retirees:edit": "retiree",
     "branches:detail": "branch",
+    "ledgers:retiree": "retiree",
+    "ledgers:dose_add": "retiree",
+    "ledgers:stance_add": "retiree",
+    "ledgers:test_add": "retiree",
+    "ledgers:exposure_add": "retiree",
+    "ledgers:exposure_lift": "retiree",
+    "ledgers:health_add": "retiree",
 }
 
 

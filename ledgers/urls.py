@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+from .choices import Ledger
+
+app_name = "ledgers"
+urlpatterns = [
+    path("", views.ledger_index, name="index"),
+    path("vaccination/", views.ledger_list, {"ledger": Ledger.VACCINATION}, name="vaccination"),
+    path("testing/", views.ledger_list, {"ledger": Ledger.TESTING}, name="testing"),
+    path("exposure/", views.ledger_list, {"ledger": Ledger.EXPOSURE}, name="exposure"),
+    path("health/", views.ledger_list, {"ledger": Ledger.HEALTH}, name="health"),
+    path("retiree/<int:pk>/", views.retiree_ledgers, name="retiree"),
+    path("retiree/<int:pk>/dose/", views.entry_add, {"kind": "dose"}, name="dose_add"),
+    path("retiree/<int:pk>/willingness/", views.entry_add, {"kind": "stance"}, name="stance_add"),
+    path("retiree/<int:pk>/test/", views.entry_add, {"kind": "test"}, name="test_add"),
+    path("retiree/<int:pk>/exposure/", views.entry_add, {"kind": "exposure"}, name="exposure_add"),
+    path("retiree/<int:pk>/exposure/lift/", views.exposure_lift, name="exposure_lift"),
+    path("retiree/<int:pk>/health/", views.entry_add, {"kind": "health"}, name="health_add"),
+    path("exports/", views.export_log, name="export_log"),
+    path("import/", views.roster_import, name="import"),
+    path("import/confirm/", views.roster_import_confirm, name="import_confirm"),
+    path("import/template/", views.roster_template, name="import_template"),
+]

@@ -1,0 +1,237 @@
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from accounts.decorators import office_required
+from outreach.pagination import paginate, querystring_without_page
+from retirees.models import Retiree
+
+from . import exports, imports, selectors, services
+from .choices import DOSE_LABELS, ExportFormat, ExposureStatus, Ledger
+from .filters import ExposureFilter, HealthFilter, TestingFilter, VaccinationFilter
+from .forms import (
+    ExposureEventForm,
+    ExposureLiftForm,
+    HealthRecordForm,
+    NucleicTestForm,
+    RosterUploadForm,
+    VaccinationDoseForm,
+    VaccinationStanceForm,
+)
+from .models import ExportLog, ExposureEvent
+
+# ledger -> (filter, selector, column spec, the title of its page)
+LEDGERS = {
+    Ledger.VACCINATION: (VaccinationFilter, selectors.vaccination_ledger, exports.vaccination_spec),
+    Ledger.TESTING: (TestingFilter, selectors.testing_ledger, exports.testing_spec),
+    Ledger.EXPOSURE: (ExposureFilter, selectors.exposure_ledger, exports.exposure_spec),
+    Ledger.HEALTH: (HealthFilter, selectors.health_ledger, exports.health_spec),
+}
+
+
+def export_if_asked(request, *, spec, filterset):
+    """The export response when the request asks `?export=csv|xlsx`, else None.
+
+    The export gets the page's own filterset, so it holds exactly the rows the page lists.
+    """
+    file_format = request.GET.get("export")
+    if file_format not in ExportFormat.values:
+        return None
+    if not selectors.can_export(request.user):
+        raise PermissionDenied
+    return exports.export_response(
+        user=request.user, spec=spec, queryset=filterset.qs, filterset=filterset, file_format=file_format
+    )
+
+
+@login_required
+def ledger_index(request):
+    """Totals per branch: vaccination rate by dose, tested within N days, currently exposed."""
+    try:
+        days = max(1, min(int(request.GET.get("days", selectors.DEFAULT_TESTED_WITHIN_DAYS)), 365))
+    except ValueError:
+        days = selectors.DEFAULT_TESTED_WITHIN_DAYS
+    totals, overall = selectors.branch_totals(user=request.user, tested_within_days=days)
+    return render(
+        request,
+        "ledgers/index.html",
+        {
+            "totals": totals,
+            "overall": overall,
+            "days": days,
+            "dose_labels": list(DOSE_LABELS.values()),
+        },
+    )
+
+
+@login_required
+def ledger_list(request, ledger):
+    filter_class, selector, spec_factory = LEDGERS[ledger]
+    spec = spec_factory()
+    filterset = filter_class(request.GET, queryset=selector(user=request.user), request=request)
+    response = export_if_asked(request, spec=spec, filterset=filterset)
+    if response is not None:
+        return response
+    page = paginate(request, filterset.qs)
+    context = exports.ExportContext(today=timezone.localdate())
+    rows = []
+    for offset, obj in enumerate(page, start=page.start_index()):
+        context.row_number = offset
+        rows.append(
+            {"retiree": spec.retiree_of(obj), "cells": list(zip(spec.columns, spec.row(obj, context), strict=True))}
+        )
+    return render(
+        request,
+        "ledgers/list.html",
+        {
+            "ledger": ledger,
+            "spec": spec,
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "querystring": querystring_without_page(request),
+            "can_export": selectors.can_export(request.user),
+        },
+    )
+
+
+@login_required
+def retiree_ledgers(request, pk):
+    context = selectors.retiree_ledgers(user=request.user, pk=pk)
+    return render(request, "ledgers/retiree.html", context)
+
+
+# entry kind -> (form, service, the title of its form)
+ENTRY_KINDS = {
+    "dose": (VaccinationDoseForm, services.vaccination_record, gettext_lazy("Record a vaccine dose")),
+    "stance": (VaccinationStanceForm, services.vaccination_stance_record, gettext_lazy("Record willingness")),
+    "test": (NucleicTestForm, services.nucleic_test_record, gettext_lazy("Record a nucleic-acid test")),
+    "exposure": (ExposureEventForm, services.exposure_record, gettext_lazy("Record an exposure")),
+    "health": (HealthRecordForm, services.health_record, gettext_lazy("Record health")),
+}
+
+
+@login_required
+def entry_add(request, pk, kind):
+    retiree = get_object_or_404(Retiree.objects.visible_to(request.user).select_related("branch"), pk=pk)
+    form_class, service, title = ENTRY_KINDS[kind]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(user=request.user, retiree=retiree, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved for %(name)s.") % {"name": retiree.name})
+            return redirect("ledgers:retiree", pk=retiree.pk)
+    return render(request, "ledgers/entry_form.html", {"retiree": retiree, "form": form, "title": title})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def exposure_lift(request, pk):
+    retiree = get_object_or_404(Retiree.objects.visible_to(request.user).select_related("branch"), pk=pk)
+    ongoing = ExposureEvent.objects.visible_to(request.user).filter(retiree=retiree, status=ExposureStatus.ONGOING)
+    form = ExposureLiftForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        event = get_object_or_404(ongoing, pk=form.cleaned_data["event"])
+        try:
+            services.exposure_lift(user=request.user, event=event, ended_on=form.cleaned_data["ended_on"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved for %(name)s.") % {"name": retiree.name})
+            return redirect("ledgers:retiree", pk=retiree.pk)
+    return render(request, "ledgers/exposure_lift.html", {"retiree": retiree, "ongoing": ongoing, "form": form})
+
+
+@office_required
+def export_log(request):
+    page = paginate(request, ExportLog.objects.select_related("user"))
+    return render(request, "ledgers/export_log.html", {"page": page, "querystring": ""})
+
+
+@office_required
+def roster_import(request):
+    """Upload a roster and see the preview; nothing is written until it is confirmed."""
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    plan, upload = None, None
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        content = file.read()
+        plan = imports.roster_plan(user=request.user, content=content, filename=file.name)
+        if not plan.problems:
+            upload = services.roster_upload_store(user=request.user, filename=file.name, content=content)
+    return render(request, "ledgers/import.html", {"form": form, "plan": plan, "upload": upload})
+
+
+@office_required
+def roster_import_confirm(request):
+    if request.method != "POST":  # nothing to confirm: show the upload form
+        return render(request, "ledgers/import.html", {"form": RosterUploadForm(), "plan": None, "upload": None})
+    upload_id = request.POST.get("upload", "")
+    try:
+        upload, plan = services.roster_import_apply(user=request.user, upload_id=upload_id)
+    except ValidationError:  # not a UUID
+        upload, plan = None, None
+    if upload is None:
+        messages.error(request, _("This upload has expired or was already imported: upload the file again."))
+        return redirect("ledgers:import")
+    if plan.problems:
+        messages.error(request, _("Nothing was imported: the registry changed since the preview."))
+        return render(request, "ledgers/import.html", {"form": RosterUploadForm(), "plan": plan, "upload": None})
+    messages.success(
+        request,
+        _("Roster imported: %(create)s added, %(update)s updated, %(unchanged)s unchanged.") % plan.summary,
+    )
+    return redirect(reverse("retirees:list"))
+
+
+@office_required
+def roster_template(request):
+    """An empty roster in the layout the importer reads, with an example-free header row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    with translation.override(exports.FILE_LANGUAGE):
+        sheet.title = _("Roster")
+        title = _("Retiree roster (columns marked * are required; dates like 1940-05-03)")
+        headers = imports.template_columns()
+        name = _("Roster template") + ".xlsx"
+    sheet.append([title])
+    sheet.append(headers)
+    sheet["A1"].font = Font(bold=True, size=14)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = 14
+    sheet.freeze_panes = "A3"
+    # The ID number and phone columns are text, so that Excel keeps every digit.
+    for key in ("phone", "phone_alt", "id_number"):
+        letter = sheet.cell(row=2, column=imports.IMPORTED.index(key) + 1).column_letter
+        for row in range(3, 503):
+            sheet[f"{letter}{row}"].number_format = "@"
+    target = tempfile.TemporaryFile()
+    workbook.save(target)
+    target.seek(0)
+    return FileResponse(
+        target,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
