@@ -2,9 +2,11 @@
 
 The columns of each file are declared once, in a `LedgerSpec`, and both formats (and the
 ledger page's table) are built from it. Files are always written in Chinese, the layout the
-office already uses: the column labels are translatable msgids (with the context "ledger
-column") rendered under `translation.override("zh-hans")`, so a file exported by somebody
-using the English interface still reads, and imports, the same.
+office already uses: the column labels are ordinary translatable msgids (the page shows them
+in the user's language) and the files render them under `translation.override("zh-hans")`,
+so a file exported by somebody using the English interface still reads, and imports, the
+same. Where the office's header differs from the registry page's word, the msgid differs
+too ("Member of branch" 所在支部, "Contact phone" 联系电话).
 
 Memory stays bounded: rows come from `.iterator(chunk_size=...)` over a queryset that joins
 or annotates all it needs (a fixed number of queries, whatever the row count); CSV is
@@ -23,7 +25,6 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -47,11 +48,6 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
-
-
-def L(label: str):  # noqa: N802 - reads like _() in the column lists
-    """A translatable column label (msgid context "ledger column")."""
-    return pgettext_lazy("ledger column", label)
 
 
 @dataclass(frozen=True)
@@ -110,12 +106,12 @@ def retiree_columns(through: str = "") -> list[Column]:
         return getattr(obj, through) if through else obj
 
     return [
-        Column("index", L("No."), lambda obj, c: c.row_number, width=6),
-        Column("name", L("Name"), lambda obj, c: of(obj).name, width=10, link=True),
-        Column("gender", L("Gender"), lambda obj, c: str(of(obj).get_gender_display()), width=6),
-        Column("age", L("Age"), lambda obj, c: of(obj).age_on(c.today), width=6),
-        Column("branch", L("Branch"), lambda obj, c: of(obj).branch.name, width=16),
-        Column("phone", L("Phone"), lambda obj, c: of(obj).phone, width=14),
+        Column("index", _("No."), lambda obj, c: c.row_number, width=6),
+        Column("name", _("Name"), lambda obj, c: of(obj).name, width=10, link=True),
+        Column("gender", _("Gender"), lambda obj, c: str(of(obj).get_gender_display()), width=6),
+        Column("age", _("Age"), lambda obj, c: of(obj).age_on(c.today), width=6),
+        Column("branch", _("Member of branch"), lambda obj, c: of(obj).branch.name, width=16),
+        Column("phone", _("Contact phone"), lambda obj, c: of(obj).phone, width=14),
     ]
 
 
@@ -123,25 +119,25 @@ def registry_spec() -> LedgerSpec:
     from retirees.choices import CareLevel, Category, Gender, LivingSituation, ResidenceArea, Status
 
     columns = [
-        Column("index", L("No."), lambda obj, c: c.row_number, width=6),
-        Column("name", L("Name"), _attr("name"), width=10, link=True),
-        Column("gender", L("Gender"), _display("gender", Gender.choices), width=6),
-        Column("birth_date", L("Date of birth"), _attr("birth_date"), width=12, is_date=True),
-        Column("age", L("Age"), lambda obj, c: obj.age_on(c.today), width=6),
-        Column("category", L("Category"), _display("category", Category.choices), width=8),
-        Column("branch", L("Branch"), _attr("branch.name"), width=16),
-        Column("former_unit", L("Former unit"), _attr("former_unit"), width=16),
-        Column("phone", L("Phone"), _attr("phone"), width=14),
-        Column("phone_alt", L("Other phone"), _attr("phone_alt"), width=14),
-        Column("wechat", L("WeChat ID"), _attr("wechat"), width=12),
-        Column("residence_area", L("Residence"), _display("residence_area", ResidenceArea.choices), width=12),
-        Column("community", L("Community"), _attr("community"), width=16),
-        Column("address", L("Address"), _attr("address"), width=24),
-        Column("living_situation", L("Living situation"), _display("living_situation", LivingSituation.choices)),
-        Column("care_level", L("Care level"), _display("care_level", CareLevel.choices), width=10),
-        Column("status", L("Status"), _display("status", Status.choices), width=8),
-        Column("id_number", L("ID number"), _attr("id_number"), width=20),
-        Column("notes", L("Notes"), _attr("notes"), width=30),
+        Column("index", _("No."), lambda obj, c: c.row_number, width=6),
+        Column("name", _("Name"), _attr("name"), width=10, link=True),
+        Column("gender", _("Gender"), _display("gender", Gender.choices), width=6),
+        Column("birth_date", _("Date of birth"), _attr("birth_date"), width=12, is_date=True),
+        Column("age", _("Age"), lambda obj, c: obj.age_on(c.today), width=6),
+        Column("category", _("Category"), _display("category", Category.choices), width=8),
+        Column("branch", _("Member of branch"), _attr("branch.name"), width=16),
+        Column("former_unit", _("Former unit"), _attr("former_unit"), width=16),
+        Column("phone", _("Contact phone"), _attr("phone"), width=14),
+        Column("phone_alt", _("Other phone"), _attr("phone_alt"), width=14),
+        Column("wechat", _("WeChat ID"), _attr("wechat"), width=12),
+        Column("residence_area", _("Residence"), _display("residence_area", ResidenceArea.choices), width=12),
+        Column("community", _("Community"), _attr("community"), width=16),
+        Column("address", _("Address"), _attr("address"), width=24),
+        Column("living_situation", _("Living situation"), _display("living_situation", LivingSituation.choices)),
+        Column("care_level", _("Care level"), _display("care_level", CareLevel.choices), width=10),
+        Column("status", _("Status"), _display("status", Status.choices), width=8),
+        Column("id_number", _("ID number"), _attr("id_number"), width=20),
+        Column("notes", _("Notes"), _attr("notes"), width=30),
     ]
     return LedgerSpec(Ledger.REGISTRY, _("Retiree registry"), columns)
 
@@ -150,18 +146,18 @@ def vaccination_spec() -> LedgerSpec:
     from .choices import Arrangement, Stance
 
     doses = [
-        Column(f"dose{n}_on", L(label), _attr(f"dose{n}_on"), width=12, is_date=True)
-        for n, label in zip(DOSE_LABELS, ["Dose 1", "Dose 2", "Dose 3", "Dose 4"], strict=True)
+        Column(f"dose{n}_on", label, _attr(f"dose{n}_on"), width=12, is_date=True)
+        for n, label in zip(DOSE_LABELS, [_("Dose 1"), _("Dose 2"), _("Dose 3"), _("Dose 4")], strict=True)
     ]
     columns = [
         *retiree_columns(),
-        Column("doses", L("Doses received"), _attr("doses"), width=8),
+        Column("doses", _("Doses received"), _attr("doses"), width=8),
         *doses,
-        Column("last_product", L("Vaccine"), _attr("last_product"), width=12),
-        Column("last_site", L("Vaccination site"), _attr("last_site"), width=16),
-        Column("last_arrangement", L("Arrangement"), _display("last_arrangement", Arrangement.choices), width=14),
-        Column("stance", L("Willingness"), _display("stance", Stance.choices), width=10),
-        Column("stance_reason", L("Reason"), _attr("stance_reason"), width=24),
+        Column("last_product", _("Vaccine"), _attr("last_product"), width=12),
+        Column("last_site", _("Vaccination site"), _attr("last_site"), width=16),
+        Column("last_arrangement", _("Arrangement"), _display("last_arrangement", Arrangement.choices), width=14),
+        Column("stance", _("Willingness"), _display("stance", Stance.choices), width=10),
+        Column("stance_reason", _("Reason"), _attr("stance_reason"), width=24),
     ]
     return LedgerSpec(Ledger.VACCINATION, _("Vaccination ledger"), columns)
 
@@ -171,10 +167,10 @@ def testing_spec() -> LedgerSpec:
 
     columns = [
         *retiree_columns(),
-        Column("last_tested_on", L("Latest test"), _attr("last_tested_on"), width=12, is_date=True),
-        Column("last_result", L("Result"), _display("last_result", TestResult.choices), width=10),
-        Column("last_test_site", L("Test site"), _attr("last_test_site"), width=16),
-        Column("tests", L("Tests recorded"), _attr("tests"), width=8),
+        Column("last_tested_on", _("Latest test"), _attr("last_tested_on"), width=12, is_date=True),
+        Column("last_result", _("Result"), _display("last_result", TestResult.choices), width=10),
+        Column("last_test_site", _("Test site"), _attr("last_test_site"), width=16),
+        Column("tests", _("Tests recorded"), _attr("tests"), width=8),
     ]
     return LedgerSpec(Ledger.TESTING, _("Nucleic-acid test ledger"), columns)
 
@@ -184,12 +180,12 @@ def exposure_spec() -> LedgerSpec:
 
     columns = [
         *retiree_columns("retiree"),
-        Column("community", L("Community"), _attr("retiree.community"), width=16),
-        Column("kind", L("Kind"), _display("kind", ExposureKind.choices), width=14),
-        Column("started_on", L("From"), _attr("started_on"), width=12, is_date=True),
-        Column("ended_on", L("Until"), _attr("ended_on"), width=12, is_date=True),
-        Column("status", L("Status"), _display("status", ExposureStatus.choices), width=8),
-        Column("notes", L("Notes"), _attr("notes"), width=30),
+        Column("community", _("Community"), _attr("retiree.community"), width=16),
+        Column("kind", _("Kind"), _display("kind", ExposureKind.choices), width=14),
+        Column("started_on", _("From"), _attr("started_on"), width=12, is_date=True),
+        Column("ended_on", _("Until"), _attr("ended_on"), width=12, is_date=True),
+        Column("status", _("Status"), _display("status", ExposureStatus.choices), width=8),
+        Column("notes", _("Notes"), _attr("notes"), width=30),
     ]
     return LedgerSpec(Ledger.EXPOSURE, _("Exposure ledger"), columns, retiree_of=lambda event: event.retiree)
 
@@ -199,9 +195,9 @@ def health_spec() -> LedgerSpec:
 
     columns = [
         *retiree_columns(),
-        Column("health", L("Health"), _display("health", Condition.choices), width=14),
-        Column("health_on", L("Recorded on"), _attr("health_on"), width=12, is_date=True),
-        Column("health_notes", L("Notes"), _attr("health_notes"), width=30),
+        Column("health", _("Health"), _display("health", Condition.choices), width=14),
+        Column("health_on", _("Recorded on"), _attr("health_on"), width=12, is_date=True),
+        Column("health_notes", _("Notes"), _attr("health_notes"), width=30),
     ]
     return LedgerSpec(Ledger.HEALTH, _("Health ledger"), columns)
 
