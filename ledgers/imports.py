@@ -25,7 +25,7 @@ from retirees.choices import CareLevel, Category, Gender, LivingSituation, Resid
 from retirees.models import Retiree, local_today
 from retirees.validators import normalize_id_number, normalize_phone
 
-from .exports import registry_spec
+from .exports import FORMULA_PREFIXES, registry_spec
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
@@ -118,6 +118,13 @@ def clean_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def undo_neutralise(text: str) -> str:
+    """Drop the apostrophe an export put before a formula-like text (see exports.neutralise)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
 
 
 def _header_key(value) -> str:
@@ -311,7 +318,7 @@ def _parse_row(plan, number, row, branches, choices) -> dict | None:
 
     fields = {}
     for key, raw in row.items():
-        text = clean_text(raw)
+        text = undo_neutralise(clean_text(raw))
         if not text:
             if key in REQUIRED:
                 problem(key, _("This cell is required."))

@@ -1,0 +1,262 @@
+"""Roster import: round trip, tolerance of real office files, every bad input, all or nothing."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from conftest import make_retiree
+from ledgers.forms import MAX_UPLOAD_BYTES
+from ledgers.imports import parse_date
+from ledgers.models import RosterUpload
+from retirees.models import Retiree
+from retirees.validators import id_number_check_digit
+
+pytestmark = pytest.mark.django_db
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def id_number(first17="11010819400503002"):
+    return first17 + id_number_check_digit(first17)
+
+
+def xlsx_file(rows, name="名册.xlsx"):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
+
+
+def registry_state():
+    fields = [f.name for f in Retiree._meta.fields if f.name not in ("updated_at",)]
+    return sorted(Retiree.objects.values_list(*fields))
+
+
+def preview(client, upload):
+    return client.post(reverse("ledgers:import"), {"file": upload})
+
+
+def confirm(client, response):
+    upload = response.context["upload"]
+    assert upload is not None, [(p.row, p.column, p.message) for p in response.context["plan"].problems]
+    return client.post(reverse("ledgers:import_confirm"), {"upload": str(upload.pk)})
+
+
+def problems(response):
+    return [(p.row, p.column, p.message) for p in response.context["plan"].problems]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (datetime.datetime(1940, 5, 3), datetime.date(1940, 5, 3)),
+        ("1940.5.3", datetime.date(1940, 5, 3)),
+        ("1940年5月3日", datetime.date(1940, 5, 3)),
+        ("１９４０－０５－０３", datetime.date(1940, 5, 3)),
+        ("1940/05/03", datetime.date(1940, 5, 3)),
+        ("19400503", datetime.date(1940, 5, 3)),
+        (14734, datetime.date(1940, 5, 3)),  # an Excel serial number in an unformatted cell
+    ],
+)
+def test_dates_are_read_the_ways_offices_write_them(value, expected):
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_exported_registry_imports_back_without_changes(login, office, branch_a, branch_b, file_format):
+    make_retiree(branch_a, "曾宪梅", gender="female", birth_date=datetime.date(1940, 5, 3), id_number=id_number())
+    make_retiree(
+        branch_b, "单立新", category="lixiu", community="=蓝旗营", notes="高血压", residence_area="east", phone_alt=""
+    )
+    make_retiree(branch_a, "覃玉兰", care_level="dependent", living_situation="caregiver", former_unit="物理系")
+    before = registry_state()
+    client = login(office)
+    exported = client.get(reverse("retirees:list"), {"export": file_format})
+    content = b"".join(exported.streaming_content)
+    response = preview(client, SimpleUploadedFile(f"registry.{file_format}", content))
+    assert problems(response) == []
+    assert response.context["plan"].summary == {"create": 0, "update": 0, "unchanged": 3}
+    confirm(client, response)
+    assert registry_state() == before
+
+
+def test_a_real_office_roster_is_read_and_existing_retirees_are_updated_not_duplicated(login, office, branch_a):
+    existing = make_retiree(branch_a, "曾宪梅", gender="female", birth_date=datetime.date(1940, 5, 3), phone="")
+    upload = xlsx_file(
+        [
+            ["第一党支部离退休人员名册（2022年5月）"],
+            [],
+            ["序号", "姓 名", "性别", "出生年月日", "支部", "手机号码", "身份证号码", "类别"],
+            [1, "曾 宪梅", "女", "1940年5月3日", "第一党支部", "１３８ ０００１ ２２２２", None, "退休"],
+            [2, "王明", "男", datetime.datetime(1941, 2, 3), "一支部", "13800003333", id_number(), "离休"],
+            [3, "李　华", "女", "1945.12.1", "第一党支部", None, None, None],
+            [None, None, None, None, None, None, None, None],
+            [],
+        ]
+    )
+    client = login(office)
+    response = preview(client, upload)
+    assert problems(response) == []
+    assert response.context["plan"].summary == {"create": 2, "update": 1, "unchanged": 0}
+    assert Retiree.objects.count() == 1  # the preview wrote nothing
+    confirm(client, response)
+    assert Retiree.objects.count() == 3
+    existing.refresh_from_db()
+    assert existing.phone == "13800012222"
+    wang = Retiree.objects.get(name="王明")
+    assert (wang.category, wang.birth_date, wang.id_number, wang.name_initials) == (
+        "lixiu",
+        datetime.date(1941, 2, 3),
+        id_number(),
+        "wm",
+    )
+    assert Retiree.objects.get(name="李华").created_by == office
+
+
+def test_a_second_import_matches_on_id_number_even_when_the_name_changed(login, office, branch_a):
+    retiree = make_retiree(branch_a, "王明", birth_date=datetime.date(1940, 5, 3), id_number=id_number())
+    upload = xlsx_file(
+        [["姓名", "性别", "出生日期", "所在支部", "身份证号"], ["王 敏", "男", "1940-05-03", "第一党支部", id_number()]]
+    )
+    client = login(office)
+    confirm(client, preview(client, upload))
+    retiree.refresh_from_db()
+    assert retiree.name == "王敏" and Retiree.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (SimpleUploadedFile("名册.txt", b"hello"), "请上传 Excel（.xlsx）或 CSV（.csv）文件"),
+        (SimpleUploadedFile("名册.xls", b"\xd0\xcf\x11\xe0"), "旧版 .xls"),
+        (SimpleUploadedFile("名册.xlsx", b""), "空文件"),
+        (SimpleUploadedFile("名册.csv", b"x" * (MAX_UPLOAD_BYTES + 1)), "文件过大"),
+    ],
+    ids=["wrong-type", "old-xls", "empty", "oversized"],
+)
+def test_unacceptable_files_are_refused_by_the_form(login, office, upload, message):
+    response = preview(login(office), upload)
+    assert message in response.content.decode()
+    assert not RosterUpload.objects.exists() and not Retiree.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"PK\x03\x04 not really a zip", "不是有效的 .xlsx 文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "设置了密码"),
+    ],
+    ids=["corrupt", "password-protected"],
+)
+def test_unreadable_workbooks_are_explained(login, office, content, message):
+    response = preview(login(office), SimpleUploadedFile("名册.xlsx", content))
+    assert message in problems(response)[0][2]
+    assert response.context["upload"] is None and not RosterUpload.objects.exists()
+
+
+def test_a_zip_that_is_not_a_workbook_is_explained(login, office):
+    buffer = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    response = preview(login(office), SimpleUploadedFile("名册.xlsx", buffer.getvalue()))
+    assert "不是有效的 .xlsx 文件" in problems(response)[0][2]
+
+
+def test_missing_required_columns_are_named(login, office, branch_a):
+    response = preview(login(office), xlsx_file([["姓名", "性别"], ["王明", "男"]]))
+    assert [(column, message) for _row, column, message in problems(response)] == [
+        ("出生日期", "缺少此必填列。"),
+        ("所在支部", "缺少此必填列。"),
+    ]
+
+
+def test_every_bad_row_is_listed_and_nothing_is_written(login, office, branch_a):
+    make_retiree(branch_a, "张建国")
+    before = registry_state()
+    upload = xlsx_file(
+        [
+            ["姓名", "性别", "出生日期", "所在支部", "联系电话", "身份证号"],
+            ["王明", "男", "1940-05-03", "第一党支部", "13800001111", None],  # fine on its own
+            ["李华", "女", "1940-13-45", "第一党支部", None, None],
+            ["赵强", "男", "1941-01-01", "第九党支部", None, None],
+            ["王 明", "男", "1940.5.3", "第一党支部", None, None],
+            ["钱芳", "不详", "1942-02-02", "第一党支部", "12345", "110108194005030021"],
+            [None, "男", "1942-02-02", "第一党支部", None, None],
+        ]
+    )
+    client = login(office)
+    response = preview(client, upload)
+    found = problems(response)
+    assert (3, "出生日期", "“1940-13-45”不是日期：请写成 1940-05-03 这样的格式。") in found
+    assert (4, "所在支部", "没有名为“第九党支部”的支部。") in found
+    assert (5, "姓名", "此人已在第 2 行出现，重复。") in found
+    assert any(row == 6 and column == "性别" and "不在可选值之中" in message for row, column, message in found)
+    assert (7, "姓名", "此项必填。") in found
+    assert response.context["upload"] is None
+    assert registry_state() == before and not RosterUpload.objects.exists()
+
+
+def test_bad_phone_and_id_checksum_come_from_the_model_validators(login, office, branch_a):
+    upload = xlsx_file(
+        [
+            ["姓名", "性别", "出生日期", "所在支部", "联系电话", "身份证号"],
+            ["钱芳", "女", "1942-02-02", "第一党支部", "12345", "110108194005030021"],
+        ]
+    )
+    found = problems(preview(login(office), upload))
+    assert {column for _row, column, _message in found} == {"联系电话", "身份证号"}
+
+
+def test_an_upload_is_confirmed_once_and_only_by_its_uploader(login, office, admin_user, branch_a):
+    client = login(office)
+    response = preview(
+        client, xlsx_file([["姓名", "性别", "出生日期", "所在支部"], ["王明", "男", "1940-05-03", "一支部"]])
+    )
+    upload = response.context["upload"]
+    other = login(admin_user).post(reverse("ledgers:import_confirm"), {"upload": str(upload.pk)})
+    assert other.status_code == 302 and not Retiree.objects.exists()
+    client = login(office)
+    client.post(reverse("ledgers:import_confirm"), {"upload": str(upload.pk)})
+    client.post(reverse("ledgers:import_confirm"), {"upload": str(upload.pk)})
+    assert Retiree.objects.count() == 1
+    upload.refresh_from_db()
+    assert upload.applied_at is not None and bytes(upload.content) == b""
+
+
+def test_confirm_with_a_bad_id_is_refused(login, office):
+    response = login(office).post(reverse("ledgers:import_confirm"), {"upload": "not-a-uuid"})
+    assert response.status_code == 302
+
+
+def test_the_template_downloads_and_imports_once_filled(login, office, branch_a):
+    client = login(office)
+    response = client.get(reverse("ledgers:import_template"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook.active
+    headers = [cell.value for cell in sheet[2]]
+    assert headers[:4] == ["姓名*", "性别*", "出生日期*", "所在支部*"]
+    sheet.append(["王明", "男", "1940-05-03", "第一党支部"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    confirm(client, preview(client, SimpleUploadedFile("template.xlsx", buffer.getvalue())))
+    assert Retiree.objects.get().name == "王明"
+
+
+def test_a_gbk_csv_from_excel_is_read(login, office, branch_a):
+    content = "姓名,性别,出生日期,所在支部\n王明,男,1940/5/3,第一党支部\n".encode("gb18030")
+    client = login(office)
+    confirm(client, preview(client, SimpleUploadedFile("名册.csv", content)))
+    assert Retiree.objects.get().birth_date == datetime.date(1940, 5, 3)
+
+
+def test_import_is_for_the_office_only(login, secretary_a):
+    client = login(secretary_a)
+    assert client.get(reverse("ledgers:import")).status_code == 403
+    assert client.get(reverse("ledgers:import_template")).status_code == 403
