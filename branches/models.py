@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -43,6 +44,13 @@ class Branch(models.Model):
         help_text=_("Days of the week on which the branch's reminder digest is sent."),
     )
     reminder_time = models.TimeField(_("reminder time"), default=datetime.time(8, 30))
+    webhook_url = models.URLField(
+        _("group chat webhook"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"], message=_("Enter an http:// or https:// address."))],
+        help_text=_("Optional: a WeCom group robot address; the branch's digest is also posted there."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -6,4 +6,5 @@ app_name = "branches"
 urlpatterns = [
     path("", views.branch_list, name="list"),
     path("<int:pk>/", views.branch_detail, name="detail"),
+    path("<int:pk>/reminders/", views.branch_reminders, name="reminders"),
 ]

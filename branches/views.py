@@ -1,10 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from outreach.pagination import paginate
 from retirees.selectors import retiree_list
 
 from . import selectors
+from .forms import BranchReminderForm
 
 
 @login_required
@@ -18,3 +21,15 @@ def branch_detail(request, pk):
     branch = selectors.branch_get(user=request.user, pk=pk)
     retirees = retiree_list(user=request.user).filter(branch=branch).active().order_by("name_pinyin", "id")
     return render(request, "branches/detail.html", {"branch": branch, "page": paginate(request, retirees, 50)})
+
+
+@login_required
+def branch_reminders(request, pk):
+    """Reminder settings: office staff for any branch, a branch's own workers for theirs."""
+    branch = selectors.branch_get(user=request.user, pk=pk)
+    form = BranchReminderForm(request.POST or None, instance=branch)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Reminder settings saved."))
+        return redirect(branch)
+    return render(request, "branches/reminders.html", {"branch": branch, "form": form})

@@ -18,3 +18,12 @@ def _ensure_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+# The beat schedule, defined once, here. Production runs exactly one beat process; even so,
+# every entry is safe to run twice (the database decides what is claimed).
+app.conf.beat_schedule = {
+    # Every five minutes: claim the reminders that are due, enqueue their deliveries, and
+    # re-enqueue deliveries whose retry time has come or whose worker died mid-send.
+    "reminders-tick": {"task": "reminders.tick", "schedule": 300.0},
+}

@@ -4,6 +4,7 @@ With nothing set the app runs for development: SQLite in var/, an embedded Celer
 the file system. Production (DEBUG false) refuses to start without a real SECRET_KEY.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "branches",
     "retirees",
+    "reminders",
     "checkins",
     "ledgers",
 ]
@@ -174,6 +176,13 @@ X_FRAME_OPTIONS = "DENY"
 
 # Product rules that operators may tune.
 OUTREACH_PAGE_SIZE = env_int("OUTREACH_PAGE_SIZE", 25, minimum=5)
+# The address people open, used in emails and group-chat messages.
+OUTREACH_SITE_URL = env_str("OUTREACH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Office staff's daily digest: sent after this local time, listing retirees overdue by more than N days.
+OUTREACH_OFFICE_DIGEST_TIME = datetime.time.fromisoformat(env_str("OUTREACH_OFFICE_DIGEST_TIME", "08:00"))
+OUTREACH_OFFICE_OVERDUE_DAYS = env_int("OUTREACH_OFFICE_OVERDUE_DAYS", 7, minimum=0)
+# Seconds to wait for a group-chat webhook before trying again later.
+OUTREACH_WEBHOOK_TIMEOUT = env_int("OUTREACH_WEBHOOK_TIMEOUT", 5, minimum=1)
 # Contacts in a row that reached nobody before a retiree is flagged unreachable.
 OUTREACH_UNREACHABLE_AFTER = env_int("OUTREACH_UNREACHABLE_AFTER", 3, minimum=1)
 

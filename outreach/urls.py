@@ -11,6 +11,7 @@ urlpatterns = [
     path("retirees/", include("retirees.urls")),
     path("branches/", include("branches.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("notifications/", include("reminders.urls")),
     path("checkins/", include("checkins.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,101 @@
+"""What a reminder says: built from the check-in schedule's querysets, rendered from templates."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from checkins.choices import DueState
+from checkins.models import CheckinRound
+from checkins.selectors import call_list, open_follow_ups, with_schedule
+from retirees.models import Retiree
+
+LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
+
+
+@dataclass
+class Digest:
+    subject: str
+    text: str
+    html: str
+    context: dict = field(default_factory=dict)
+
+
+def _render(name: str, context: dict) -> Digest:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"reminders/email/{name}_subject.txt", context).split())
+        text = render_to_string(f"reminders/email/{name}.txt", context)
+        html = render_to_string(f"reminders/email/{name}.html", context)
+    return Digest(subject=subject, text=text, html=html, context=context)
+
+
+def _section(queryset) -> dict:
+    rows = list(queryset[: LIST_LIMIT + 1])
+    return {"rows": rows[:LIST_LIMIT], "more": len(rows) > LIST_LIMIT}
+
+
+def branch_digest(*, user, today: datetime.date, branch=None) -> Digest:
+    """A branch worker's digest (or, with `branch`, the group chat's): overdue and due retirees with
+    phones, open follow-ups, active rounds and their deadlines."""
+    people = call_list(user=user, today=today)
+    if branch is not None:
+        people = people.filter(branch=branch)
+    overdue = people.filter(due_state=DueState.OVERDUE)
+    due = people.filter(due_state=DueState.DUE)
+    follow_ups = open_follow_ups(user=user, until=today)
+    if branch is not None:
+        follow_ups = follow_ups.filter(retiree__branch=branch)
+    rounds = (
+        CheckinRound.objects.visible_to(user)
+        .filter(status="open", starts_on__lte=today, ends_on__gte=today)
+        .order_by("ends_on", "id")
+    )
+    context = {
+        "user": user,
+        "branch": branch or user.branch,
+        "today": today,
+        "overdue": _section(overdue),
+        "overdue_count": overdue.count(),
+        "due": _section(due),
+        "due_count": due.count(),
+        "follow_ups": _section(follow_ups),
+        "rounds": list(rounds[:10]),
+        "site_url": settings.OUTREACH_SITE_URL,
+    }
+    return _render("branch_digest", context)
+
+
+def office_digest(*, user, today: datetime.date) -> Digest:
+    """Office staff's daily digest: retirees overdue by more than the threshold, per branch."""
+    threshold = settings.OUTREACH_OFFICE_OVERDUE_DAYS
+    late_before = today - datetime.timedelta(days=threshold)
+    people = (
+        with_schedule(Retiree.objects.visible_to(user).active().select_related("branch"), today)
+        .filter(due_state=DueState.OVERDUE)
+        .filter(next_due_on__lt=late_before)
+        .order_by("branch__name", "next_due_on", "id")
+    )
+    never = (
+        with_schedule(Retiree.objects.visible_to(user).active().select_related("branch"), today)
+        .filter(due_state=DueState.OVERDUE, next_due_on__isnull=True)
+        .order_by("branch__name", "name_pinyin", "id")
+    )
+    context = {
+        "user": user,
+        "today": today,
+        "threshold": threshold,
+        "late": _section(people),
+        "late_count": people.count(),
+        "never": _section(never),
+        "never_count": never.count(),
+        "site_url": settings.OUTREACH_SITE_URL,
+    }
+    return _render("office_digest", context)
+
+
+def webhook_markdown(digest: Digest) -> str:
+    """The group-chat text: the same digest, as WeCom robot markdown."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("reminders/email/branch_chat.md", digest.context)

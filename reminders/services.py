@@ -1,0 +1,231 @@
+"""Reminders: plan who is due, claim exactly once, deliver each channel on its own.
+
+The beat tick (`reminder_tick`) runs every few minutes. It claims today's reminders for every
+recipient whose reminder time has passed — the unique constraints decide, so running it twice, or
+in two processes at once, claims each reminder once — writing the in-app notification in the same
+transaction as the claim. Email and webhook deliveries are rows that a task sends; a row whose
+lease runs out unsent (a worker killed, Redis down) is sent by a later tick.
+"""
+
+import datetime
+import json
+import logging
+import urllib.request
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from branches.models import Branch
+from outreach.queue import enqueue_on_commit
+
+from . import digests
+from .calendar import HolidayMap, is_reminder_day
+from .models import Delivery, Holiday, Notification, Reminder
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=10)  # a taken delivery not recorded by then is taken again
+MAX_ATTEMPTS = 6
+BACKOFF = [60, 300, 900, 3600, 3 * 3600]  # seconds before attempts 2..6
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    enqueued: int = 0
+
+
+def holiday_map(*, around: datetime.date) -> HolidayMap:
+    """The holiday calendar near `around` (one query)."""
+    window = datetime.timedelta(days=45)
+    return dict(Holiday.objects.filter(date__range=(around - window, around + window)).values_list("date", "kind"))
+
+
+def due_branches(*, now: datetime.datetime) -> list[Branch]:
+    """Active branches whose reminder day is today and whose reminder time has passed (one query)."""
+    local = timezone.localtime(now)
+    today = local.date()
+    holidays = holiday_map(around=today)
+    branches = Branch.objects.filter(is_active=True, reminder_time__lte=local.time())
+    return [b for b in branches if is_reminder_day(b.reminder_weekdays, today, holidays)]
+
+
+def reminder_tick(*, now: datetime.datetime | None = None) -> TickResult:
+    """Claim today's due reminders and enqueue what is left to deliver. Idempotent."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = TickResult()
+    branches = due_branches(now=now)
+
+    # Branch workers of due branches who have no digest for today yet.
+    workers = (
+        User.objects.filter(is_active=True, role=User.Role.BRANCH, branch__in=branches)
+        .exclude(reminders__kind=Reminder.Kind.BRANCH_DIGEST, reminders__period=today)
+        .select_related("branch")
+    )
+    for user in workers:
+        result.claimed += bool(reminder_claim(kind=Reminder.Kind.BRANCH_DIGEST, period=today, now=now, recipient=user))
+    for branch in branches:
+        if branch.webhook_url:
+            result.claimed += bool(reminder_claim(kind=Reminder.Kind.BRANCH_CHAT, period=today, now=now, branch=branch))
+
+    local_time = timezone.localtime(now).time()
+    if local_time >= settings.OUTREACH_OFFICE_DIGEST_TIME:
+        office = User.objects.filter(is_active=True, role=User.Role.OFFICE).exclude(
+            reminders__kind=Reminder.Kind.OFFICE_DAILY, reminders__period=today
+        )
+        for user in office:
+            result.claimed += bool(
+                reminder_claim(kind=Reminder.Kind.OFFICE_DAILY, period=today, now=now, recipient=user)
+            )
+
+    result.enqueued = deliveries_enqueue_due(now=now)
+    return result
+
+
+def reminder_claim(
+    *,
+    kind: str,
+    period: datetime.date,
+    now: datetime.datetime,
+    recipient: User | None = None,
+    branch: Branch | None = None,
+) -> Reminder | None:
+    """Claim one reminder; None when somebody else already has. Writes the in-app notification
+    and the pending deliveries in the same transaction as the claim."""
+    if kind == Reminder.Kind.BRANCH_CHAT:
+        digest = digests.branch_digest(user=_chat_reader(), today=period, branch=branch)
+    elif kind == Reminder.Kind.OFFICE_DAILY:
+        digest = digests.office_digest(user=recipient, today=period)
+    else:
+        digest = digests.branch_digest(user=recipient, today=period)
+    try:
+        with transaction.atomic():
+            reminder = Reminder.objects.create(
+                kind=kind,
+                period=period,
+                recipient=recipient,
+                branch=branch,
+                subject=digest.subject,
+                text=digests.webhook_markdown(digest) if kind == Reminder.Kind.BRANCH_CHAT else digest.text,
+                html=digest.html,
+            )
+            channels = []
+            if recipient is not None:
+                Notification.objects.create(
+                    recipient=recipient, reminder=reminder, title=digest.subject, body=digest.text
+                )
+                if recipient.email:
+                    channels.append(Delivery.Channel.EMAIL)
+            elif branch is not None and branch.webhook_url:
+                channels.append(Delivery.Channel.WEBHOOK)
+            Delivery.objects.bulk_create(
+                [Delivery(reminder=reminder, channel=channel, next_attempt_at=now) for channel in channels]
+            )
+    except IntegrityError:
+        return None  # claimed already: by another tick, another beat, or a retried task
+    return reminder
+
+
+def _chat_reader() -> User:
+    """The group chat sees what office staff see of its branch (the digest is filtered to the branch)."""
+    return User(role=User.Role.OFFICE, is_active=True)
+
+
+def deliveries_enqueue_due(*, now: datetime.datetime) -> int:
+    """Enqueue a send for every pending delivery whose next attempt is due (the retry and recovery path)."""
+    from .tasks import send_delivery
+
+    due = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).values_list("id", flat=True)
+    )
+    for delivery_id in due:
+        enqueue_on_commit(send_delivery, delivery_id)
+    return len(due)
+
+
+def delivery_take(*, delivery_id: int, now: datetime.datetime) -> bool:
+    """Take a pending, due delivery for LEASE with a conditional UPDATE: exactly one worker wins."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
+            next_attempt_at=now + LEASE, attempts=F("attempts") + 1
+        )
+    )
+
+
+def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
+    """Send one delivery if it is ours to send; record success, or schedule the retry. Returns the status."""
+    now = now or timezone.now()
+    if not delivery_take(delivery_id=delivery_id, now=now):
+        return "skipped"
+    delivery = Delivery.objects.select_related("reminder__recipient", "reminder__branch").get(pk=delivery_id)
+    try:
+        if delivery.channel == Delivery.Channel.EMAIL:
+            _send_email(delivery.reminder)
+        else:
+            _send_webhook(delivery.reminder)
+    except Exception as error:  # any failure of this channel: retry it alone, later
+        attempts = delivery.attempts
+        failed = attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
+            next_attempt_at=now + datetime.timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]),
+            last_error=f"{type(error).__name__}: {error}"[:500],
+        )
+        logger.warning("Delivery %s failed (attempt %s): %s", delivery_id, attempts, type(error).__name__)
+        return Delivery.Status.FAILED if failed else "retry"
+    Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return Delivery.Status.SENT
+
+
+def _send_email(reminder: Reminder) -> None:
+    message = EmailMultiAlternatives(subject=reminder.subject, body=reminder.text, to=[reminder.recipient.email])
+    message.attach_alternative(reminder.html, "text/html")
+    message.send()
+
+
+def _send_webhook(reminder: Reminder) -> None:
+    payload = {"msgtype": "markdown", "markdown": {"content": reminder.text}}
+    request = urllib.request.Request(
+        reminder.branch.webhook_url,
+        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=settings.OUTREACH_WEBHOOK_TIMEOUT) as response:
+        body = response.read(4096)
+    # WeCom answers 200 with {"errcode": 0}; anything else is a failure worth retrying.
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        answer = {}
+    if isinstance(answer, dict) and answer.get("errcode", 0) != 0:
+        raise RuntimeError(f"webhook refused: errcode {answer.get('errcode')}")
+
+
+def notification_mark_read(*, user: User, notification: Notification) -> None:
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, recipient=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def next_planned_sends(*, today: datetime.date | None = None) -> list[tuple[Branch, datetime.date | None]]:
+    """Each active branch with the next day its reminder goes out (for the office's overview)."""
+    from .calendar import next_reminder_day
+
+    today = today or timezone.localdate()
+    holidays = holiday_map(around=today)
+    return [
+        (branch, next_reminder_day(branch.reminder_weekdays, today, holidays))
+        for branch in Branch.objects.filter(is_active=True).order_by("name")
+    ]

@@ -1,0 +1,61 @@
+from django.urls import reverse
+
+from branches.models import Branch
+from reminders.models import Notification
+
+
+def test_bell_counts_unread_and_opening_marks_read(login, secretary_a):
+    notification = Notification.objects.create(recipient=secretary_a, title="提醒", body="王从未 13500001111")
+    client = login(secretary_a)
+    assert 'data-unread="1"' in client.get(reverse("reminders:badge")).content.decode()
+    response = client.get(reverse("reminders:detail", args=[notification.pk]))
+    assert "王从未" in response.content.decode()
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    assert "data-unread" not in client.get(reverse("reminders:badge")).content.decode()
+
+
+def test_nobody_opens_another_persons_notification(login, secretary_a, secretary_b):
+    notification = Notification.objects.create(recipient=secretary_b, title="提醒", body="x")
+    assert login(secretary_a).get(reverse("reminders:detail", args=[notification.pk])).status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def _post_settings(client, branch, **data):
+    values = {"weekdays": ["1", "8"], "reminder_time": "08:30", "webhook_url": ""}
+    values.update(data)
+    return client.post(reverse("branches:reminders", args=[branch.pk]), values)
+
+
+def test_secretary_edits_their_branch_reminder_days(login, secretary_a):
+    response = _post_settings(login(secretary_a), secretary_a.branch, weekdays=["2", "16"], reminder_time="09:15")
+    assert response.status_code == 302
+    branch = Branch.objects.get(pk=secretary_a.branch.pk)
+    assert branch.reminder_weekdays == 2 | 16 and branch.reminder_time.strftime("%H:%M") == "09:15"
+
+
+def test_secretary_cannot_edit_another_branch(login, secretary_a, branch_b):
+    assert _post_settings(login(secretary_a), branch_b, weekdays=["2"]).status_code == 404
+    branch_b.refresh_from_db()
+    assert branch_b.reminder_weekdays == 1 | 8
+
+
+def test_bad_schedule_and_webhook_are_refused_in_chinese(login, office, branch_a):
+    client = login(office)
+    response = _post_settings(client, branch_a, weekdays=[])
+    assert "请至少选择一个提醒日" in response.content.decode()
+    response = _post_settings(client, branch_a, webhook_url="ftp://example.org/hook")
+    assert "http://" in " ".join(response.context["form"].errors["webhook_url"])
+    response = _post_settings(client, branch_a, webhook_url="https://no-such-host.invalid/hook")
+    assert "找不到" in " ".join(response.context["form"].errors["webhook_url"])
+    branch_a.refresh_from_db()
+    assert (branch_a.reminder_weekdays, branch_a.webhook_url) == (1 | 8, "")
+
+
+def test_holiday_calendar_is_for_office_staff(login, secretary_a, office):
+    assert login(secretary_a).get(reverse("reminders:holidays")).status_code == 403
+    client = login(office)
+    response = client.post(reverse("reminders:holidays"), {"date": "2026-10-01", "kind": "holiday", "name": "国庆节"})
+    assert response.status_code == 302
+    assert "国庆节" in client.get(reverse("reminders:holidays")).content.decode()
