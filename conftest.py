@@ -115,3 +115,35 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def checkin_objects(db):
+    """Check-in objects of a retiree's branch (a contact with a follow-up, a round, an exemption, a
+    cadence rule), keyed as tests/test_url_scoping.py's OBJECT_URLS names them."""
+    from django.utils import timezone
+
+    from checkins.models import CadencePolicy, CheckinRound, ContactLog, Exemption
+
+    def _make(retiree):
+        worker = make_user(f"worker{retiree.pk}", role=User.Role.OFFICE)
+        now = timezone.now()
+        today = timezone.localdate()
+        contact = ContactLog.objects.create(
+            retiree=retiree, contacted_by=worker, contacted_at=now, contacted_on=today, follow_up_on=today
+        )
+        checkin_round = CheckinRound.objects.create(
+            title=f"摸排 {retiree.branch.short_name}",
+            starts_on=today,
+            ends_on=today,
+            all_branches=False,
+            created_by=worker,
+        )
+        checkin_round.branches.set([retiree.branch])
+        exemption = Exemption.objects.create(
+            retiree=retiree, reason="travelling", starts_on=today, ends_on=today, approved_by=worker
+        )
+        policy = CadencePolicy.objects.create(branch=retiree.branch, cadence_days=10)
+        return {"contact": contact, "round": checkin_round, "exemption": exemption, "policy": policy}
+
+    return _make

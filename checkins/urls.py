@@ -1,2 +1,23 @@
+from django.urls import path
+
+from . import views
+
 app_name = "checkins"
-urlpatterns = []
+urlpatterns = [
+    path("", views.call_list, name="call_list"),
+    path("sheet/", views.call_sheet, name="call_sheet"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("retirees/<int:pk>/quick/", views.quick_log, name="quick_log"),
+    path("retirees/<int:pk>/log/", views.contact_create, name="contact_create"),
+    path("retirees/<int:pk>/exempt/", views.exemption_create, name="exemption_create"),
+    path("contacts/<int:pk>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
+    path("exemptions/<int:pk>/end/", views.exemption_revoke, name="exemption_revoke"),
+    path("rounds/", views.round_list, name="round_list"),
+    path("rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/summary/", views.round_summary, name="round_summary"),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/new/", views.policy_create, name="policy_create"),
+    path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
+]

@@ -1,0 +1,334 @@
+"""Pages for check-ins. Views fetch through selectors (so another branch's object is a 404) and
+write through services; they hold no rules of their own."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from accounts.decorators import office_required
+from branches.models import Branch
+from outreach.pagination import paginate, querystring_without_page
+from retirees.models import local_today
+
+from . import selectors, services
+from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
+from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
+from .models import CadencePolicy
+
+CALL_LIST_PAGE_SIZE = 200
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _require_office(request) -> None:
+    """For pages about one object: fetch it first (404 outside scope), then refuse non-office users."""
+    if not request.user.is_office:
+        raise PermissionDenied
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- The call list ----------------------------------------------------------------------------
+
+
+@login_required
+def call_list(request):
+    """The secretary's home: who to call now, overdue first; office staff may pick a branch."""
+    today = local_today()
+    branch = _chosen_branch(request)
+    rows = selectors.call_list(user=request.user, today=today, branch=branch)
+    all_coverage = selectors.branch_coverage(user=request.user, today=today)
+    coverage = [row for row in all_coverage if branch is None or row["branch"].pk == branch.pk]
+    return render(
+        request,
+        "checkins/call_list.html",
+        {
+            "page": paginate(request, rows, CALL_LIST_PAGE_SIZE),
+            "querystring": querystring_without_page(request),
+            "totals": selectors.coverage_totals(coverage),
+            "branch_choices": [row["branch"] for row in all_coverage] if request.user.sees_all_branches else [],
+            "branch": branch,
+            "follow_ups": selectors.open_follow_ups(user=request.user, until=today)[:20],
+            "today": today,
+            "escalation": Escalation,
+        },
+    )
+
+
+def _chosen_branch(request) -> Branch | None:
+    value = request.GET.get("branch")
+    if not value or not value.isdigit():
+        return None
+    return Branch.objects.visible_to(request.user).filter(pk=value).first()
+
+
+@login_required
+def call_sheet(request):
+    """The call list as an A4 sheet to print and fill in by hand."""
+    today = local_today()
+    branch = _chosen_branch(request)
+    return render(
+        request,
+        "checkins/call_sheet.html",
+        {"rows": selectors.call_list(user=request.user, today=today, branch=branch), "branch": branch, "today": today},
+    )
+
+
+@login_required
+def quick_log(request, pk):
+    """One tap from the call list: "reached, all well" or "no answer" by phone, now.
+
+    With htmx the updated row comes back in place; without it, the browser returns to the list.
+    """
+    retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
+    if request.method == "POST":
+        result = request.POST.get("result")
+        if result not in ("all_well", "no_answer"):
+            messages.error(request, _("Choose what came of the call."))
+            return redirect(reverse("checkins:quick_log", args=[pk]))
+        reached = Reached.NOBODY if result == "no_answer" else Reached.RETIREE
+        services.contact_log(user=request.user, retiree=retiree, channel=Channel.PHONE, reached=reached)
+        if request.headers.get("HX-Request"):
+            row = selectors.call_list_row(user=request.user, pk=pk)
+            return render(
+                request, "checkins/_call_row.html", {"retiree": row, "just_logged": result, "today": local_today()}
+            )
+        messages.success(request, _("Logged a call with %(name)s.") % {"name": retiree.name})
+        return redirect(_next_url(request, reverse("checkins:call_list")))
+    return render(request, "checkins/quick_log.html", {"retiree": retiree})
+
+
+@login_required
+def contact_create(request, pk):
+    """The full contact form, for a problem or any detail the quick log does not take."""
+    retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
+    initial = {}
+    if request.GET.get("reached") in Reached.values:
+        initial["reached"] = request.GET["reached"]
+    if request.GET.get("outcome") in Outcome.values:
+        initial["outcome"] = request.GET["outcome"]
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_log(user=request.user, retiree=retiree, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Logged a contact with %(name)s.") % {"name": retiree.name})
+            return redirect(_next_url(request, retiree.get_absolute_url()))
+    if request.method == "POST":
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(
+        request,
+        "checkins/contact_form.html",
+        {"form": form, "retiree": retiree, "next": _next_url(request, "")},
+    )
+
+
+@login_required
+def follow_up_done(request, pk):
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.contact_follow_up_close(user=request.user, contact=contact)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Follow-up marked done."))
+        return redirect(_next_url(request, contact.retiree.get_absolute_url()))
+    return render(request, "checkins/follow_up_done.html", {"contact": contact})
+
+
+# --- The dashboard ----------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """Coverage per branch with totals, the 12-week chart, escalations and exemptions."""
+    today = local_today()
+    rows = selectors.branch_coverage(user=request.user, today=today)
+    totals = selectors.coverage_totals(rows)
+    weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"])
+    chart = {
+        "labels": [week["week"].strftime("%m-%d") for week in weeks],
+        "percent": [week["percent"] for week in weeks],
+        "reached": [week["reached"] for week in weeks],
+        "label": _("Retirees reached in the week (%)"),
+    }
+    return render(
+        request,
+        "checkins/dashboard.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "weeks": weeks,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "escalations": selectors.escalations(user=request.user, today=today),
+            "exemptions": selectors.exemptions_in_force(user=request.user, today=today),
+            "open_rounds": selectors.round_list(user=request.user).filter(status=RoundStatus.OPEN),
+            "today": today,
+        },
+    )
+
+
+# --- Rounds -----------------------------------------------------------------------------------
+
+
+@login_required
+def round_list(request):
+    return render(request, "checkins/round_list.html", {"rounds": selectors.round_list(user=request.user)})
+
+
+@office_required
+def round_create(request):
+    form = RoundForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkin_round = services.round_create(user=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Round “%(title)s” opened.") % {"title": checkin_round.title})
+            return redirect(checkin_round)
+    if request.method == "POST":
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(request, "checkins/round_form.html", {"form": form})
+
+
+def _round_context(request, checkin_round):
+    rows = selectors.round_coverage(user=request.user, checkin_round=checkin_round)
+    return {
+        "round": checkin_round,
+        "rows": rows,
+        "totals": selectors.round_totals(rows),
+        "missing": selectors.round_missing(user=request.user, checkin_round=checkin_round),
+        "exempted": selectors.round_exemptions(user=request.user, checkin_round=checkin_round),
+    }
+
+
+@login_required
+def round_detail(request, pk):
+    checkin_round = selectors.round_get(user=request.user, pk=pk)
+    return render(request, "checkins/round_detail.html", _round_context(request, checkin_round))
+
+
+@login_required
+def round_summary(request, pk):
+    """The printable summary: frozen counts once closed, live counts while open."""
+    checkin_round = selectors.round_get(user=request.user, pk=pk)
+    return render(request, "checkins/round_summary.html", _round_context(request, checkin_round))
+
+
+@login_required
+def round_close(request, pk):
+    checkin_round = selectors.round_get(user=request.user, pk=pk)
+    _require_office(request)
+    form = RoundCloseForm(request.POST or None)
+    if request.method == "POST" and checkin_round.is_open and form.is_valid():
+        try:
+            services.round_close(user=request.user, checkin_round=checkin_round, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Round closed."))
+            return redirect(reverse("checkins:round_summary", args=[pk]))
+    context = _round_context(request, checkin_round)
+    context["form"] = form
+    return render(request, "checkins/round_close.html", context)
+
+
+# --- Exemptions -------------------------------------------------------------------------------
+
+
+@login_required
+def exemption_create(request, pk):
+    retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
+    _require_office(request)
+    form = ExemptionForm(request.POST or None, user=request.user, retiree=retiree)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.exemption_grant(
+                user=request.user,
+                retiree=retiree,
+                reason=data["reason"],
+                starts_on=data.get("starts_on"),
+                ends_on=data.get("ends_on"),
+                checkin_round=data.get("round"),
+                note=data.get("note", ""),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Exemption recorded for %(name)s.") % {"name": retiree.name})
+            return redirect(retiree)
+    if request.method == "POST":
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(request, "checkins/exemption_form.html", {"form": form, "retiree": retiree})
+
+
+@login_required
+def exemption_revoke(request, pk):
+    exemption = selectors.exemption_get(user=request.user, pk=pk)
+    _require_office(request)
+    if request.method == "POST":
+        services.exemption_revoke(user=request.user, exemption=exemption)
+        messages.success(request, _("Exemption ended."))
+        return redirect(exemption.retiree)
+    return render(request, "checkins/exemption_revoke.html", {"exemption": exemption})
+
+
+# --- Cadence policies -------------------------------------------------------------------------
+
+
+@office_required
+def policy_list(request):
+    return render(request, "checkins/policy_list.html", {"policies": selectors.policy_list(user=request.user)})
+
+
+@office_required
+def policy_create(request):
+    return _policy_edit(request, CadencePolicy())
+
+
+@login_required
+def policy_edit(request, pk):
+    policy = selectors.policy_get(user=request.user, pk=pk)
+    _require_office(request)
+    return _policy_edit(request, policy)
+
+
+def _policy_edit(request, policy):
+    if request.method == "POST" and "delete" in request.POST and policy.pk:
+        services.cadence_policy_delete(user=request.user, policy=policy)
+        messages.success(request, _("Rule removed."))
+        return redirect("checkins:policy_list")
+    form = CadencePolicyForm(request.POST or None, instance=policy, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cadence_policy_save(user=request.user, policy=form.save(commit=False))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("checkins:policy_list")
+    if request.method == "POST":
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(request, "checkins/policy_form.html", {"form": form, "policy": policy})

@@ -1,19 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.shortcuts import render
 
-from retirees.choices import Category, ResidenceArea, Status
-from retirees.models import Retiree
+from checkins import views as checkins_views
 
 
 @login_required
 def home(request):
-    """The starting page: the user's scope at a glance and a search box."""
-    active = Retiree.objects.visible_to(request.user).filter(status=Status.ACTIVE)
-    totals = active.aggregate(
-        total=Count("id"),
-        lixiu=Count("id", filter=Q(category=Category.LIXIU)),
-        family_area=Count("id", filter=Q(residence_area__in=[ResidenceArea.EAST, ResidenceArea.NORTH])),
-        dependent=Count("id", filter=Q(care_level="dependent")),
-    )
-    return render(request, "home.html", {"totals": totals})
+    """The starting page: office staff see the coverage dashboard, branch workers their call list."""
+    if request.user.sees_all_branches:
+        return checkins_views.dashboard(request)
+    return checkins_views.call_list(request)

@@ -14,6 +14,15 @@ OBJECT_URLS = {
     "retirees:detail": "retiree",
     "retirees:edit": "retiree",
     "branches:detail": "branch",
+    "checkins:quick_log": "retiree",
+    "checkins:contact_create": "retiree",
+    "checkins:exemption_create": "retiree",
+    "checkins:follow_up_done": "contact",
+    "checkins:exemption_revoke": "exemption",
+    "checkins:round_detail": "round",
+    "checkins:round_close": "round",
+    "checkins:round_summary": "round",
+    "checkins:policy_edit": "policy",
     "ledgers:retiree": "retiree",
     "ledgers:dose_add": "retiree",
     "ledgers:stance_add": "retiree",
@@ -48,13 +57,13 @@ def url_for(name, pattern, objects):
 
 
 @pytest.fixture
-def b_objects(retiree_b):
-    return {"retiree": retiree_b, "branch": retiree_b.branch}
+def b_objects(retiree_b, checkin_objects):
+    return {"retiree": retiree_b, "branch": retiree_b.branch, **checkin_objects(retiree_b)}
 
 
 @pytest.fixture
-def a_objects(retiree_a):
-    return {"retiree": retiree_a, "branch": retiree_a.branch}
+def a_objects(retiree_a, checkin_objects):
+    return {"retiree": retiree_a, "branch": retiree_a.branch, **checkin_objects(retiree_a)}
 
 
 @pytest.mark.parametrize("name, pattern", ALL_URLS, ids=[name for name, _ in ALL_URLS])

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(admin.ModelAdmin):
+    list_display = ["retiree", "contacted_at", "channel", "reached", "outcome", "contacted_by", "follow_up_on"]
+    list_filter = ["channel", "reached", "outcome", "retiree__branch"]
+    list_select_related = ["retiree", "contacted_by"]
+    search_fields = ["retiree__name", "retiree__name_pinyin", "notes", "needs"]
+    date_hierarchy = "contacted_at"
+    # Contacts are written by checkins.services.contact_log, which keeps the schedule state in step.
+    readonly_fields = ["retiree", "contacted_by", "contacted_at", "contacted_on", "reached", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CheckinState)
+class CheckinStateAdmin(admin.ModelAdmin):
+    list_display = ["retiree", "last_reached_on", "consecutive_failures", "unreachable_since", "cadence_override_days"]
+    list_select_related = ["retiree"]
+    search_fields = ["retiree__name", "retiree__name_pinyin"]
+    readonly_fields = ["retiree", "last_contact_at", "last_reached_at", "last_reached_on", "consecutive_failures"]
+
+
+@admin.register(CadencePolicy)
+class CadencePolicyAdmin(admin.ModelAdmin):
+    list_display = ["branch", "category", "age_band", "care_level", "cadence_days", "updated_at"]
+    list_filter = ["branch"]
+
+
+@admin.register(CheckinRound)
+class CheckinRoundAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_on", "ends_on", "status", "all_branches"]
+    list_filter = ["status"]
+    filter_horizontal = ["branches"]
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(admin.ModelAdmin):
+    list_display = ["retiree", "reason", "starts_on", "ends_on", "round", "approved_by", "revoked_at"]
+    list_filter = ["reason"]
+    list_select_related = ["retiree", "round", "approved_by"]
+    search_fields = ["retiree__name"]

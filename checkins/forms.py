@@ -1,0 +1,212 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Branch
+from retirees.forms import DateInput
+
+from .choices import Outcome, Reached
+from .models import CadencePolicy, CheckinRound, ContactLog, Exemption
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ContactForm(forms.ModelForm):
+    """The full contact form: one more screen than the quick log, for a problem or any detail."""
+
+    contacted_at = forms.DateTimeField(
+        label=_("When"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+
+    class Meta:
+        model = ContactLog
+        fields = [
+            "contacted_at",
+            "channel",
+            "reached",
+            "outcome",
+            "health_seen",
+            "community_status",
+            "checked_vaccination",
+            "checked_testing",
+            "needs",
+            "follow_up_on",
+            "notes",
+        ]
+        widgets = {
+            "channel": forms.RadioSelect,
+            "reached": forms.RadioSelect,
+            "outcome": forms.RadioSelect,
+            "follow_up_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "contacted_at" not in self.initial:
+            self.initial["contacted_at"] = timezone.localtime().replace(second=0, microsecond=0)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("contacted_at", css_class="col-md-6"), Column("follow_up_on", css_class="col-md-6")),
+            Row(
+                Column("channel", css_class="col-md-4"),
+                Column("reached", css_class="col-md-4"),
+                Column("outcome", css_class="col-md-4"),
+            ),
+            Fieldset(
+                _("What was learnt"),
+                Row(Column("health_seen", css_class="col-md-6"), Column("community_status", css_class="col-md-6")),
+                Row(
+                    Column("checked_vaccination", css_class="col-md-6"), Column("checked_testing", css_class="col-md-6")
+                ),
+                "needs",
+                "notes",
+            ),
+        )
+
+    def clean_contacted_at(self):
+        contacted_at = self.cleaned_data["contacted_at"]
+        if contacted_at > timezone.now():
+            raise forms.ValidationError(_("A contact cannot be in the future."))
+        return contacted_at
+
+    def clean(self):
+        cleaned = super().clean()
+        reached, outcome = cleaned.get("reached"), cleaned.get("outcome")
+        if reached == Reached.NOBODY and outcome and outcome != Outcome.NOT_REACHED:
+            # Whom it reached decides: a contact that reached nobody has no other outcome.
+            cleaned["outcome"] = Outcome.NOT_REACHED
+        elif reached and reached != Reached.NOBODY and outcome == Outcome.NOT_REACHED:
+            self.add_error("outcome", _("Somebody was reached: choose what came of it."))
+        contacted_at, follow_up_on = cleaned.get("contacted_at"), cleaned.get("follow_up_on")
+        if contacted_at and follow_up_on and follow_up_on < timezone.localdate(contacted_at):
+            self.add_error("follow_up_on", _("The follow-up date cannot be before the contact."))
+        return cleaned
+
+    def _post_clean(self):
+        # The service validates the whole record (with the contact date it derives); the form
+        # only checks what the user typed, so that errors land on fields.
+        pass
+
+
+class RoundForm(forms.Form):
+    ALL, CHOSEN = "all", "chosen"
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=[(ALL, _("All branches")), (CHOSEN, _("Chosen branches"))],
+        widget=forms.RadioSelect,
+        initial=ALL,
+    )
+    branches = forms.ModelMultipleChoiceField(
+        label=_("Branches"), queryset=Branch.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    verify_health = forms.BooleanField(label=_("Verify health"), required=False, initial=True)
+    verify_vaccination = forms.BooleanField(label=_("Verify vaccination"), required=False)
+    verify_testing = forms.BooleanField(label=_("Verify testing"), required=False)
+    verify_community = forms.BooleanField(label=_("Verify community status"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branches"].queryset = Branch.objects.visible_to(user).filter(is_active=True)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "title",
+            Row(Column("starts_on", css_class="col-md-6"), Column("ends_on", css_class="col-md-6")),
+            Row(Column("scope", css_class="col-md-4"), Column("branches", css_class="col-md-8")),
+            Fieldset(
+                _("What must be verified"),
+                Row(
+                    Column("verify_health", css_class="col-md-3"),
+                    Column("verify_vaccination", css_class="col-md-3"),
+                    Column("verify_testing", css_class="col-md-3"),
+                    Column("verify_community", css_class="col-md-3"),
+                ),
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The round cannot end before it starts."))
+        if cleaned.get("scope") == self.CHOSEN and not cleaned.get("branches"):
+            self.add_error("branches", _("Choose at least one branch, or all branches."))
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        scope = data.pop("scope")
+        data["branches"] = list(data["branches"]) if scope == self.CHOSEN else None
+        return data
+
+
+class RoundCloseForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What was found, what was done, what remains. Printed with the counts."),
+    )
+
+
+class ExemptionForm(forms.ModelForm):
+    class Meta:
+        model = Exemption
+        fields = ["reason", "round", "starts_on", "ends_on", "note"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "reason": forms.RadioSelect}
+
+    def __init__(self, *args, user, retiree, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = CheckinRound.objects.visible_to(user).filter(
+            status="open", branches=retiree.branch_id
+        )
+        self.fields["round"].empty_label = _("None: exempt from the regular schedule")
+        self.fields["starts_on"].required = False
+        self.fields["ends_on"].required = False
+        self.fields["starts_on"].help_text = _("Empty with a round: the round's window.")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if not cleaned.get("round"):
+            if not starts_on:
+                self.add_error("starts_on", _("Enter the first day of the exemption."))
+            if not ends_on:
+                self.add_error("ends_on", _("Enter the last day of the exemption."))
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("An exemption cannot end before it starts."))
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the service validates the whole record
+
+
+class CadencePolicyForm(forms.ModelForm):
+    class Meta:
+        model = CadencePolicy
+        fields = ["branch", "category", "age_band", "care_level", "cadence_days"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.visible_to(user)
+        self.fields["branch"].empty_label = _("All branches (office-wide)")
+        for name in ("category", "age_band", "care_level"):
+            self.fields[name].choices = [("", _("Any")), *self.fields[name].choices[1:]]
+        self.fields["cadence_days"].min_value = 1
+        self.helper = FormHelper()
+        self.helper.form_tag = False
