@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -207,6 +208,8 @@ class CadencePolicyForm(forms.ModelForm):
         self.fields["branch"].empty_label = _("All branches (office-wide)")
         for name in ("category", "age_band", "care_level"):
             self.fields[name].choices = [("", _("Any")), *self.fields[name].choices[1:]]
-        self.fields["cadence_days"].min_value = 1
+        cadence = self.fields["cadence_days"]
+        cadence.validators += [MinValueValidator(1), MaxValueValidator(365)]
+        cadence.widget.attrs.update(min=1, max=365)
         self.helper = FormHelper()
         self.helper.form_tag = False

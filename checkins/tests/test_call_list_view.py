@@ -1,0 +1,148 @@
+"""The call list: urgency order, quick log by htmx, scoping, constant query count."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from checkins import services
+from checkins.models import ContactLog
+from conftest import make_retiree
+
+from .conftest import at, log_at
+
+CALL_LIST = reverse("checkins:call_list")
+NOW = at(2026, 3, 20, 9, 0)
+
+
+def names(response):
+    return [retiree.name for retiree in response.context["page"]]
+
+
+@pytest.fixture
+def urgency(branch_a, secretary_a, office):
+    """Four retirees of branch A (every 14 days), one per state on 20 March."""
+    born = datetime.date(1950, 1, 1)
+    people = {
+        "covered": make_retiree(branch_a, "已联系", birth_date=born),
+        "due": make_retiree(branch_a, "今天到期", birth_date=born),
+        "overdue": make_retiree(branch_a, "已逾期", birth_date=born),
+        "never": make_retiree(branch_a, "从未联系", birth_date=born),
+        "exempt": make_retiree(branch_a, "已豁免", birth_date=born),
+    }
+    log_at(at(2026, 3, 18), user=secretary_a, retiree=people["covered"])
+    log_at(at(2026, 3, 6), user=secretary_a, retiree=people["due"])
+    log_at(at(2026, 3, 1), user=secretary_a, retiree=people["overdue"])
+    with time_machine.travel(NOW, tick=False):
+        services.exemption_grant(
+            user=office,
+            retiree=people["exempt"],
+            reason="in_hospital",
+            starts_on=datetime.date(2026, 3, 15),
+            ends_on=datetime.date(2026, 3, 30),
+        )
+    return people
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overdue_first_then_due_today_then_the_rest_then_exempt(login, secretary_a, urgency):
+    response = login(secretary_a).get(CALL_LIST)
+    assert names(response) == ["从未联系", "已逾期", "今天到期", "已联系", "已豁免"]
+    totals = response.context["totals"]
+    assert (totals["overdue"], totals["due"], totals["covered"], totals["exempt"]) == (2, 1, 1, 1)
+    html = response.content.decode()
+    assert f'href="tel:{urgency["due"].phone}"' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_secretary_sees_only_their_branch(login, secretary_a, retiree_a, retiree_b):
+    response = login(secretary_a).get(CALL_LIST)
+    assert names(response) == [retiree_a.name]
+    assert retiree_b.name not in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_home_of_a_secretary_is_their_call_list_with_the_search_box(login, secretary_a, retiree_a):
+    response = login(secretary_a).get(reverse("home"))
+    assert response.templates[0].name == "checkins/call_list.html"
+    assert 'name="q"' in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_quick_log_by_htmx_returns_the_updated_row(login, secretary_a, retiree_a):
+    client = login(secretary_a)
+    url = reverse("checkins:quick_log", args=[retiree_a.pk])
+    response = client.post(url, {"result": "all_well"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.templates[0].name == "checkins/_call_row.html"
+    assert 'data-due-state="covered"' in response.content.decode()
+    log = ContactLog.objects.get()
+    assert (log.retiree, log.contacted_by, log.reached, log.outcome, log.channel) == (
+        retiree_a,
+        secretary_a,
+        "retiree",
+        "all_well",
+        "phone",
+    )
+    assert log.contacted_at == NOW
+
+
+@time_machine.travel(NOW, tick=False)
+def test_quick_log_without_htmx_returns_to_the_list(login, secretary_a, retiree_a):
+    response = login(secretary_a).post(
+        reverse("checkins:quick_log", args=[retiree_a.pk]), {"result": "no_answer", "next": CALL_LIST}
+    )
+    assert response.status_code == 302 and response.url == CALL_LIST
+    assert ContactLog.objects.get().reached == "nobody"
+
+
+def test_quick_log_for_another_branch_is_a_404_and_saves_nothing(login, secretary_a, retiree_b):
+    response = login(secretary_a).post(reverse("checkins:quick_log", args=[retiree_b.pk]), {"result": "all_well"})
+    assert response.status_code == 404
+    assert not ContactLog.objects.exists()
+
+
+def test_quick_log_needs_a_result(login, secretary_a, retiree_a):
+    response = login(secretary_a).post(reverse("checkins:quick_log", args=[retiree_a.pk]), {"result": "maybe"})
+    assert response.status_code == 302
+    assert not ContactLog.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_call_sheet_lists_everybody_to_print(login, secretary_a, urgency):
+    response = login(secretary_a).get(reverse("checkins:call_sheet"))
+    assert [r.name for r in response.context["rows"]][:2] == ["从未联系", "已逾期"]
+    assert "call-sheet-table" in response.content.decode()
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _grow(branch, user, count, start):
+    for number in range(count):
+        retiree = make_retiree(branch, f"甲{start + number}")
+        if number % 2:
+            log_at(at(2026, 3, 1 + number % 15), user=user, retiree=retiree, follow_up_on=datetime.date(2026, 3, 19))
+        else:
+            log_at(at(2026, 3, 1 + number % 15), user=user, retiree=retiree, reached="nobody")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_call_list_query_count_does_not_grow_with_rows(login, secretary_a, branch_a):
+    client = login(secretary_a)
+    _grow(branch_a, secretary_a, 4, 0)
+    small = _queries(client, CALL_LIST)
+    _grow(branch_a, secretary_a, 40, 100)
+    large = _queries(client, CALL_LIST)
+    # session, user, coverage counts by branch, visible branches, page count, the page of
+    # retirees with schedule and last contact, their household contacts, follow-ups due, the
+    # user's branch in the navigation bar, and the session's refreshed expiry (savepoint,
+    # update, release)
+    assert small == large == 12
