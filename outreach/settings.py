@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "reminders",
     "checkins",
     "ledgers",
+    "perf",
 ]
 
 MIDDLEWARE = [

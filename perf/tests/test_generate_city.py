@@ -1,0 +1,97 @@
+"""generate_city on tiny numbers, in the test database, so that the generator cannot rot unnoticed.
+
+Runs in a few seconds: 5 branches, 200 retirees, 2,000 contacts. The database itself enforces
+the CHECK, UNIQUE and foreign-key constraints as the rows go in; these tests check the counts,
+the Python-side constraint validation, and that the check-in states are what the contact
+service would have left.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import F
+
+from accounts.models import User
+from branches.models import Branch
+from checkins.models import CheckinState, ContactLog
+from checkins.services import checkin_state_refresh
+from ledgers.models import NucleicTest, VaccinationDose
+from retirees.models import HouseholdContact, Retiree
+from retirees.pinyin import name_search_keys
+
+SMALL = {"retirees": 200, "branches": 5, "contacts": 2000, "doses": 500, "tests": 300}
+
+
+def generate(**extra):
+    out = io.StringIO()
+    call_command("generate_city", alias="default", stdout=out, **{**SMALL, **extra})
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_generates_the_requested_counts():
+    generate()
+    assert Branch.objects.count() == 5
+    assert Retiree.objects.count() == 200
+    assert ContactLog.objects.count() == 2000
+    assert VaccinationDose.objects.count() == 500
+    assert NucleicTest.objects.count() == 300
+    # A secretary and a committee member per branch, plus office staff and an admin.
+    assert User.objects.filter(position=User.Position.SECRETARY).count() == 5
+    assert User.objects.filter(position=User.Position.COMMITTEE).count() == 5
+    assert User.objects.count() == 12
+    assert CheckinState.objects.count() == ContactLog.objects.values("retiree").distinct().count()
+    assert HouseholdContact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rows_pass_the_models_validation():
+    generate()
+    for model in (Branch, User, Retiree, HouseholdContact, ContactLog, CheckinState, VaccinationDose, NucleicTest):
+        for obj in model.objects.all()[:150]:
+            obj.full_clean(validate_unique=True, validate_constraints=True)
+    for retiree in Retiree.objects.all()[:50]:
+        assert (retiree.name_pinyin, retiree.name_initials) == name_search_keys(retiree.name)
+    # Each contact was made by a worker of the retiree's branch.
+    assert not ContactLog.objects.exclude(contacted_by__branch=F("retiree__branch")).exists()
+
+
+@pytest.mark.django_db
+def test_checkin_states_match_the_contact_service():
+    generate()
+    retirees = list(Retiree.objects.filter(checkin_state__isnull=False)[:40])
+    stored = {s.retiree_id: s for s in CheckinState.objects.filter(retiree__in=retirees)}
+    for retiree in retirees:
+        before = stored[retiree.pk]
+        after = checkin_state_refresh(retiree=retiree)
+        assert (after.last_contact_at, after.last_reached_at, after.last_reached_on) == (
+            before.last_contact_at,
+            before.last_reached_at,
+            before.last_reached_on,
+        )
+        assert after.consecutive_failures == before.consecutive_failures
+        assert (after.unreachable_since is None) == (before.unreachable_since is None)
+
+
+@pytest.mark.django_db
+def test_keeps_the_contact_log_indexes_and_foreign_keys():
+    with connection.cursor() as cursor:
+        before = connection.introspection.get_constraints(cursor, "checkins_contactlog")
+    generate()
+    with connection.cursor() as cursor:
+        after = connection.introspection.get_constraints(cursor, "checkins_contactlog")
+    assert set(after) == set(before)
+
+
+@pytest.mark.django_db
+def test_refuses_a_database_that_has_data(branch_a):
+    with pytest.raises(CommandError, match="already has data"):
+        generate()
+
+
+def test_refuses_sqlite():
+    with pytest.raises(CommandError, match="PostgreSQL only"):
+        call_command("generate_city", database_url="sqlite:////tmp/outreach-not-here.sqlite3", stdout=io.StringIO())
