@@ -27,6 +27,13 @@ test: venv
 	bash scripts/services.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The city-scale benchmark (issue 8) against its own database, outreach_bench: generates the
+# dataset first when the database is empty (about 5 minutes), then prints every figure with its
+# target. `make bench BENCH_ARGS="--regenerate"` generates again; `--only list,dashboard` a subset.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/outreach_bench
+bench: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,745 @@
+"""The city-scale benchmark: every figure of issue 8, printed next to its target.
+
+    make bench                                   # generate outreach_bench if empty, then measure
+    .venv/bin/python bench/run.py --only list,dashboard --runs 9
+
+Each timing is the median of --runs runs after one warm-up; where a floor exists (the same
+numbers by one hand-written SQL statement, or PostgreSQL's COPY of the same rows) it is
+measured in the same run and printed beside it. Server time is measured in process with
+Django's test Client (middleware, view, template, every query), exports and their peak memory
+in a child process each, the load test against gunicorn started here on a free 127.0.0.1 port.
+Everything the benchmark writes outside the load test is rolled back.
+"""
+
+import argparse
+import datetime
+import http.client
+import io
+import json
+import os
+import platform
+import random
+import re
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_URL = "postgres://postgres@127.0.0.1:5432/outreach_bench"
+
+# Production-like settings over plain HTTP on 127.0.0.1 (the environment may override each).
+ENVIRONMENT = {
+    "DATABASE_URL": BENCH_URL,
+    "DJANGO_SETTINGS_MODULE": "outreach.settings",
+    "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
+    "DEBUG": "false",
+    "SECURE_SSL_REDIRECT": "false",
+    "SECURE_COOKIES": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "LOG_LEVEL": "WARNING",
+}
+for key, value in ENVIRONMENT.items():
+    os.environ.setdefault(key, value)
+sys.path.insert(0, str(BASE_DIR))
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic needed here
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from branches.models import Branch  # noqa: E402
+from retirees.models import Retiree  # noqa: E402
+
+PYTHON = sys.executable
+RESULTS: list[dict] = []
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def record(name: str, value: float, unit: str, target: str | None = None, ok: bool | None = None, note: str = ""):
+    RESULTS.append({"name": name, "value": value, "unit": unit, "target": target, "ok": ok, "note": note})
+    verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+    shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+    print(f"  {name:<52} {shown:>10} {unit:<5} {target or '':<22} {verdict:<4} {note}", flush=True)
+
+
+def median_time(function, runs: int, warmup: int = 1) -> tuple[float, list[float]]:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def section(title: str):
+    print(f"\n{title}", flush=True)
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    memory_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": f"{memory_kb / 1024 / 1024:.0f} GB",
+        "postgresql": f"{server} (shared_buffers {buffers})",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+    }
+
+
+def dataset() -> dict:
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in (
+            "branches_branch",
+            "accounts_user",
+            "retirees_retiree",
+            "checkins_contactlog",
+            "checkins_checkinstate",
+            "ledgers_vaccinationdose",
+            "ledgers_nucleictest",
+        ):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+# --- in-process page timings ------------------------------------------------------------------
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def get_ok(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def query_count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        get_ok(client, url)
+    return len(queries)
+
+
+def bench_list(runs: int):
+    section("Retiree list (office staff, 100,000 retirees): filtered, sorted, paginated")
+    office = User.objects.get(username="bench_office")
+    client = client_for(office)
+    pages = Retiree.objects.filter(status="active").count() // settings.OUTREACH_PAGE_SIZE
+    urls = {
+        "filtered + sorted, page 3": "/retirees/?category=tuixiu&care_level=partly_dependent&sort=-birth_date&page=3",
+        "sorted by name, page 1": "/retirees/",
+        f"sorted by name, last page ({pages})": f"/retirees/?page={pages}",
+        "search 'wang', sorted by birth date, page 2": "/retirees/?q=wang&sort=birth_date&page=2",
+        "branch + age band, sorted by branch": f"/retirees/?branch={Branch.objects.order_by('id').first().pk}"
+        "&age_band=80s&sort=branch",
+    }
+    counts = {}
+    for label, url in urls.items():
+        seconds, _ = median_time(lambda url=url: get_ok(client, url), runs)
+        counts[label] = query_count(client, url)
+        record(f"list: {label}", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, f"{counts[label]} queries")
+    secretary = client_for(User.objects.get(username="sec0001"))
+    seconds, _ = median_time(lambda: get_ok(secretary, "/retirees/?sort=-birth_date"), runs)
+    mine = query_count(secretary, "/retirees/?sort=-birth_date")
+    record("list: a secretary's own branch", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, f"{mine} queries")
+    # Constant: the first and the last page of a listing cost the same number of queries.
+    first, last = counts["sorted by name, page 1"], counts[f"sorted by name, last page ({pages})"]
+    record("list: queries, page 1 vs last page", last, "", f"= page 1 ({first})", first == last)
+
+
+COVERAGE_SQL = """
+WITH people AS (
+    SELECT r.branch_id, s.last_reached_on, s.unreachable_since IS NOT NULL AS unreachable,
+           EXISTS (SELECT 1 FROM checkins_exemption e
+                   WHERE e.retiree_id = r.id AND e.round_id IS NULL AND e.revoked_at IS NULL
+                     AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s) AS exempt,
+           COALESCE(
+               s.cadence_override_days,
+               (SELECT p.cadence_days FROM checkins_cadencepolicy p
+                WHERE p.branch_id = r.branch_id
+                  AND p.category IN ('', r.category) AND p.care_level IN ('', r.care_level)
+                  AND p.age_band IN ('', CASE WHEN r.birth_date > %(b70)s THEN 'lt70'
+                                              WHEN r.birth_date > %(b80)s THEN '70s'
+                                              WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END)
+                ORDER BY (p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int DESC,
+                         p.cadence_days LIMIT 1),
+               (SELECT p.cadence_days FROM checkins_cadencepolicy p
+                WHERE p.branch_id IS NULL
+                  AND p.category IN ('', r.category) AND p.care_level IN ('', r.care_level)
+                  AND p.age_band IN ('', CASE WHEN r.birth_date > %(b70)s THEN 'lt70'
+                                              WHEN r.birth_date > %(b80)s THEN '70s'
+                                              WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END)
+                ORDER BY (p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int DESC,
+                         p.cadence_days LIMIT 1),
+               CASE WHEN r.care_level = 'dependent' OR r.birth_date <= %(b80)s THEN 3
+                    WHEN r.category = 'lixiu' THEN 7 ELSE 14 END) AS cadence
+    FROM retirees_retiree r LEFT JOIN checkins_checkinstate s ON s.retiree_id = r.id
+    WHERE r.status = 'active'
+)
+SELECT b.id, b.name,
+       count(p.branch_id) AS total,
+       count(*) FILTER (WHERE NOT p.exempt AND p.last_reached_on + p.cadence > %(today)s) AS covered,
+       count(*) FILTER (WHERE p.exempt) AS exempt,
+       count(*) FILTER (WHERE NOT p.exempt AND p.last_reached_on + p.cadence = %(today)s) AS due,
+       count(*) FILTER (WHERE NOT p.exempt AND (p.last_reached_on IS NULL OR p.last_reached_on + p.cadence < %(today)s))
+           AS overdue,
+       count(*) FILTER (WHERE p.unreachable) AS unreachable
+FROM branches_branch b LEFT JOIN people p ON p.branch_id = b.id
+GROUP BY b.id, b.name ORDER BY b.name
+"""
+
+WEEKLY_SQL = """
+SELECT date_trunc('week', c.contacted_on)::date AS week, count(DISTINCT c.retiree_id)
+FROM checkins_contactlog c JOIN retirees_retiree r ON r.id = c.retiree_id
+WHERE c.reached <> 'nobody' AND c.contacted_on >= %(first)s AND c.contacted_on <= %(today)s AND r.status = 'active'
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def _born_by(today: datetime.date, years: int) -> datetime.date:
+    """The latest birth date of somebody aged `years` today (as retirees.models.birth_date_bounds)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def bench_dashboard(runs: int):
+    from checkins import selectors
+
+    section("Coverage dashboard (office staff, 1,000 branches)")
+    today = timezone.localdate()
+    office = User.objects.get(username="bench_office")
+    client = client_for(office)
+    params = {
+        "today": today,
+        "b70": _born_by(today, 70),
+        "b80": _born_by(today, 80),
+        "b90": _born_by(today, 90),
+        "first": selectors.week_starts(today)[0],
+    }
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(COVERAGE_SQL, params)
+            branch_rows = cursor.fetchall()
+            cursor.execute(WEEKLY_SQL, params)
+            week_rows = cursor.fetchall()
+        return branch_rows, week_rows
+
+    # The same numbers, both ways.
+    branch_rows, week_rows = floor()
+    orm_rows = selectors.branch_coverage(user=office, today=today)
+    orm_weeks = selectors.weekly_coverage(user=office, today=today)
+    fields = ["total", "covered", "exempt", "due", "overdue", "unreachable"]
+    same = [(row[0], *row[2:]) for row in branch_rows] == [
+        (row["branch"].pk, *(row[f] for f in fields)) for row in orm_rows
+    ] and {w: n for w, n in week_rows} == {w["week"]: w["reached"] for w in orm_weeks if w["reached"]}
+
+    page, _ = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs)
+    coverage_sql, _ = median_time(lambda: connection.cursor().execute(COVERAGE_SQL, params), runs)
+    weekly_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_SQL, params), runs)
+    sql = coverage_sql + weekly_sql
+    queries = query_count(client, "/checkins/dashboard/")
+    record("dashboard page", page * 1000, "ms", "<= 300 ms", page <= 0.300, f"{queries} queries")
+    record(
+        "  floor: hand-written SQL, same numbers",
+        sql * 1000,
+        "ms",
+        None,
+        None,
+        f"coverage {coverage_sql * 1000:.0f} + weekly {weekly_sql * 1000:.0f} ms; "
+        f"numbers match: {'yes' if same else 'NO'}",
+    )
+    record("dashboard page / SQL floor", page / sql, "x", "<= 2x", page / sql <= 2.0)
+
+
+def bench_call_list(runs: int):
+    section("A secretary's call list")
+    secretary = User.objects.get(username="sec0001")
+    client = client_for(secretary)
+    size = Retiree.objects.filter(branch=secretary.branch, status="active").count()
+    seconds, _ = median_time(lambda: get_ok(client, "/checkins/"), runs)
+    queries = query_count(client, "/checkins/")
+    note = f"{queries} queries"
+    record(f"call list ({size} active retirees)", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, note)
+
+
+def bench_reminders(runs: int):
+    from reminders import services as reminders
+
+    section("Reminder tick, every branch due")
+    now = timezone.now()
+    with transaction.atomic():
+        Branch.objects.update(reminder_weekdays=127, reminder_time=datetime.time(0, 0))
+        due = len(reminders.due_branches(now=now))
+        # The plan alone: the tick's own queries, with the claim (digest + insert) stubbed.
+        with mock.patch.object(reminders, "reminder_claim", return_value=None) as claim:
+            seconds, _ = median_time(lambda: reminders.reminder_tick(now=now), runs)
+        recipients = claim.call_count // (runs + 1)
+        record(
+            f"tick plan: {due} due branches, {recipients} recipients",
+            seconds,
+            "s",
+            "<= 5 s",
+            seconds <= 5.0,
+        )
+        # For information: what one claimed digest costs (the rest of a full tick).
+        workers = list(User.objects.filter(role="branch").select_related("branch").order_by("id")[:20])
+        started = time.perf_counter()
+        for user in workers:
+            reminders.reminder_claim(kind="branch_digest", period=timezone.localdate(now), now=now, recipient=user)
+        per_claim = (time.perf_counter() - started) / len(workers)
+        record(
+            "  one digest claimed (info)",
+            per_claim * 1000,
+            "ms",
+            None,
+            None,
+            f"a full tick claiming all {recipients}: ~{per_claim * recipients:.0f} s, spread over the day's ticks",
+        )
+        transaction.set_rollback(True)
+
+
+# --- exports, each in a child process for its peak memory -------------------------------------
+
+EXPORT_URL = "/retirees/?status=all&export={fmt}"
+COPY_SQL = """
+COPY (
+    SELECT row_number() OVER (ORDER BY r.name_pinyin, r.id), r.name, r.gender, r.birth_date,
+           date_part('year', age(current_date, r.birth_date))::int, r.category, b.name, r.former_unit,
+           r.phone, r.phone_alt, r.wechat, r.residence_area, r.community, r.address, r.living_situation,
+           r.care_level, r.status, r.id_number, r.notes
+    FROM retirees_retiree r JOIN branches_branch b ON b.id = r.branch_id
+    ORDER BY r.name_pinyin, r.id
+) TO STDOUT WITH CSV HEADER
+"""
+
+
+class _Counter(io.RawIOBase):
+    def __init__(self):
+        self.bytes = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.bytes += len(data)
+        return len(data)
+
+
+def child_export(fmt: str) -> dict:
+    """Run in a child process: one export through the view, consumed to the last byte."""
+    admin = User.objects.get(username="bench_admin")
+    client = client_for(admin)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get(EXPORT_URL.format(fmt=fmt))
+    assert response.status_code == 200, response.status_code
+    size = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+    response.close()
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "bytes": size,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "baseline_mb": baseline / 1024,
+    }
+
+
+def child_copy() -> dict:
+    counter = _Counter()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.copy_expert(COPY_SQL, counter)
+    return {"seconds": time.perf_counter() - started, "bytes": counter.bytes}
+
+
+def run_child(*args) -> dict:
+    output = subprocess.run(
+        [PYTHON, __file__, "--child", *args], capture_output=True, text=True, check=True, cwd=BASE_DIR
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def bench_exports(runs: int):
+    section("Exports of the registry, 100,000 rows (each run in a fresh process)")
+    rows = Retiree.objects.count()
+    copies = [run_child("copy")["seconds"] for _ in range(runs)]
+    csvs = [run_child("export", "csv") for _ in range(runs)]
+    copy = statistics.median(copies)
+    csv_seconds = statistics.median(r["seconds"] for r in csvs)
+    csv_peak = max(r["maxrss_mb"] for r in csvs)
+    record(f"CSV export ({rows:,} rows)", csv_seconds, "s", None, None, f"{csvs[0]['bytes'] / 1e6:.1f} MB")
+    record("  floor: COPY (same rows) TO STDOUT WITH CSV", copy, "s")
+    record("CSV export / COPY", csv_seconds / copy, "x", "<= 3x", csv_seconds / copy <= 3.0)
+    record(
+        "CSV export: peak memory of the process",
+        csv_peak,
+        "MB",
+        "< 200 MB",
+        csv_peak < 200,
+        f"Django loaded: {csvs[0]['baseline_mb']:.0f} MB",
+    )
+    xlsx_runs = max(1, min(runs, 3))
+    xlsxs = [run_child("export", "xlsx") for _ in range(xlsx_runs)]
+    xlsx_seconds = statistics.median(r["seconds"] for r in xlsxs)
+    xlsx_peak = max(r["maxrss_mb"] for r in xlsxs)
+    record(
+        f"XLSX export ({rows:,} rows)",
+        xlsx_seconds,
+        "s",
+        "<= 15 s",
+        xlsx_seconds <= 15,
+        f"{xlsxs[0]['bytes'] / 1e6:.1f} MB, median of {xlsx_runs}",
+    )
+    record("XLSX export: peak memory of the process", xlsx_peak, "MB", "< 200 MB", xlsx_peak < 200)
+
+
+# --- roster import ----------------------------------------------------------------------------
+
+
+def roster_file(rows: int, seed: int = 7) -> bytes:
+    """A roster in the import template's layout (title row, header row, data), fresh names."""
+    from django.utils import translation
+    from openpyxl import Workbook
+
+    from ledgers import imports
+    from retirees.demo import GIVEN_CHARS, SURNAMES
+
+    rng = random.Random(seed)
+    branches = list(Branch.objects.values_list("name", flat=True)[:200])
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("名册")
+    with translation.override("zh-hans"):
+        sheet.append(["离退休人员名册（带*为必填项）"])
+        sheet.append(imports.template_columns())
+    labels = {"gender": ["男", "女"], "category": ["退休", "离休"], "residence_area": ["东区", "北区", "校外"]}
+    for number in range(rows):
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN_CHARS) for _ in range(2)) + "新"
+        values = {
+            "name": name,
+            "gender": rng.choice(labels["gender"]),
+            "birth_date": datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(9000)),
+            "branch": rng.choice(branches),
+            "category": "退休",
+            "former_unit": "机械工程学院",
+            "phone": f"137{number:08d}",
+            "phone_alt": "",
+            "wechat": "",
+            "residence_area": rng.choice(labels["residence_area"]),
+            "community": "学院路小区",
+            "address": f"学院路小区{rng.randint(1, 30)}号楼{rng.randint(101, 1802)}",
+            "living_situation": "",
+            "care_level": "",
+            "id_number": "",
+            "notes": "",
+        }
+        sheet.append([values[key] for key in imports.IMPORTED])
+    target = io.BytesIO()
+    workbook.save(target)
+    return target.getvalue()
+
+
+def bench_import(runs: int, rows: int = 10_000):
+    from ledgers import imports, services
+
+    section(f"Roster import, {rows:,} rows (preview + apply, rolled back)")
+    office = User.objects.get(username="bench_office")
+    content = roster_file(rows)
+    results = []
+
+    def once():
+        with transaction.atomic():
+            started = time.perf_counter()
+            plan = imports.roster_plan(user=office, content=content, filename="roster.xlsx")
+            preview = time.perf_counter() - started
+            if plan.problems:
+                raise RuntimeError(f"the roster has problems: {plan.problems[:3]}")
+            upload = services.roster_upload_store(user=office, filename="roster.xlsx", content=content)
+            _upload, applied = services.roster_import_apply(user=office, upload_id=upload.pk)
+            total = time.perf_counter() - started
+            results.append((preview, total, applied.summary))
+            transaction.set_rollback(True)
+
+    try:
+        median, _ = median_time(once, max(1, min(runs, 3)), warmup=0)
+    except RuntimeError as error:
+        record(f"roster import, {rows:,} rows: preview + apply", 0.0, "s", "<= 20 s", False, str(error)[:150])
+        return
+    preview = statistics.median(r[0] for r in results)
+    record(
+        f"roster import, {rows:,} rows: preview + apply",
+        median,
+        "s",
+        "<= 20 s",
+        median <= 20,
+        f"preview {preview:.1f} s; {results[0][2]}",
+    )
+
+
+# --- 50 concurrent users on gunicorn ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(workers: int):
+    port = free_port()
+    log = open(BASE_DIR / "var" / "bench-gunicorn.log", "w")
+    process = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "outreach.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+        ],
+        cwd=BASE_DIR,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,  # its own process group, stopped by its id below
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("gunicorn did not start: see var/bench-gunicorn.log") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+class SimulatedUser(threading.Thread):
+    """One person: opens pages and logs contacts, thinking 1–3 s between actions (as locust's between(1, 3))."""
+
+    ACTIONS = [("list", 30), ("detail", 25), ("call list", 20), ("log a contact", 15), ("dashboard", 10)]
+
+    def __init__(self, port: int, session: str, retirees: list[int], until: float, seed: int):
+        super().__init__(daemon=True)
+        self.port = port
+        self.cookies = {settings.SESSION_COOKIE_NAME: session}
+        self.retirees = retirees
+        self.until = until
+        self.random = random.Random(seed)
+        self.samples: list[tuple[str, float, int]] = []
+        self.errors: list[str] = []
+
+    def request(self, action: str, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": "127.0.0.1"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name.strip()] = rest.split(";", 1)[0]
+            conn.close()
+            status = response.status
+        except Exception as error:  # a refused or timed-out request is an error, not a crash
+            status, text = 0, f"{type(error).__name__}: {error}"
+        elapsed = time.perf_counter() - started
+        self.samples.append((action, elapsed, status))
+        if status == 0 or status >= 400:
+            self.errors.append(f"{action} {method} {path}: {status} {text[:80]}")
+        return status, text
+
+    def run(self):
+        names = [name for name, _ in self.ACTIONS]
+        weights = [weight for _, weight in self.ACTIONS]
+        while time.monotonic() < self.until:
+            action = self.random.choices(names, weights)[0]
+            retiree = self.random.choice(self.retirees)
+            if action == "list":
+                self.request(action, "GET", f"/retirees/?sort=-birth_date&page={self.random.randint(1, 4)}")
+            elif action == "detail":
+                self.request(action, "GET", f"/retirees/{retiree}/")
+            elif action == "call list":
+                self.request(action, "GET", "/checkins/")
+            elif action == "dashboard":
+                self.request(action, "GET", "/checkins/dashboard/")
+            else:
+                status, page = self.request("log a contact (form)", "GET", f"/checkins/retirees/{retiree}/quick/")
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+                if status == 200 and token:
+                    body = f"csrfmiddlewaretoken={token.group(1)}&result=all_well"
+                    self.request(action, "POST", f"/checkins/retirees/{retiree}/quick/", body)
+            time.sleep(self.random.uniform(1, 3))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def bench_load(users: int, seconds: int, workers: int):
+    section(f"{users} concurrent users on gunicorn ({workers} workers) over 127.0.0.1 for {seconds} s")
+    # Mostly branch workers of different branches, and a few office staff (who see every branch).
+    office_count = max(1, users // 10)
+    people = list(User.objects.filter(role="branch", position="secretary").order_by("id")[: users - office_count])
+    people += [User.objects.get(username="bench_office")] * office_count
+    sessions = [client_for(user).cookies[settings.SESSION_COOKIE_NAME].value for user in people]
+    active = Retiree.objects.filter(status="active")
+    everybody = list(active.values_list("id", flat=True)[:5000])
+    with gunicorn(workers) as port:
+        until = time.monotonic() + seconds
+        threads = []
+        for number, (user, session) in enumerate(zip(people, sessions, strict=True)):
+            own = list(active.filter(branch=user.branch_id).values_list("id", flat=True)) if user.branch_id else []
+            threads.append(SimulatedUser(port, session, own or everybody, until, seed=number))
+        for thread in threads:
+            thread.start()
+            time.sleep(0.05)  # a gentle ramp-up
+        for thread in threads:
+            thread.join(timeout=seconds + 60)
+    samples = [sample for thread in threads for sample in thread.samples]
+    errors = [error for thread in threads for error in thread.errors]
+    latencies = [elapsed for _action, elapsed, _status in samples]
+    p95 = percentile(latencies, 0.95)
+    print(f"  {len(samples)} requests, {len(samples) / seconds:.1f}/s")
+    for action in sorted({action for action, _e, _s in samples}):
+        times = [elapsed for a, elapsed, _s in samples if a == action]
+        print(
+            f"    {action:<22} n={len(times):<5} p50={percentile(times, 0.5) * 1000:6.0f} ms"
+            f"  p95={percentile(times, 0.95) * 1000:6.0f} ms  max={max(times) * 1000:6.0f} ms"
+        )
+    record("load: p95 over all requests", p95 * 1000, "ms", "<= 500 ms", p95 <= 0.5, f"{len(samples)} requests")
+    record("load: errors", len(errors), "", "0", not errors, "; ".join(errors[:3]))
+
+
+# --- main -------------------------------------------------------------------------------------
+
+STEPS = ["list", "dashboard", "calllist", "reminders", "exports", "import", "load"]
+
+
+def ensure_dataset(regenerate: bool):
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # follow model changes since the generation
+    has_data = False
+    try:
+        has_data = Retiree.objects.exists()
+    except Exception:
+        pass
+    if has_data and not regenerate:
+        return
+    print("Generating the city dataset (generate_city --reset)…", flush=True)
+    started = time.perf_counter()
+    subprocess.run([PYTHON, "manage.py", "generate_city", "--reset"], cwd=BASE_DIR, check=True)
+    minutes = (time.perf_counter() - started) / 60
+    record("generate_city (whole dataset)", minutes, "min", "< 10 min", minutes < 10)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per figure (median), after one warm-up")
+    parser.add_argument("--only", help=f"comma-separated subset of: {','.join(STEPS)}")
+    parser.add_argument("--regenerate", action="store_true", help="generate the dataset again first")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        kind, *rest = args.child
+        print(json.dumps(child_export(rest[0]) if kind == "export" else child_copy()))
+        return
+
+    name = settings.DATABASES["default"]["NAME"]
+    if connection.vendor != "postgresql" or "bench" not in name:
+        sys.exit(f"Refusing to run against {connection.vendor} database {name!r}: use the outreach_bench database.")
+    ensure_dataset(args.regenerate)
+    info = machine()
+    print("Machine: " + ", ".join(f"{key} {value}" for key, value in info.items()))
+    print("Dataset: " + ", ".join(f"{table} {count:,}" for table, count in dataset().items()))
+    print(f"Runs per figure: {args.runs} (median after one warm-up)")
+    steps = args.only.split(",") if args.only else STEPS
+    if "list" in steps:
+        bench_list(args.runs)
+    if "dashboard" in steps:
+        bench_dashboard(args.runs)
+    if "calllist" in steps:
+        bench_call_list(args.runs)
+    if "reminders" in steps:
+        bench_reminders(args.runs)
+    if "exports" in steps:
+        bench_exports(min(args.runs, 5))
+    if "import" in steps:
+        bench_import(args.runs)
+    if "load" in steps:
+        bench_load(args.users, args.seconds, args.workers)
+
+    judged = [result for result in RESULTS if result["ok"] is not None]
+    failed = [result for result in judged if not result["ok"]]
+    print(f"\n{len(judged) - len(failed)} of {len(judged)} targets met.")
+    for result in failed:
+        print(f"  FAIL: {result['name']} = {result['value']:,.1f} {result['unit']} (target {result['target']})")
+    Path(BASE_DIR / "var").mkdir(exist_ok=True)
+    (BASE_DIR / "var" / "bench-results.json").write_text(
+        json.dumps({"machine": info, "results": RESULTS}, ensure_ascii=False, indent=1, default=str)
+    )
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
