@@ -16,7 +16,7 @@ class Reached(models.TextChoices):
     RETIREE = "retiree", _("The retiree")
     FAMILY = "family", _("A family member")
     CAREGIVER = "caregiver", _("The caregiver")
-    NOBODY = "nobody", _("Nobody")
+    NOBODY = "nobody", _("No one")
 
 
 class Outcome(models.TextChoices):

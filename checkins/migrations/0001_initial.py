@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('contacted_at', models.DateTimeField(verbose_name='contacted at')),
                 ('contacted_on', models.DateField(editable=False, verbose_name='contact date')),
                 ('channel', models.CharField(choices=[('phone', 'Phone'), ('wechat', 'WeChat'), ('video', 'Video call'), ('home_visit', 'Home visit'), ('in_person', 'In person')], default='phone', max_length=16, verbose_name='channel')),
-                ('reached', models.CharField(choices=[('retiree', 'The retiree'), ('family', 'A family member'), ('caregiver', 'The caregiver'), ('nobody', 'Nobody')], default='retiree', max_length=16, verbose_name='reached')),
+                ('reached', models.CharField(choices=[('retiree', 'The retiree'), ('family', 'A family member'), ('caregiver', 'The caregiver'), ('nobody', 'No one')], default='retiree', max_length=16, verbose_name='reached')),
                 ('outcome', models.CharField(choices=[('all_well', 'All well'), ('concern', 'A concern to watch'), ('needs_help', 'Needs help'), ('urgent', 'Urgent'), ('not_reached', 'Not reached')], default='all_well', max_length=16, verbose_name='outcome')),
                 ('health_seen', models.CharField(blank=True, choices=[('', 'Not asked'), ('good', 'Good'), ('stable', 'Stable, chronic illness'), ('unwell', 'Unwell'), ('in_hospital', 'In hospital')], max_length=16, verbose_name='health')),
                 ('community_status', models.CharField(blank=True, choices=[('', 'Not asked'), ('normal', 'Normal'), ('precaution', 'Precautionary area (防范区)'), ('controlled', 'Controlled area (管控区)'), ('sealed', 'Sealed area (封控区)')], max_length=16, verbose_name='community epidemic status')),

@@ -1,0 +1,46 @@
+import pytest
+
+from checkins.models import ContactLog
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def _covered(page) -> int:
+    page.goto("/checkins/dashboard/")
+    return int(page.locator("[data-totals] [data-total=covered]").inner_text())
+
+
+def test_secretary_logs_reached_all_well_in_one_tap_and_the_dashboard_moves(
+    phone_page, secretary_a, retiree_a, retiree_b
+):
+    page = phone_page
+    log_in(page, secretary_a)  # home is the call list
+    assert _covered(page) == 0
+
+    page.goto("/")
+    row = page.locator(f"#call-row-{retiree_a.pk}")
+    assert row.get_attribute("data-due-state") == "overdue"  # never reached
+    assert row.locator(f"a[href='tel:{retiree_a.phone}']").is_visible()
+    assert retiree_b.name not in page.content()
+
+    row.locator("[data-quick-log=all_well]").tap()  # the one tap
+    row = page.locator(f"#call-row-{retiree_a.pk}")
+    row.locator("[data-just-logged=all_well]").wait_for()
+    assert row.get_attribute("data-due-state") == "covered"
+    assert page.url.endswith("/")  # htmx swapped the row in place: no page load
+
+    log = ContactLog.objects.get()
+    assert (log.retiree_id, log.contacted_by_id, log.outcome) == (retiree_a.pk, secretary_a.pk, "all_well")
+    assert _covered(page) == 1
+
+
+def test_office_sees_the_weekly_chart_drawn_from_local_assets(browser_page, office, retiree_a):
+    page = browser_page
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    log_in(page, office)  # home is the dashboard
+    page.locator("#coverage-chart").wait_for()
+    assert page.evaluate("() => typeof window.Chart") == "function"
+    assert page.evaluate("() => window.Chart.getChart(document.getElementById('coverage-chart')) !== undefined")
+    assert all(url.startswith(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2]) for url in requests)
