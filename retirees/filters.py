@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
+from outreach.widgets import QuickSelect
 
 from .choices import AgeBand, CareLevel, Category, ResidenceArea, Status
 from .models import Retiree
@@ -42,7 +43,7 @@ class RetireeFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin or initials, phone"), "autofocus": True}),
     )
     branch = django_filters.ModelChoiceFilter(
-        label=_("Branch"), queryset=_visible_branches, empty_label=_("All branches")
+        label=_("Branch"), queryset=_visible_branches, empty_label=_("All branches"), widget=QuickSelect
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=Category.choices, empty_label=_("All categories")
