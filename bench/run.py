@@ -480,7 +480,7 @@ def roster_file(rows: int, seed: int = 7) -> bytes:
 def bench_import(runs: int, rows: int = 10_000):
     from ledgers import imports, services
 
-    section(f"Roster import, {rows:,} rows (preview + apply, rolled back)")
+    section(f"Roster import, {rows:,} rows (preview + apply, rolled back; the 5,000-row limit lifted)")
     office = User.objects.get(username="bench_office")
     content = roster_file(rows)
     results = []
@@ -499,7 +499,9 @@ def bench_import(runs: int, rows: int = 10_000):
             transaction.set_rollback(True)
 
     try:
-        median, _ = median_time(once, max(1, min(runs, 3)), warmup=0)
+        # The importer refuses files over imports.MAX_ROWS (5,000): lifted here to measure 10,000.
+        with mock.patch.object(imports, "MAX_ROWS", max(rows, imports.MAX_ROWS)):
+            median, _ = median_time(once, max(1, min(runs, 3)), warmup=0)
     except RuntimeError as error:
         record(f"roster import, {rows:,} rows: preview + apply", 0.0, "s", "<= 20 s", False, str(error)[:150])
         return
