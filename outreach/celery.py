@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach.settings")
 
@@ -26,4 +27,6 @@ app.conf.beat_schedule = {
     # Every five minutes: claim the reminders that are due, enqueue their deliveries, and
     # re-enqueue deliveries whose retry time has come or whose worker died mid-send.
     "reminders-tick": {"task": "reminders.tick", "schedule": 300.0},
+    # Daily at 03:00 Asia/Shanghai: anonymise retirees past the retention period (PIPL).
+    "retention": {"task": "retirees.anonymise_due", "schedule": crontab(hour=3, minute=0)},
 }

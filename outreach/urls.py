@@ -2,16 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", account_views.password_change, name="password_change"),
+    path("accounts/verify/", account_views.otp_verify, name="otp_verify"),
+    path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
     path("retirees/", include("retirees.urls")),
     path("branches/", include("branches.urls")),
-    path("ledgers/", include("ledgers.urls")),
     path("notifications/", include("reminders.urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("checkins/", include("checkins.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

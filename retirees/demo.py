@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from branches.models import Branch
@@ -228,13 +229,14 @@ def load_demo() -> DemoSummary:
     rows = _retiree_rows(gen, branches)
     existing = set(Retiree.objects.values_list("name", "birth_date"))
     new_rows = [(r, c) for r, c in rows if (r.name, r.birth_date) not in existing]
-    Retiree.objects.bulk_create([retiree for retiree, _contacts in new_rows])
+    # The bulk helper writes the change-history rows in bulk too (one "created" record each).
+    bulk_create_with_history([retiree for retiree, _contacts in new_rows], Retiree, batch_size=500)
     contacts = []
     for retiree, retiree_contacts in new_rows:
         for contact in retiree_contacts:
             contact.retiree = retiree
             contacts.append(contact)
-    HouseholdContact.objects.bulk_create(contacts)
+    bulk_create_with_history(contacts, HouseholdContact, batch_size=500)
     return DemoSummary(branches=len(branches), users=users, retirees=len(new_rows), contacts=len(contacts))
 
 

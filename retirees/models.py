@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
 from accounts.scoping import BranchScopedQuerySet
 
 from .choices import AGE_BAND_BOUNDS, CareLevel, Category, Gender, LivingSituation, Relation, ResidenceArea, Status
@@ -97,6 +99,7 @@ class Retiree(models.Model):
     id_number = models.CharField(
         _("ID number"), max_length=18, null=True, blank=True, unique=True, validators=[validate_id_number]
     )
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     consent_given = models.BooleanField(_("consents to data processing"), default=False)
     consent_on = models.DateField(_("consent date"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -112,6 +115,7 @@ class Retiree(models.Model):
     )
 
     objects = RetireeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
 
     class Meta:
         verbose_name = _("retiree")
@@ -183,6 +187,10 @@ class Retiree(models.Model):
         return mask_phone(self.phone)
 
     @property
+    def phone_alt_masked(self) -> str:
+        return mask_phone(self.phone_alt)
+
+    @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number or "")
 
@@ -209,6 +217,7 @@ class HouseholdContact(models.Model):
     notes = models.CharField(_("notes"), max_length=200, blank=True)
 
     objects = HouseholdContactQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("household contact")

@@ -21,3 +21,31 @@ def retiree_get(*, user, pk) -> Retiree:
         )
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def retiree_personal_data(*, retiree: Retiree) -> dict:
+    """Every row that refers to the retiree, model by model (new models are included automatically)."""
+    data = {"retiree": json_rows([retiree])[0]}
+    for related in Retiree._meta.related_objects:
+        model = related.related_model
+        if not related.one_to_many or model.__name__.startswith("Historical") or model._meta.app_label == "audit":
+            continue
+        rows = model._default_manager.filter(**{related.field.name: retiree})
+        data[model._meta.label_lower] = json_rows(rows)
+    return data
+
+
+def json_rows(objects) -> list[dict]:
+    from django.core import serializers
+
+    return [{"id": row["pk"], **row["fields"]} for row in serializers.serialize("python", objects)]
+
+
+def retiree_changes(*, retiree: Retiree, limit: int = 100) -> list[dict]:
+    """The retiree's change history, newest first, each with the fields that changed (old -> new)."""
+    records = list(retiree.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    changes = []
+    for newer, older in zip(records, records[1:] + [None]):
+        diff = newer.diff_against(older).changes if older is not None else []
+        changes.append({"record": newer, "changes": diff})
+    return changes[:limit]

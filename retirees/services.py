@@ -30,3 +30,68 @@ def retiree_save(*, user, retiree: Retiree, contacts_formset=None) -> Retiree:
     if not Retiree.objects.visible_to(user).filter(pk=retiree.pk).exists():
         raise PermissionDenied("The retiree would leave the user's scope.")
     return retiree
+
+
+ANONYMISED_NAME = "已匿名"
+
+
+@transaction.atomic
+def retiree_anonymise(*, retiree: Retiree) -> None:
+    """Erase what identifies a retiree, keep what the ledgers count.
+
+    The name, phones, WeChat, address, ID number and notes go, and so do the household contacts;
+    the birth date keeps only its year (age bands still count), and the branch, category, status
+    and every ledger row stay, so aggregate ledgers and coverage history are unchanged.
+    """
+    from django.utils import timezone
+
+    retiree.name = ANONYMISED_NAME
+    retiree.name_pinyin, retiree.name_initials = "", ""
+    retiree.phone = retiree.phone_alt = retiree.wechat = ""
+    retiree.address = retiree.community = retiree.former_unit = retiree.notes = ""
+    retiree.id_number = None
+    retiree.birth_date = retiree.birth_date.replace(month=1, day=1)
+    retiree.anonymised_at = timezone.now()
+    retiree.save()
+    retiree.household_contacts.all().delete()
+    # Free text written about the person during contacts goes too; the facts (dates, outcomes) stay.
+    for related in Retiree._meta.related_objects:
+        model = related.related_model
+        if not related.one_to_many or model.__name__.startswith("Historical"):
+            continue
+        text_fields = [f.name for f in model._meta.fields if f.name in ("notes", "needs", "special_needs")]
+        if text_fields:
+            model._default_manager.filter(**{related.field.name: retiree}).update(**dict.fromkeys(text_fields, ""))
+        # Change history would keep the erased values: drop it for the rows about this person.
+        history = getattr(model, "history", None)
+        if history is not None:
+            history.filter(**{f"{related.field.name}_id": retiree.pk}).delete()
+    latest = retiree.history.order_by("-history_id").first()
+    retiree.history.exclude(history_id=latest.history_id).delete()
+
+
+def retirees_due_for_anonymising(*, years: int, today):
+    """Deceased or moved more than `years` ago and not anonymised yet."""
+    from django.db.models import Q
+
+    cutoff = (
+        today.replace(year=today.year - years)
+        if not (today.month == 2 and today.day == 29)
+        else today.replace(year=today.year - years, day=28)
+    )
+    return Retiree.objects.filter(anonymised_at__isnull=True).filter(
+        Q(status="deceased", deceased_on__lt=cutoff) | Q(status="moved", moved_on__lt=cutoff)
+    )
+
+
+def retirees_anonymise_due(*, years: int, today) -> int:
+    """Anonymise every retiree due for it, one transaction each, each written to the audit log."""
+    from audit.models import AuditEvent
+    from audit.services import audit_record
+
+    count = 0
+    for retiree in retirees_due_for_anonymising(years=years, today=today).iterator(chunk_size=200):
+        retiree_anonymise(retiree=retiree)
+        audit_record(action=AuditEvent.Action.ANONYMISE, retiree=retiree, years=years)
+        count += 1
+    return count

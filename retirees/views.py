@@ -1,24 +1,63 @@
+import json
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import office_required
+from audit.models import AuditEvent
+from audit.services import audit_record
 from ledgers.exports import registry_spec
 from ledgers.selectors import can_export
 from ledgers.views import export_if_asked
 from outreach.pagination import paginate, querystring_without_page
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .filters import RetireeFilter
 from .forms import HouseholdContactFormSet, RetireeForm
 from .models import Retiree
 
 
+SEARCH_SESSION_KEY = "retiree_searches"
+
+
+def _remember_search(request, text: str) -> str:
+    """Keep a search text in the session under a short token (the last 20 are kept)."""
+    searches = request.session.get(SEARCH_SESSION_KEY, {})
+    token = secrets.token_urlsafe(6)
+    searches = dict(list(searches.items())[-19:])
+    searches[token] = text
+    request.session[SEARCH_SESSION_KEY] = searches
+    return token
+
+
+def _redirect_with_search(request, text: str, params):
+    params = params.copy()
+    for key in ("q", "page", "csrfmiddlewaretoken", "search"):
+        params.pop(key, None)
+    if text.strip():
+        params["search"] = _remember_search(request, text)
+    return redirect(f"{request.path}?{params.urlencode()}")
+
+
 @login_required
 def retiree_list(request):
-    filterset = RetireeFilter(request.GET, queryset=selectors.retiree_list(user=request.user), request=request)
+    # Phone and ID numbers never travel in a URL (nor so in server logs): the search box posts, and
+    # the text stays in the session behind a token. A name may still be given as ?q= in a link.
+    if request.method == "POST":
+        return _redirect_with_search(request, request.POST.get("q", ""), request.POST)
+    data = request.GET.copy()
+    if any(ch.isdigit() for ch in data.get("q", "")):
+        return _redirect_with_search(request, data["q"], data)
+    if "search" in data:
+        data["q"] = request.session.get(SEARCH_SESSION_KEY, {}).get(data["search"], "")
+    filterset = RetireeFilter(data, queryset=selectors.retiree_list(user=request.user), request=request)
     # ?export=csv|xlsx: the same filtered, scoped queryset as a file (office and admin only).
     response = export_if_asked(request, spec=registry_spec(), filterset=filterset)
     if response is not None:
@@ -39,7 +78,10 @@ def retiree_list(request):
 @login_required
 def retiree_detail(request, pk):
     retiree = selectors.retiree_get(user=request.user, pk=pk)
-    return render(request, "retirees/detail.html", {"retiree": retiree})
+    audit_record(action=AuditEvent.Action.VIEW_RETIREE, request=request, retiree=retiree)
+    return render(
+        request, "retirees/detail.html", {"retiree": retiree, "full_phone": permissions.sees_full_phone(request.user)}
+    )
 
 
 def _edit(request, retiree: Retiree, template_title: str):
@@ -74,3 +116,40 @@ def retiree_create(request):
 def retiree_edit(request, pk):
     retiree = selectors.retiree_get(user=request.user, pk=pk)
     return _edit(request, retiree, _("Edit %(name)s") % {"name": retiree.name})
+
+
+REVEALABLE = {"id_number", "phone", "phone_alt"}
+
+
+@login_required
+@require_POST
+def retiree_reveal(request, pk, field):
+    """Show one masked number in full, on an explicit click that is written to the audit log."""
+    retiree = selectors.retiree_get(user=request.user, pk=pk)
+    if field not in REVEALABLE or not permissions.may_reveal(request.user, field):
+        raise PermissionDenied
+    audit_record(action=AuditEvent.Action.REVEAL, request=request, retiree=retiree, field=field)
+    return render(request, "retirees/_revealed.html", {"value": getattr(retiree, field) or "—", "field": field})
+
+
+@office_required
+def retiree_personal_data(request, pk):
+    """Everything stored about one retiree, as a JSON file (a data subject's access request)."""
+    retiree = selectors.retiree_get(user=request.user, pk=pk)
+    audit_record(action=AuditEvent.Action.PERSONAL_DATA_EXPORT, request=request, retiree=retiree)
+    payload = selectors.retiree_personal_data(retiree=retiree)
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="retiree-{retiree.pk}-personal-data.json"'
+    return response
+
+
+@office_required
+def retiree_history(request, pk):
+    """The change history of a retiree's record: who changed what, when, before and after."""
+    retiree = selectors.retiree_get(user=request.user, pk=pk)
+    return render(
+        request, "retirees/history.html", {"retiree": retiree, "changes": selectors.retiree_changes(retiree=retiree)}
+    )

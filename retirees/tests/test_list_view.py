@@ -39,8 +39,16 @@ def searchable(branch_a):
     ],
 )
 def test_search_by_name_pinyin_and_phone(login, office, searchable, query, expected):
-    response = login(office).get(LIST, {"q": query})
+    response = login(office).post(LIST, {"q": query}, follow=True)
     assert names(response) == expected
+    assert all(query.replace(" ", "") not in url.replace("+", "") for url, _status in response.redirect_chain)
+
+
+def test_a_phone_number_in_a_link_is_moved_out_of_the_url(login, office, searchable):
+    response = login(office).get(LIST, {"q": "13512345678", "category": "tuixiu"})
+    assert response.status_code == 302
+    assert "13512345678" not in response.url and "category=tuixiu" in response.url
+    assert names(login(office).get(response.url)) == ["曾国华"]
 
 
 def test_filters_by_category_residence_and_care(login, office, branch_a):

@@ -1,0 +1,13 @@
+"""At login, note in the session whether the user must also give a TOTP code."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .middleware import SESSION_KEY
+
+
+@receiver(user_logged_in, dispatch_uid="accounts_two_factor_required")
+def _note_two_factor(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = TOTPDevice.objects.filter(user=user, confirmed=True).exists()

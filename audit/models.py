@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+ACTIONS = [
+    "login",
+    "login_failed",
+    "logout",
+    "view_retiree",
+    "reveal",
+    "export",
+    "personal_export",
+    "anonymise",
+    "password_change",
+]
+
+
+class AuditEvent(models.Model):
+    """Who saw, revealed, exported or signed in, and when. Written once, never changed by the app."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        VIEW_RETIREE = "view_retiree", _("Viewed a retiree")
+        REVEAL = "reveal", _("Revealed personal data")
+        EXPORT = "export", _("Exported a ledger")
+        PERSONAL_DATA_EXPORT = "personal_export", _("Exported a retiree's personal data")
+        ANONYMISE = "anonymise", _("Anonymised a retiree")
+        PASSWORD_CHANGE = "password_change", _("Changed password")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    retiree = models.ForeignKey(
+        "retirees.Retiree",
+        verbose_name=_("retiree"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=ACTIONS),
+                name="audit_auditevent_action_valid",
+                violation_error_message=_("Unknown action."),
+            )
+        ]
+        indexes = [
+            # The admin's search by person and by retiree, newest first.
+            models.Index(fields=["actor", "-created_at"], name="audit_auditevent_actor"),
+            models.Index(fields=["retiree", "-created_at"], name="audit_auditevent_retiree"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are written once and never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted through the app.")
