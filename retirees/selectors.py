@@ -45,7 +45,7 @@ def retiree_changes(*, retiree: Retiree, limit: int = 100) -> list[dict]:
     """The retiree's change history, newest first, each with the fields that changed (old -> new)."""
     records = list(retiree.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     changes = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, records[1:] + [None], strict=True):
         diff = newer.diff_against(older).changes if older is not None else []
         changes.append({"record": newer, "changes": diff})
     return changes[:limit]

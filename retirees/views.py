@@ -23,7 +23,6 @@ from .filters import RetireeFilter
 from .forms import HouseholdContactFormSet, RetireeForm
 from .models import Retiree
 
-
 SEARCH_SESSION_KEY = "retiree_searches"
 
 

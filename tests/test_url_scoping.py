@@ -172,5 +172,5 @@ def test_admin_has_every_model(login, admin_user, retiree_a):
     client = login(admin_user)
     for model in models:
         info = (model._meta.app_label, model._meta.model_name)
-        assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, info
+        assert client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
     assert client.get(reverse("admin:retirees_retiree_change", args=[retiree_a.pk])).status_code == 200
