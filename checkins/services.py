@@ -251,3 +251,15 @@ def exemption_revoke(*, user, exemption: Exemption) -> Exemption:
         exemption.revoked_at = timezone.now()
         exemption.save(update_fields=["revoked_at"])
     return exemption
+
+
+@transaction.atomic
+def contact_log_with_ledger_facts(*, user, retiree: Retiree, ledger_facts: dict | None = None, **contact) -> ContactLog:
+    """Log a contact and, in the same transaction, the ledger facts it revealed (a dose, a test…):
+    both are written or neither is."""
+    from ledgers.services import ledger_facts_record
+
+    logged = contact_log(user=user, retiree=retiree, **contact)
+    if ledger_facts:
+        ledger_facts_record(user=user, retiree=retiree, facts=ledger_facts, day=timezone.localdate(logged.contacted_at))
+    return logged

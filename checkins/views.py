@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import office_required
 from branches.models import Branch
+from ledgers.forms import ContactLedgerForm
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import local_today
 
@@ -125,11 +126,14 @@ def contact_create(request, pk):
     if request.GET.get("outcome") in Outcome.values:
         initial["outcome"] = request.GET["outcome"]
     form = ContactForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    ledger_form = ContactLedgerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and ledger_form.is_valid():
         try:
-            services.contact_log(user=request.user, retiree=retiree, **form.cleaned_data)
+            services.contact_log_with_ledger_facts(
+                user=request.user, retiree=retiree, ledger_facts=ledger_form.cleaned_data, **form.cleaned_data
+            )
         except ValidationError as error:
-            _add_errors(form, error)
+            _add_errors(ledger_form if _ledger_error(error) else form, error)
         else:
             messages.success(request, _("Logged a contact with %(name)s.") % {"name": retiree.name})
             return redirect(_next_url(request, retiree.get_absolute_url()))
@@ -138,8 +142,16 @@ def contact_create(request, pk):
     return render(
         request,
         "checkins/contact_form.html",
-        {"form": form, "retiree": retiree, "next": _next_url(request, "")},
+        {"form": form, "ledger_form": ledger_form, "retiree": retiree, "next": _next_url(request, "")},
     )
+
+
+_LEDGER_ERROR_FIELDS = {"given_on", "stated_on", "tested_on", "started_on", "ended_on", "reason", "dose_number"}
+
+
+def _ledger_error(error: ValidationError) -> bool:
+    """A ledger service's error (its fields differ from the contact's) belongs on the ledger form."""
+    return hasattr(error, "error_dict") and bool(set(error.error_dict) & _LEDGER_ERROR_FIELDS)
 
 
 @login_required

@@ -1,9 +1,11 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from retirees.models import local_today
 
-from .choices import DOSE_LABELS
+from .choices import DOSE_LABELS, STANCES_NEEDING_REASON, Arrangement, ExposureKind, Stance, TestResult
 from .filters import DateInput
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
 
@@ -98,3 +100,73 @@ class RosterUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload
+
+
+class ContactLedgerForm(forms.Form):
+    """Ledger facts learnt during a contact, recorded with it in one transaction (all optional).
+
+    Each group (a dose, a willingness, a test, an exposure) is recorded only when its first
+    field is filled; its date defaults to the contact's date.
+    """
+
+    PREFIX = "ledger"
+
+    dose_number = forms.TypedChoiceField(
+        label=_("Vaccine dose received"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *[(number, label) for number, label in DOSE_LABELS.items()]],
+    )
+    dose_given_on = forms.DateField(label=_("Date of the dose"), required=False, widget=DateInput())
+    dose_arrangement = forms.ChoiceField(
+        label=_("How the retiree got the dose"), required=False, choices=[("", "—"), *Arrangement.choices]
+    )
+    stance = forms.ChoiceField(
+        label=_("Willingness to be vaccinated"), required=False, choices=[("", "—"), *Stance.choices]
+    )
+    stance_reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+    test_result = forms.ChoiceField(
+        label=_("Nucleic-acid test"), required=False, choices=[("", "—"), *TestResult.choices]
+    )
+    test_on = forms.DateField(label=_("Test date"), required=False, widget=DateInput())
+    exposure_kind = forms.ChoiceField(label=_("Exposure"), required=False, choices=[("", "—"), *ExposureKind.choices])
+    exposure_started_on = forms.DateField(label=_("Exposure from"), required=False, widget=DateInput())
+    exposure_ended_on = forms.DateField(label=_("Exposure until"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.PREFIX)
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Ledger facts learnt in this contact (optional)"),
+                Row(
+                    Column("dose_number", css_class="col-md-4"),
+                    Column("dose_given_on", css_class="col-md-4"),
+                    Column("dose_arrangement", css_class="col-md-4"),
+                ),
+                Row(Column("stance", css_class="col-md-4"), Column("stance_reason", css_class="col-md-8")),
+                Row(Column("test_result", css_class="col-md-4"), Column("test_on", css_class="col-md-4")),
+                Row(
+                    Column("exposure_kind", css_class="col-md-4"),
+                    Column("exposure_started_on", css_class="col-md-4"),
+                    Column("exposure_ended_on", css_class="col-md-4"),
+                ),
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("stance") in STANCES_NEEDING_REASON and not cleaned.get("stance_reason", "").strip():
+            self.add_error("stance_reason", _("Give the reason for an unwilling or contraindicated retiree."))
+        started, ended = cleaned.get("exposure_started_on"), cleaned.get("exposure_ended_on")
+        if started and ended and ended < started:
+            self.add_error("exposure_ended_on", _("The end cannot be before the start."))
+        return cleaned
+
+    def has_facts(self) -> bool:
+        data = self.cleaned_data
+        return any(data.get(key) for key in ("dose_number", "stance", "test_result", "exposure_kind"))

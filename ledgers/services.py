@@ -176,3 +176,52 @@ def roster_import_apply(*, user, upload_id) -> tuple[RosterUpload | None, "Roste
     upload.content = b""  # the personal data is in the registry now; keep no second copy
     upload.save(update_fields=["applied_at", "summary", "content"])
     return upload, plan
+
+
+@transaction.atomic
+def ledger_facts_record(*, user, retiree: Retiree, facts: dict, day: datetime.date) -> list:
+    """Record the ledger facts learnt in a contact (ContactLedgerForm's cleaned data); `day` is the
+    contact's date, the default date of each fact. Returns the rows written."""
+    rows = []
+    if facts.get("dose_number"):
+        rows.append(
+            vaccination_record(
+                user=user,
+                retiree=retiree,
+                dose_number=facts["dose_number"],
+                given_on=facts.get("dose_given_on") or day,
+                arrangement=facts.get("dose_arrangement") or Arrangement.SELF,
+            )
+        )
+    if facts.get("stance"):
+        rows.append(
+            vaccination_stance_record(
+                user=user,
+                retiree=retiree,
+                stance=facts["stance"],
+                stated_on=day,
+                reason=facts.get("stance_reason", ""),
+            )
+        )
+    if facts.get("test_result"):
+        rows.append(
+            nucleic_test_record(
+                user=user,
+                retiree=retiree,
+                tested_on=facts.get("test_on") or day,
+                result=facts["test_result"],
+            )
+        )
+    if facts.get("exposure_kind"):
+        ended_on = facts.get("exposure_ended_on")
+        rows.append(
+            exposure_record(
+                user=user,
+                retiree=retiree,
+                kind=facts["exposure_kind"],
+                started_on=facts.get("exposure_started_on") or day,
+                ended_on=ended_on,
+                status=ExposureStatus.LIFTED if ended_on and ended_on <= day else ExposureStatus.ONGOING,
+            )
+        )
+    return rows
