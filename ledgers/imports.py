@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from branches.models import Branch
+from outreach.uploads import XLSX_MEMBERS, check_zip_archive
 from retirees.choices import CareLevel, Category, Gender, LivingSituation, ResidenceArea
 from retirees.models import Retiree, local_today
 from retirees.validators import normalize_id_number, normalize_phone
@@ -202,6 +203,15 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list]]:
         )
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise RosterFileError(_("This is not a valid .xlsx file, or it is damaged. Save it again in Excel."))
+    try:
+        # Before openpyxl parses anything (its XML goes through defusedxml): no zip bomb, a real workbook.
+        check_zip_archive(content, required=XLSX_MEMBERS)
+    except ValidationError as error:
+        if error.code in ("bad_zip", "zip_members"):
+            raise RosterFileError(
+                _("This is not a valid .xlsx file, or it is damaged. Save it again in Excel.")
+            ) from None
+        raise RosterFileError(error.messages[0]) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged workbook

@@ -260,3 +260,23 @@ def test_import_is_for_the_office_only(login, secretary_a):
     client = login(secretary_a)
     assert client.get(reverse("ledgers:import")).status_code == 403
     assert client.get(reverse("ledgers:import_template")).status_code == 403
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened(login, office):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))  # 60 MB of zeros, ~60 KB zipped
+    assert len(buffer.getvalue()) < 1024 * 1024
+    response = preview(login(office), SimpleUploadedFile("名册.xlsx", buffer.getvalue()))
+    assert "打开后会过大" in problems(response)[0][2]
+    assert not Retiree.objects.exists()
+
+
+def test_an_image_disguised_as_a_spreadsheet_is_refused(login, office):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    response = preview(login(office), SimpleUploadedFile("名册.xlsx", png, content_type=XLSX))
+    assert "不是有效的 .xlsx 文件" in problems(response)[0][2]
