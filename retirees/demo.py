@@ -237,7 +237,56 @@ def load_demo() -> DemoSummary:
             contact.retiree = retiree
             contacts.append(contact)
     bulk_create_with_history(contacts, HouseholdContact, batch_size=500)
+    _demo_contact_history(gen, [retiree for retiree, _contacts in new_rows])
     return DemoSummary(branches=len(branches), users=users, retirees=len(new_rows), contacts=len(contacts))
+
+
+def _demo_contact_history(gen: _Generator, retirees: list[Retiree]) -> None:
+    """Six weeks of calls before today, so that the dashboard, the call list and the chart show a
+    branch at work: most retirees reached in their cycle, some due or overdue, a few unreachable."""
+    from django.utils import timezone
+
+    from checkins.models import ContactLog
+    from checkins.services import checkin_state_refresh
+
+    now = timezone.localtime()
+    callers = {}
+    for user in User.objects.filter(role=User.Role.BRANCH).order_by("position", "username"):
+        callers.setdefault(user.branch_id, user)
+    logs = []
+    for retiree in retirees:
+        caller = callers.get(retiree.branch_id)
+        if caller is None:
+            continue
+        kind = gen.random.random()
+        days_back = sorted(gen.random.sample(range(1, 43), gen.random.randint(2, 6)), reverse=True)
+        for index, days in enumerate(days_back):
+            last = index == len(days_back) - 1
+            nobody = (kind < 0.03 and index >= len(days_back) - 3) or (not last and gen.random.random() < 0.1)
+            if last and kind > 0.25 and not nobody:
+                days = gen.random.randint(0, 2)  # most were reached within the last few days
+            at = (now - datetime.timedelta(days=days)).replace(
+                hour=gen.random.randint(9, 17), minute=gen.random.choice((0, 15, 30, 45))
+            )
+            if at > now:
+                at -= datetime.timedelta(days=1)
+            logs.append(
+                ContactLog(
+                    retiree=retiree,
+                    contacted_by=caller,
+                    contacted_at=at,
+                    contacted_on=timezone.localdate(at),
+                    channel="phone",
+                    reached="nobody" if nobody else gen.random.choice(("retiree", "retiree", "family")),
+                    outcome="not_reached"
+                    if nobody
+                    else gen.random.choices(("all_well", "concern", "needs_help"), weights=(90, 7, 3))[0],
+                    health_seen="" if nobody else gen.random.choice(("good", "good", "stable")),
+                )
+            )
+    ContactLog.objects.bulk_create(logs, batch_size=1000)
+    for retiree in retirees:
+        checkin_state_refresh(retiree=retiree, now=now)
 
 
 def _split(name: str) -> tuple[str, str]:
