@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.scoping import BranchScopedQuerySet
 from retirees.choices import AgeBand, CareLevel, Category
@@ -138,6 +139,7 @@ class ContactLog(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     objects = ContactLogQuerySet.as_manager()
+    history = HistoricalRecords()  # who changed a logged contact, before and after
 
     class Meta:
         verbose_name = _("contact log")

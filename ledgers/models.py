@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.scoping import BranchScopedQuerySet
 
@@ -59,6 +60,8 @@ class LedgerEntry(models.Model):
     )
 
     objects = LedgerQuerySet.as_manager()
+    # Change history (who changed which fact, before and after) for every ledger.
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -284,7 +284,7 @@ def _demo_contact_history(gen: _Generator, retirees: list[Retiree]) -> None:
                     health_seen="" if nobody else gen.random.choice(("good", "good", "stable")),
                 )
             )
-    ContactLog.objects.bulk_create(logs, batch_size=1000)
+    bulk_create_with_history(logs, ContactLog, batch_size=1000)
     for retiree in retirees:
         checkin_state_refresh(retiree=retiree, now=now)
 
