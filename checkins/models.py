@@ -13,17 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import BranchScopedQuerySet
+from outreach.db import choices_check
 from retirees.choices import AgeBand, CareLevel, Category
 
 from .choices import Channel, CommunityStatus, Escalation, ExemptionReason, HealthSeen, Outcome, Reached, RoundStatus
-
-
-def _choices_check(field: str, choices, name: str, message) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [value for value, _label in choices]}),
-        name=name,
-        violation_error_message=message,
-    )
 
 
 class CheckinStateQuerySet(BranchScopedQuerySet):
@@ -146,15 +139,15 @@ class ContactLog(models.Model):
         verbose_name_plural = _("contact logs")
         ordering = ["-contacted_at", "-id"]
         constraints = [
-            _choices_check("channel", Channel.choices, "checkins_contactlog_channel_valid", _("Unknown channel.")),
-            _choices_check(
+            choices_check("channel", Channel.choices, "checkins_contactlog_channel_valid", _("Unknown channel.")),
+            choices_check(
                 "reached", Reached.choices, "checkins_contactlog_reached_valid", _("Unknown person reached.")
             ),
-            _choices_check("outcome", Outcome.choices, "checkins_contactlog_outcome_valid", _("Unknown outcome.")),
-            _choices_check(
+            choices_check("outcome", Outcome.choices, "checkins_contactlog_outcome_valid", _("Unknown outcome.")),
+            choices_check(
                 "health_seen", HealthSeen.choices, "checkins_contactlog_health_valid", _("Unknown health state.")
             ),
-            _choices_check(
+            choices_check(
                 "community_status",
                 CommunityStatus.choices,
                 "checkins_contactlog_community_valid",
@@ -258,19 +251,19 @@ class CadencePolicy(models.Model):
                 name="checkins_cadencepolicy_cadence_range",
                 violation_error_message=_("A cadence is between 1 and 365 days."),
             ),
-            _choices_check(
+            choices_check(
                 "category",
                 [("", ""), *Category.choices],
                 "checkins_cadencepolicy_category_valid",
                 _("Unknown category."),
             ),
-            _choices_check(
+            choices_check(
                 "age_band",
                 [("", ""), *AgeBand.choices],
                 "checkins_cadencepolicy_age_band_valid",
                 _("Unknown age band."),
             ),
-            _choices_check(
+            choices_check(
                 "care_level",
                 [("", ""), *CareLevel.choices],
                 "checkins_cadencepolicy_care_level_valid",
@@ -349,7 +342,7 @@ class CheckinRound(models.Model):
                 name="checkins_checkinround_window_order",
                 violation_error_message=_("The round cannot end before it starts."),
             ),
-            _choices_check("status", RoundStatus.choices, "checkins_checkinround_status_valid", _("Unknown status.")),
+            choices_check("status", RoundStatus.choices, "checkins_checkinround_status_valid", _("Unknown status.")),
             models.CheckConstraint(
                 condition=(Q(status=RoundStatus.CLOSED) & Q(closed_at__isnull=False))
                 | (Q(status=RoundStatus.OPEN) & Q(closed_at__isnull=True)),
@@ -429,7 +422,7 @@ class Exemption(models.Model):
                 name="checkins_exemption_window_order",
                 violation_error_message=_("An exemption cannot end before it starts."),
             ),
-            _choices_check(
+            choices_check(
                 "reason", ExemptionReason.choices, "checkins_exemption_reason_valid", _("Unknown exemption reason.")
             ),
         ]

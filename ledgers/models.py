@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import BranchScopedQuerySet
+from outreach.db import choices_check
 
 from .choices import (
     MAX_DOSE_NUMBER,
@@ -28,14 +29,6 @@ from .choices import (
     Stance,
     TestResult,
 )
-
-
-def _choices_check(field: str, choices, name: str, message) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [value for value, _label in choices]}),
-        name=name,
-        violation_error_message=message,
-    )
 
 
 class LedgerQuerySet(BranchScopedQuerySet):
@@ -98,7 +91,7 @@ class VaccinationDose(LedgerEntry):
                 name="%(app_label)s_%(class)s_number_range",
                 violation_error_message=_("The dose number must be between 1 and 4."),
             ),
-            _choices_check(
+            choices_check(
                 "arrangement",
                 Arrangement.choices,
                 "%(app_label)s_%(class)s_arrangement_valid",
@@ -123,7 +116,7 @@ class VaccinationStance(LedgerEntry):
         ordering = ["retiree", "-stated_on", "-id"]
         get_latest_by = ["stated_on", "id"]
         constraints = [
-            _choices_check("stance", Stance.choices, "%(app_label)s_%(class)s_stance_valid", _("Unknown willingness.")),
+            choices_check("stance", Stance.choices, "%(app_label)s_%(class)s_stance_valid", _("Unknown willingness.")),
             models.CheckConstraint(
                 condition=~Q(stance__in=STANCES_NEEDING_REASON) | ~Q(reason=""),
                 name="%(app_label)s_%(class)s_reason_required",
@@ -154,7 +147,7 @@ class NucleicTest(LedgerEntry):
                 name="%(app_label)s_%(class)s_one_per_day",
                 violation_error_message=_("A test on this date is already recorded for this retiree."),
             ),
-            _choices_check("result", TestResult.choices, "%(app_label)s_%(class)s_result_valid", _("Unknown result.")),
+            choices_check("result", TestResult.choices, "%(app_label)s_%(class)s_result_valid", _("Unknown result.")),
         ]
         indexes = [
             # "Tested within N days" totals and the latest-test subquery of the testing ledger.
@@ -184,8 +177,8 @@ class ExposureEvent(LedgerEntry):
         verbose_name_plural = _("exposure events")
         ordering = ["-started_on", "-id"]
         constraints = [
-            _choices_check("kind", ExposureKind.choices, "%(app_label)s_%(class)s_kind_valid", _("Unknown kind.")),
-            _choices_check(
+            choices_check("kind", ExposureKind.choices, "%(app_label)s_%(class)s_kind_valid", _("Unknown kind.")),
+            choices_check(
                 "status", ExposureStatus.choices, "%(app_label)s_%(class)s_status_valid", _("Unknown status.")
             ),
             models.CheckConstraint(
@@ -225,7 +218,7 @@ class HealthRecord(LedgerEntry):
         ordering = ["retiree", "-recorded_on", "-id"]
         get_latest_by = ["recorded_on", "id"]
         constraints = [
-            _choices_check(
+            choices_check(
                 "condition", Condition.choices, "%(app_label)s_%(class)s_condition_valid", _("Unknown health.")
             ),
         ]
@@ -257,8 +250,8 @@ class ExportLog(models.Model):
         verbose_name_plural = _("export log")
         ordering = ["-created_at", "-id"]
         constraints = [
-            _choices_check("ledger", Ledger.choices, "%(app_label)s_%(class)s_ledger_valid", _("Unknown ledger.")),
-            _choices_check(
+            choices_check("ledger", Ledger.choices, "%(app_label)s_%(class)s_ledger_valid", _("Unknown ledger.")),
+            choices_check(
                 "file_format", ExportFormat.choices, "%(app_label)s_%(class)s_format_valid", _("Unknown format.")
             ),
         ]

@@ -9,17 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.scoping import BranchScopedQuerySet
+from outreach.db import choices_check
 
 from .choices import AGE_BAND_BOUNDS, CareLevel, Category, Gender, LivingSituation, Relation, ResidenceArea, Status
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
-
-
-def _choices_check(field: str, choices, name: str, message) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [value for value, _label in choices]}),
-        name=name,
-        violation_error_message=message,
-    )
 
 
 def local_today() -> datetime.date:
@@ -121,21 +114,21 @@ class Retiree(models.Model):
         verbose_name_plural = _("retirees")
         ordering = ["name_pinyin", "id"]
         constraints = [
-            _choices_check("gender", Gender.choices, "retirees_retiree_gender_valid", _("Unknown gender.")),
-            _choices_check("category", Category.choices, "retirees_retiree_category_valid", _("Unknown category.")),
-            _choices_check(
+            choices_check("gender", Gender.choices, "retirees_retiree_gender_valid", _("Unknown gender.")),
+            choices_check("category", Category.choices, "retirees_retiree_category_valid", _("Unknown category.")),
+            choices_check(
                 "residence_area", ResidenceArea.choices, "retirees_retiree_residence_valid", _("Unknown residence.")
             ),
-            _choices_check(
+            choices_check(
                 "living_situation",
                 LivingSituation.choices,
                 "retirees_retiree_living_valid",
                 _("Unknown living situation."),
             ),
-            _choices_check(
+            choices_check(
                 "care_level", CareLevel.choices, "retirees_retiree_care_level_valid", _("Unknown care level.")
             ),
-            _choices_check("status", Status.choices, "retirees_retiree_status_valid", _("Unknown status.")),
+            choices_check("status", Status.choices, "retirees_retiree_status_valid", _("Unknown status.")),
             models.CheckConstraint(
                 condition=(Q(status=Status.DECEASED) & Q(deceased_on__isnull=False))
                 | (~Q(status=Status.DECEASED) & Q(deceased_on__isnull=True)),
@@ -223,7 +216,7 @@ class HouseholdContact(models.Model):
         verbose_name_plural = _("household contacts")
         ordering = ["-is_primary", "id"]
         constraints = [
-            _choices_check(
+            choices_check(
                 "relation", Relation.choices, "retirees_householdcontact_relation_valid", _("Unknown relation.")
             ),
             models.CheckConstraint(
