@@ -21,6 +21,11 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     command -v pg_ctlcluster >/dev/null || apt_install postgresql
     if [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then apt_install postgresql; fi
     version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    # A fresh Debian install asks for passwords on 127.0.0.1; the test machine trusts loopback.
+    hba=/etc/postgresql/$version/main/pg_hba.conf
+    if [ -f "$hba" ] && ! grep -q "^host all all 127.0.0.1/32 trust" "$hba"; then
+        as_root sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+    fi
     as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
     wait_for "pg_isready -q -h 127.0.0.1 -p 5432" "PostgreSQL"
 fi

@@ -45,3 +45,16 @@ def test_enqueue_never_raises(monkeypatch, django_capture_on_commit_callbacks, d
     monkeypatch.setattr(tasks.send_delivery, "apply_async", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         enqueue_on_commit(tasks.send_delivery, 1)
+
+
+def test_logging_a_contact_works_with_the_broker_down(login, secretary_a, retiree_a, broker_down):
+    from django.urls import reverse
+
+    from checkins.models import ContactLog
+
+    started = time.monotonic()
+    response = login(secretary_a).post(
+        reverse("checkins:quick_log", args=[retiree_a.pk]), {"result": "all_well"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and time.monotonic() - started < 5
+    assert ContactLog.objects.filter(retiree=retiree_a, reached="retiree").count() == 1
