@@ -147,3 +147,75 @@ def checkin_objects(db):
         return {"contact": contact, "round": checkin_round, "exemption": exemption, "policy": policy}
 
     return _make
+
+
+@pytest.fixture
+def care_objects(db, settings, tmp_path):
+    """Care objects of a retiree's branch (a care plan, a request from a contact assigned to the
+    retiree as a volunteer, a patrol shift, a notice with an attachment addressed to the branch
+    only, a visit, a campaign and a meeting), keyed as tests/test_url_scoping.py's OBJECT_URLS names them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from care import services as care_services
+    from care.models import PatrolShift, Visit, Volunteer
+    from checkins.models import ContactLog
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+    def _make(retiree, contact: ContactLog | None = None):
+        office_user = User.objects.create(username=f"carer{retiree.pk}", role=User.Role.OFFICE)  # no password hashing
+        today = timezone.localdate()
+        plan = care_services.care_plan_save(
+            user=office_user, retiree=retiree, responsible=office_user, review_on=today, cadence_days=5
+        )
+        volunteer = Volunteer.objects.create(retiree=retiree, area="both", skills="开车")
+        request = care_services.assistance_request_create(
+            user=office_user, retiree=retiree, kind="medicine", details="取药", contact=contact
+        )
+        care_services.assistance_request_assign(user=office_user, request=request, volunteer=volunteer)
+        shift = PatrolShift.objects.create(
+            area="east",
+            date=today,
+            starts_at=datetime.time(8 + retiree.pk % 10),
+            ends_at=datetime.time(9 + retiree.pk % 10),
+            created_by=office_user,
+        )
+        care_services.patrol_assign(user=office_user, shift=shift, volunteer=volunteer)
+        notice = care_services.notice_publish(
+            user=office_user,
+            title=f"一封信 {retiree.pk}",
+            body="致全体离退休同志",
+            attachment=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 letter", content_type="application/pdf"),
+            branches=[retiree.branch],
+        )
+        visit = Visit.objects.create(retiree=retiree, status="done", visited_on=today, created_by=office_user)
+        campaign = care_services.visit_campaign_create(
+            user=office_user,
+            title=f"重阳 {retiree.pk}",
+            kind="double_ninth",
+            target="all",
+            starts_on=today,
+            ends_on=today,
+            branches=[retiree.branch],
+        )
+        meeting = care_services.meeting_create(
+            user=office_user,
+            title=f"座谈会 {retiree.pk}",
+            kind="forum",
+            mode="online",
+            starts_at=timezone.now(),
+            branches=[retiree.branch],
+        )
+        return {
+            "plan": plan,
+            "volunteer": volunteer,
+            "request": request,
+            "shift": shift,
+            "notice": notice,
+            "visit": visit,
+            "campaign": campaign,
+            "meeting": meeting,
+        }
+
+    return _make

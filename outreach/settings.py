@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reminders",
     "checkins",
     "ledgers",
+    "care",
     "perf",
 ]
 
@@ -248,6 +249,10 @@ OUTREACH_OFFICE_OVERDUE_DAYS = env_int("OUTREACH_OFFICE_OVERDUE_DAYS", 7, minimu
 OUTREACH_WEBHOOK_TIMEOUT = env_int("OUTREACH_WEBHOOK_TIMEOUT", 5, minimum=1)
 # Contacts in a row that reached nobody before a retiree is flagged unreachable.
 OUTREACH_UNREACHABLE_AFTER = env_int("OUTREACH_UNREACHABLE_AFTER", 3, minimum=1)
+# Notice attachments: the largest upload accepted, in megabytes (types are checked by content).
+OUTREACH_ATTACHMENT_MAX_MB = env_int("OUTREACH_ATTACHMENT_MAX_MB", 10, minimum=1)
+# 80+ and dependent retirees not visited within this many days are listed for a visit.
+OUTREACH_VISIT_PERIOD_DAYS = env_int("OUTREACH_VISIT_PERIOD_DAYS", 90, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("reminders.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("checkins/", include("checkins.urls")),
+    path("care/", include("care.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -17,9 +17,14 @@ OFFICE_ONLY = {
     "reminders:holidays",
     "reminders:holiday_delete",
     "two_factor_setup",
+    "care:shift_create",
+    "care:shift_edit",
+    "care:notice_create",
+    "care:campaign_create",
+    "care:meeting_create",
 }
 # Actions that only take POST: a GET is 405 for everybody.
-POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal"}
+POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "care:notice_deliver"}
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {"retirees:reveal": {"field": "phone"}}
 # URL name -> which persona object fills its <pk>.
@@ -49,6 +54,23 @@ OBJECT_URLS = {
     "ledgers:exposure_add": "retiree",
     "ledgers:exposure_lift": "retiree",
     "ledgers:health_add": "retiree",
+    "care:plan_edit": "retiree",
+    "care:request_create": "retiree",
+    "care:volunteer_create": "retiree",
+    "care:visit_create": "retiree",
+    "care:request_from_contact": "contact",
+    "care:request_detail": "request",
+    "care:request_assign": "request",
+    "care:request_complete": "request",
+    "care:request_cancel": "request",
+    "care:volunteer_edit": "volunteer",
+    "care:shift_edit": "shift",
+    "care:notice_detail": "notice",
+    "care:notice_attachment": "notice",
+    "care:notice_deliver": "notice",
+    "care:visit_edit": "visit",
+    "care:campaign_detail": "campaign",
+    "care:meeting_detail": "meeting",
 }
 
 
@@ -87,21 +109,25 @@ def _personal(user, retiree):
 
 
 @pytest.fixture
-def b_objects(retiree_b, secretary_b, checkin_objects):
+def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
+    checkins = checkin_objects(retiree_b)
     return {
         "retiree": retiree_b,
         "branch": retiree_b.branch,
-        **checkin_objects(retiree_b),
+        **checkins,
+        **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
     }
 
 
 @pytest.fixture
-def a_objects(retiree_a, secretary_a, checkin_objects):
+def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
+    checkins = checkin_objects(retiree_a)
     return {
         "retiree": retiree_a,
         "branch": retiree_a.branch,
-        **checkin_objects(retiree_a),
+        **checkins,
+        **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),
     }
 
