@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from care.selectors import assistance_requests_unfinished, care_plans_due_for_review
 from checkins.choices import DueState
 from checkins.models import CheckinRound
 from checkins.selectors import call_list, open_follow_ups, with_schedule
@@ -63,8 +64,23 @@ def branch_digest(*, user, today: datetime.date, branch=None) -> Digest:
         "follow_ups": _section(follow_ups),
         "rounds": list(rounds[:10]),
         "site_url": settings.OUTREACH_SITE_URL,
+        **_care_sections(user=user, today=today, branch=branch),
     }
     return _render("branch_digest", context)
+
+
+def _care_sections(*, user, today: datetime.date, branch=None) -> dict:
+    """Care plans due for review that the user is responsible for, and unfinished assistance requests
+    in scope (soonest needed first); for a group chat (`branch`), that branch's requests only."""
+    requests = assistance_requests_unfinished(user=user)
+    if branch is not None:
+        requests = requests.filter(retiree__branch=branch)
+    # A group chat's digest is sent as a stand-in user that is not saved: nobody is responsible there.
+    plans = care_plans_due_for_review(user=user, today=today, responsible=user) if user.pk else None
+    return {
+        "plans_due": _section(plans) if plans is not None else {"rows": [], "more": False},
+        "requests": _section(requests),
+    }
 
 
 def office_digest(*, user, today: datetime.date) -> Digest:
@@ -91,6 +107,7 @@ def office_digest(*, user, today: datetime.date) -> Digest:
         "never": _section(never),
         "never_count": never.count(),
         "site_url": settings.OUTREACH_SITE_URL,
+        **_care_sections(user=user, today=today),
     }
     return _render("office_digest", context)
 
