@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -303,7 +303,7 @@ def not_visited(*, user, today: datetime.date | None = None, days: int | None = 
         .annotate(last_visited_on=Subquery(done.order_by("-visited_on").values("visited_on")[:1]))
         .exclude(Exists(done.filter(visited_on__gte=since)))
         .select_related("branch")
-        .order_by("last_visited_on", "branch__name", "name_pinyin", "id")
+        .order_by(F("last_visited_on").asc(nulls_first=True), "branch__name", "name_pinyin", "id")
     )
 
 
