@@ -188,7 +188,12 @@ def test_audit_admin_is_read_only(login, admin_user, secretary_a):
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
+    # A production environment: none of the test run's switches (the browser tests' async flag included).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "DEBUG")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         {
             "DEBUG": "false",
