@@ -4,6 +4,7 @@ from .models import (
     ExportLog,
     ExposureEvent,
     HealthRecord,
+    LedgerSignoff,
     NucleicTest,
     RosterUpload,
     VaccinationDose,
@@ -78,4 +79,23 @@ class RosterUploadAdmin(admin.ModelAdmin):
     readonly_fields = ["filename", "user", "uploaded_at", "applied_at", "summary"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LedgerSignoff)
+class LedgerSignoffAdmin(admin.ModelAdmin):
+    """A sign-off is a frozen record: read-only, even for admins."""
+
+    list_display = ["signed_at", "branch", "checkin_round", "signed_by", "row_count"]
+    list_filter = ["checkin_round"]
+    list_select_related = ["branch", "checkin_round", "signed_by"]
+    search_fields = ["branch__name", "checkin_round__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

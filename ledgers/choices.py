@@ -68,6 +68,8 @@ class Ledger(models.TextChoices):
     TESTING = "testing", _("Nucleic-acid test ledger")
     EXPOSURE = "exposure", _("Exposure ledger")
     HEALTH = "health", _("Health ledger")
+    SIGNOFF = "signoff", _("Signed-off ledger snapshot")
+    SIGNOFF_CHANGES = "signoff_changes", _("Ledger changes since the previous sign-off")
 
 
 class ExportFormat(models.TextChoices):

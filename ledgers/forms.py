@@ -170,3 +170,17 @@ class ContactLedgerForm(forms.Form):
     def has_facts(self) -> bool:
         data = self.cleaned_data
         return any(data.get(key) for key in ("dose_number", "stance", "test_result", "exposure_kind"))
+
+
+class LedgerSignoffForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Anything the office should know about this round's ledger."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked our branch's ledger: it is complete and correct."),
+        error_messages={"required": _("Tick the box to confirm that you have checked the ledger.")},
+    )

@@ -284,3 +284,56 @@ class RosterUpload(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class LedgerSignoffQuerySet(BranchScopedQuerySet):
+    branch_path = "branch"
+
+
+class LedgerSignoff(models.Model):
+    """A branch secretary's sign-off (签核) of the branch's ledgers at the end of a check-in round.
+
+    `snapshot` freezes every ledger row of the branch as it stood when it was signed, in the
+    office's file layout (see `ledgers.signoffs`), so the office can later show, compare and
+    export exactly what was signed, whatever has been recorded since. Nothing edits a sign-off
+    once written: there is no form or service for it, and the admin shows it read-only.
+    """
+
+    checkin_round = models.ForeignKey(
+        "checkins.CheckinRound",
+        verbose_name=_("check-in round"),
+        on_delete=models.PROTECT,
+        related_name="ledger_signoffs",
+    )
+    branch = models.ForeignKey("branches.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed off by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed off at"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    # The branch's totals at signing (active retirees, doses, tested lately, exposed): small, so
+    # that lists of sign-offs never load the snapshots (`.defer("snapshot")`).
+    totals = models.JSONField(_("totals"), editable=False)
+    snapshot = models.JSONField(_("snapshot"), editable=False)
+    row_count = models.PositiveIntegerField(_("rows"), editable=False)
+
+    objects = LedgerSignoffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger sign-off")
+        verbose_name_plural = _("ledger sign-offs")
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin_round", "branch"],
+                name="ledgers_ledgersignoff_once_per_round",
+                violation_error_message=_("This branch's ledger has already been signed off for this round."),
+            ),
+        ]
+        indexes = [models.Index(fields=["branch", "-signed_at"], name="ledgers_signoff_branch_time")]
+
+    def __str__(self):
+        return f"{self.branch} · {self.checkin_round} · {self.signed_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("ledgers:signoff_detail", args=[self.pk])

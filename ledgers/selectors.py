@@ -14,7 +14,7 @@ from branches.models import Branch
 from retirees.choices import Status
 from retirees.models import Retiree, local_today
 
-from .choices import MAX_DOSE_NUMBER, ExposureStatus
+from .choices import MAX_DOSE_NUMBER, ExposureStatus, Ledger
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
 
 DOSE_NUMBERS = range(1, MAX_DOSE_NUMBER + 1)
@@ -93,6 +93,15 @@ def health_ledger(*, user):
         health=_latest(HealthRecord, "recorded_on", "condition"),
         health_notes=_latest(HealthRecord, "recorded_on", "notes"),
     )
+
+
+# ledger -> the selector of its rows (the ledger pages, their exports and the sign-off snapshots)
+LEDGER_SELECTORS = {
+    Ledger.VACCINATION: vaccination_ledger,
+    Ledger.TESTING: testing_ledger,
+    Ledger.EXPOSURE: exposure_ledger,
+    Ledger.HEALTH: health_ledger,
+}
 
 
 def branch_totals(*, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None) -> tuple[list[dict], dict]:

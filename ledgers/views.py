@@ -3,7 +3,7 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,16 +13,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from accounts.decorators import office_required
+from checkins.selectors import round_get
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
 
-from . import exports, imports, selectors, services
+from . import exports, imports, selectors, services, signoffs
 from .choices import DOSE_LABELS, ExportFormat, ExposureStatus, Ledger
 from .filters import ExposureFilter, HealthFilter, TestingFilter, VaccinationFilter
 from .forms import (
     ExposureEventForm,
     ExposureLiftForm,
     HealthRecordForm,
+    LedgerSignoffForm,
     NucleicTestForm,
     RosterUploadForm,
     VaccinationDoseForm,
@@ -30,12 +32,12 @@ from .forms import (
 )
 from .models import ExportLog, ExposureEvent
 
-# ledger -> (filter, selector, column spec, the title of its page)
-LEDGERS = {
-    Ledger.VACCINATION: (VaccinationFilter, selectors.vaccination_ledger, exports.vaccination_spec),
-    Ledger.TESTING: (TestingFilter, selectors.testing_ledger, exports.testing_spec),
-    Ledger.EXPOSURE: (ExposureFilter, selectors.exposure_ledger, exports.exposure_spec),
-    Ledger.HEALTH: (HealthFilter, selectors.health_ledger, exports.health_spec),
+# ledger -> the filter of its page (its rows come from selectors.LEDGER_SELECTORS, its columns from exports.SPECS)
+FILTERS = {
+    Ledger.VACCINATION: VaccinationFilter,
+    Ledger.TESTING: TestingFilter,
+    Ledger.EXPOSURE: ExposureFilter,
+    Ledger.HEALTH: HealthFilter,
 }
 
 
@@ -76,9 +78,9 @@ def ledger_index(request):
 
 @login_required
 def ledger_list(request, ledger):
-    filter_class, selector, spec_factory = LEDGERS[ledger]
-    spec = spec_factory()
-    filterset = filter_class(request.GET, queryset=selector(user=request.user), request=request)
+    spec = exports.SPECS[ledger]()
+    queryset = selectors.LEDGER_SELECTORS[ledger](user=request.user)
+    filterset = FILTERS[ledger](request.GET, queryset=queryset, request=request)
     response = export_if_asked(request, spec=spec, filterset=filterset)
     if response is not None:
         return response
@@ -234,4 +236,96 @@ def roster_template(request):
         as_attachment=True,
         filename=name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- Sign-off of a round's ledger ---------------------------------------------------------------
+
+
+@login_required
+def signoff_round(request, pk):
+    """The round's sign-offs per branch; the branch secretary signs off their branch here.
+
+    Before signing, the secretary sees the branch's totals now and what changed since the
+    branch's previous sign-off, computed from a snapshot taken just for the page.
+    """
+    checkin_round = round_get(user=request.user, pk=pk)
+    refusal = signoffs.sign_off_refusal(user=request.user, checkin_round=checkin_round)
+    form = LedgerSignoffForm(request.POST or None) if refusal is None else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, str(refusal))
+            return redirect("ledgers:signoff_round", pk=pk)
+        if form.is_valid():
+            try:
+                signoff = signoffs.ledger_signoff(
+                    user=request.user, checkin_round=checkin_round, note=form.cleaned_data["note"]
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("ledgers:signoff_round", pk=pk)
+            messages.success(request, _("Signed off: the branch's ledger for this round is frozen as it is now."))
+            return redirect(signoff)
+    context = {
+        "round": checkin_round,
+        "rows": signoffs.round_signoffs(user=request.user, checkin_round=checkin_round),
+        "form": form,
+        "refusal": refusal if signoffs.is_secretary(request.user) else None,
+    }
+    if form is not None:
+        branch = request.user.branch
+        current = signoffs.snapshot_build(user=request.user, branch=branch, today=timezone.localdate())
+        previous = signoffs.previous_signoff(branch=branch)
+        context |= {
+            "branch": branch,
+            "totals": signoffs.branch_totals_now(user=request.user, branch_id=branch.pk),
+            "row_counts": _row_counts(current),
+            "previous": previous,
+            "changes": signoffs.snapshot_diff(previous.snapshot if previous else None, current),
+        }
+    return render(request, "ledgers/signoff_round.html", context)
+
+
+def _row_counts(snapshot: dict) -> list[tuple]:
+    """(ledger, its label, how many rows) for each ledger of a snapshot."""
+    return [(ledger, Ledger(ledger).label, len(snapshot["ledgers"][ledger])) for ledger in signoffs.SNAPSHOT_LEDGERS]
+
+
+@login_required
+def signoff_detail(request, pk):
+    """The frozen snapshot of one branch's sign-off, ledger by ledger, and what changed since the previous one."""
+    signoff = signoffs.signoff_get(user=request.user, pk=pk)
+    previous = signoffs.previous_signoff(branch=signoff.branch_id, before=signoff.signed_at)
+    ledger = request.GET.get("ledger")
+    if ledger not in signoffs.SNAPSHOT_LEDGERS:
+        ledger = Ledger.VACCINATION
+    spec = exports.SPECS[ledger]()
+    return render(
+        request,
+        "ledgers/signoff_detail.html",
+        {
+            "signoff": signoff,
+            "previous": previous,
+            "changes": signoffs.snapshot_diff(previous.snapshot if previous else None, signoff.snapshot),
+            "ledger": ledger,
+            "tabs": _row_counts(signoff.snapshot),
+            "columns": spec.columns,
+            "rows": [
+                list(zip(spec.columns, row, strict=True)) for row in signoffs.snapshot_rows(signoff.snapshot, ledger)
+            ],
+            "can_export": selectors.can_export(request.user),
+        },
+    )
+
+
+@login_required
+def signoff_export(request, pk, what, file_format, ledger=None):
+    """One ledger of a sign-off's snapshot, or the changes since the previous sign-off, as CSV or XLSX."""
+    if not selectors.can_export(request.user):
+        raise PermissionDenied
+    signoff = signoffs.signoff_get(user=request.user, pk=pk)
+    if file_format not in ExportFormat.values or (what == Ledger.SIGNOFF and ledger not in signoffs.SNAPSHOT_LEDGERS):
+        raise Http404
+    return signoffs.signoff_export_response(
+        user=request.user, signoff=signoff, what=what, ledger=ledger, file_format=file_format
     )

@@ -22,11 +22,17 @@ OFFICE_ONLY = {
     "care:notice_create",
     "care:campaign_create",
     "care:meeting_create",
+    "ledgers:signoff_changes_export",
+    "ledgers:signoff_snapshot_export",
 }
 # Actions that only take POST: a GET is 405 for everybody.
 POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "care:notice_deliver"}
 # Other URL parameters than <pk>.
-EXTRA_KWARGS = {"retirees:reveal": {"field": "phone"}}
+EXTRA_KWARGS = {
+    "retirees:reveal": {"field": "phone"},
+    "ledgers:signoff_changes_export": {"file_format": "xlsx"},
+    "ledgers:signoff_snapshot_export": {"ledger": "vaccination", "file_format": "csv"},
+}
 # URL name -> which persona object fills its <pk>.
 OBJECT_URLS = {
     "retirees:history": "retiree",
@@ -54,6 +60,10 @@ OBJECT_URLS = {
     "ledgers:exposure_add": "retiree",
     "ledgers:exposure_lift": "retiree",
     "ledgers:health_add": "retiree",
+    "ledgers:signoff_round": "round",
+    "ledgers:signoff_detail": "signoff",
+    "ledgers:signoff_changes_export": "signoff",
+    "ledgers:signoff_snapshot_export": "signoff",
     "care:plan_edit": "retiree",
     "care:request_create": "retiree",
     "care:volunteer_create": "retiree",
@@ -97,6 +107,12 @@ def url_for(name, pattern, objects):
     return reverse(name, kwargs={"pk": objects[OBJECT_URLS[name]].pk, **EXTRA_KWARGS.get(name, {})})
 
 
+def _signoff(secretary, checkin_round):
+    from ledgers.signoffs import ledger_signoff
+
+    return {"signoff": ledger_signoff(user=secretary, checkin_round=checkin_round)}
+
+
 def _personal(user, retiree):
     """Objects that belong to a person rather than a branch (a notification), and office data."""
     from reminders.models import Holiday, Notification
@@ -117,6 +133,7 @@ def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
         **checkins,
         **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
+        **_signoff(secretary_b, checkins["round"]),
     }
 
 
@@ -129,6 +146,7 @@ def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
         **checkins,
         **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),
+        **_signoff(secretary_a, checkins["round"]),
     }
 
 

@@ -1,6 +1,6 @@
 from django import template
 
-from ledgers import selectors
+from ledgers import selectors, signoffs
 
 register = template.Library()
 
@@ -13,3 +13,17 @@ def ledger_summary(retiree):
     entries are inside it too.
     """
     return {"retiree": retiree, **selectors.retiree_ledger_summary(retiree=retiree)}
+
+
+@register.inclusion_tag("ledgers/_signoff_panel.html", takes_context=True)
+def signoff_panel(context, checkin_round):
+    """On the round's page: how many branches signed off their ledger, and the secretary's button (two queries)."""
+    user = context["request"].user
+    rows = signoffs.round_signoffs(user=user, checkin_round=checkin_round)
+    return {
+        "round": checkin_round,
+        "signed": sum(1 for row in rows if row["signoff"] is not None),
+        "total": len(rows),
+        "own": next((row for row in rows if row["branch"].pk == user.branch_id), None),
+        "can_sign": signoffs.sign_off_refusal(user=user, checkin_round=checkin_round) is None,
+    }
