@@ -191,6 +191,16 @@ def snapshot_diff(previous: dict | None, current: dict) -> list[Change]:
     return changes
 
 
+def changes_by_ledger(changes: list[Change]) -> list[dict]:
+    """The changes grouped per ledger with their counts by kind, for the pages."""
+    groups = []
+    for ledger in SNAPSHOT_LEDGERS:
+        of_ledger = [change for change in changes if change.ledger == ledger]
+        counts = {kind: sum(1 for change in of_ledger if change.kind == kind) for kind in ChangeKind.LABELS}
+        groups.append({"ledger": ledger, "label": Ledger(ledger).label, "counts": counts, "changes": of_ledger})
+    return groups
+
+
 def previous_signoff(*, branch, before=None) -> LedgerSignoff | None:
     """The branch's sign-off just before the time `before` (default: its latest one)."""
     queryset = LedgerSignoff.objects.filter(branch=branch).order_by("-signed_at", "-id")

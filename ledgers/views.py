@@ -281,7 +281,9 @@ def signoff_round(request, pk):
             "totals": signoffs.branch_totals_now(user=request.user, branch_id=branch.pk),
             "row_counts": _row_counts(current),
             "previous": previous,
-            "changes": signoffs.snapshot_diff(previous.snapshot if previous else None, current),
+            "changes": signoffs.changes_by_ledger(
+                signoffs.snapshot_diff(previous.snapshot if previous else None, current)
+            ),
         }
     return render(request, "ledgers/signoff_round.html", context)
 
@@ -306,7 +308,9 @@ def signoff_detail(request, pk):
         {
             "signoff": signoff,
             "previous": previous,
-            "changes": signoffs.snapshot_diff(previous.snapshot if previous else None, signoff.snapshot),
+            "changes": signoffs.changes_by_ledger(
+                signoffs.snapshot_diff(previous.snapshot if previous else None, signoff.snapshot)
+            ),
             "ledger": ledger,
             "tabs": _row_counts(signoff.snapshot),
             "columns": spec.columns,

@@ -72,7 +72,8 @@ def test_the_snapshot_stays_frozen_when_the_ledger_changes(login, secretary_a, m
     assert rows_by_name(signoff, "vaccination")[ledger_a.name]["dose3_on"] is None
     page = login(secretary_a).get(reverse("ledgers:signoff_detail", args=[signoff.pk]))
     assert page.status_code == 200
-    assert "2021-04-01" in page.content.decode() and DAY.isoformat() not in page.content.decode().split("data-snapshot")[1]
+    snapshot = page.content.decode().split("data-snapshot")[1]
+    assert "2021-04-01" in snapshot and DAY.isoformat() not in snapshot
 
 
 def test_only_the_branchs_secretary_signs(committee_a, office, secretary_b, may_round, ledger_a):
@@ -257,5 +258,6 @@ def test_secretaries_do_not_export(login, secretary_a, may_round, ledger_a):
 def test_unknown_ledger_or_format_is_404(login, office, secretary_a, may_round, ledger_a):
     signoff = sign(secretary_a, may_round)
     client = login(office)
-    assert client.get(reverse("ledgers:signoff_snapshot_export", args=[signoff.pk, "registry", "xlsx"])).status_code == 404
-    assert client.get(reverse("ledgers:signoff_snapshot_export", args=[signoff.pk, "health", "pdf"])).status_code == 404
+    for ledger, file_format in (("registry", "xlsx"), ("health", "pdf")):
+        url = reverse("ledgers:signoff_snapshot_export", args=[signoff.pk, ledger, file_format])
+        assert client.get(url).status_code == 404

@@ -32,3 +32,22 @@ def test_demo_users_can_log_in(client, db):
     call_command("load_demo", stdout=open("/dev/null", "w"))
     response = client.post("/accounts/login/", {"username": "sec1", "password": "Outreach-demo-2026"})
     assert response.status_code == 302 and response.url == "/"
+
+
+def test_demo_has_ledgers_and_rounds_with_signoffs(db):
+    from checkins.models import CheckinRound
+    from ledgers.models import LedgerSignoff, NucleicTest, VaccinationDose
+    from ledgers.signoffs import previous_signoff, snapshot_diff
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert VaccinationDose.objects.count() > 400 and NucleicTest.objects.exists()
+    closed, open_round = CheckinRound.objects.order_by("starts_on")
+    assert (closed.status, open_round.status) == ("closed", "open")
+    assert closed.ledger_signoffs.count() == 5 and open_round.ledger_signoffs.count() == 2
+    latest = open_round.ledger_signoffs.order_by("branch__name").first()
+    earlier = previous_signoff(branch=latest.branch, before=latest.signed_at)
+    assert earlier.checkin_round == closed
+    assert snapshot_diff(earlier.snapshot, latest.snapshot)  # what was recorded between the rounds
+    doses = VaccinationDose.objects.count()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert VaccinationDose.objects.count() == doses and LedgerSignoff.objects.count() == 7

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from ledgers.demo import load_ledger_demo
 from retirees.demo import DEMO_PASSWORD, load_demo
 
 
@@ -8,6 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = load_demo()
+        if load_ledger_demo():
+            self.stdout.write("Demo ledgers: doses, tests, exposures, health; two rounds with ledger sign-offs.")
         self.stdout.write(
             f"Demo data: {summary.branches} branches; created {summary.users} users, "
             f"{summary.retirees} retirees, {summary.contacts} household contacts "
