@@ -96,7 +96,8 @@ class RowPlan:
     row: int
     retiree: Retiree
     action: str  # "create", "update" or "unchanged"
-    changes: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # the changed columns' labels, for the preview
+    fields: list[str] = field(default_factory=list)  # the changed fields' names, for the update
 
 
 @dataclass
@@ -269,11 +270,13 @@ def _find_header(table, aliases) -> tuple[int, dict[int, str]]:
     return -1, {}
 
 
+def _labels() -> dict[str, str]:
+    """Field key -> the registry export's column label, in the active language."""
+    return {column.key: str(column.label) for column in registry_spec().columns}
+
+
 def _label(key: str) -> str:
-    for column in registry_spec().columns:
-        if column.key == key:
-            return str(column.label)
-    return key
+    return _labels().get(key, key)
 
 
 def roster_plan(*, user, content: bytes, filename: str) -> RosterPlan:
@@ -389,6 +392,7 @@ def _match_and_plan(plan: RosterPlan, user, parsed: list[tuple[int, dict]]) -> N
 
     seen_keys: dict[tuple, int] = {}
     seen_matches: dict[int, int] = {}
+    labels = _labels()
     for number, fields in parsed:
         keys = [("name", fields["name"], fields["birth_date"])]
         if fields.get("id_number"):
@@ -435,13 +439,14 @@ def _match_and_plan(plan: RosterPlan, user, parsed: list[tuple[int, dict]]) -> N
                 )
                 continue
             seen_matches[existing.pk] = number
-            changes = []
+            changed = []
             for key, value in fields.items():
                 current = getattr(existing, key)
                 if (current or "") != (value or ""):
-                    changes.append(_label(key))
+                    changed.append(key)
                     setattr(existing, key, value)
-            plan.rows.append(RowPlan(number, existing, "update" if changes else "unchanged", changes))
+            changes = [labels.get(key, key) for key in changed]
+            plan.rows.append(RowPlan(number, existing, "update" if changed else "unchanged", changes, changed))
         else:
             retiree = Retiree(**fields)
             plan.rows.append(RowPlan(number, retiree, "create"))

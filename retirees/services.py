@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import Retiree
 from .pinyin import name_search_keys
@@ -30,6 +32,38 @@ def retiree_save(*, user, retiree: Retiree, contacts_formset=None) -> Retiree:
     if not Retiree.objects.visible_to(user).filter(pk=retiree.pk).exists():
         raise PermissionDenied("The retiree would leave the user's scope.")
     return retiree
+
+
+BULK_BATCH_SIZE = 1000
+
+
+@transaction.atomic
+def retirees_bulk_save(*, user, created: list[Retiree], updated: list[Retiree], fields: list[str]) -> None:
+    """Create and update many retirees at once, all or nothing (the roster import).
+
+    What `retiree_save` does per retiree, in a few queries per thousand: the pinyin search
+    keys, `created_by` on new ones, one history row each (`user` as its author), and one check
+    at the end that every retiree written is inside the user's scope (else all is rolled
+    back). `fields` are the fields the updated retirees may have changed.
+    """
+    now = timezone.now()
+    for retiree in [*created, *updated]:
+        retiree_set_search_keys(retiree=retiree)
+    for retiree in created:
+        if retiree.created_by_id is None and user is not None:
+            retiree.created_by = user
+    if created:
+        bulk_create_with_history(created, Retiree, batch_size=BULK_BATCH_SIZE, default_user=user, default_date=now)
+    if updated:
+        for retiree in updated:
+            retiree.updated_at = now  # auto_now is not applied by bulk_update
+        update_fields = list(dict.fromkeys([*fields, "name", "name_pinyin", "name_initials", "updated_at"]))
+        bulk_update_with_history(
+            updated, Retiree, update_fields, batch_size=BULK_BATCH_SIZE, default_user=user, default_date=now
+        )
+    pks = [retiree.pk for retiree in [*created, *updated]]
+    if pks and Retiree.objects.visible_to(user).filter(pk__in=pks).count() != len(pks):
+        raise PermissionDenied("A retiree would leave the user's scope.")
 
 
 ANONYMISED_NAME = "已匿名"
