@@ -20,7 +20,7 @@ import datetime
 import io
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -313,10 +313,18 @@ def value_rows(spec: LedgerSpec, queryset, today: datetime.date) -> Iterator[lis
     """The same rows as `rows`, read as tuples (`values_list`) instead of model instances.
 
     At 100,000 rows, building a model instance (two with the branch) per row cost more than the
-    query itself, and so did Python per cell. Rows are handled a block at a time, column by
-    column: a block of tuples is turned into columns and back with zip(), a choice column is
-    a map() over a dict of its translated labels; only the other conversions (age) run Python
-    per cell.
+    query itself, and so did Python per cell: see `value_columns`.
+    """
+    for columns in value_columns(spec, queryset, today):
+        yield from map(list, zip(*columns, strict=True))
+
+
+def value_columns(spec: LedgerSpec, queryset, today: datetime.date) -> Iterator[list[Sequence]]:
+    """The rows of `value_rows` a block at a time, as one sequence per column of the spec.
+
+    A block of tuples is turned into columns with zip(); a choice column is a map() over a
+    dict of its translated labels, the row numbers a range; only the other conversions (age)
+    run Python per cell.
     """
     sources = list(dict.fromkeys(column.source for column in spec.columns if column.source))
     position = {source: index for index, source in enumerate(sources)}
@@ -337,14 +345,14 @@ def value_rows(spec: LedgerSpec, queryset, today: datetime.date) -> Iterator[lis
             if column.convert is _row_number:
                 values = range(number + 1, number + 1 + len(block))
             elif index in labels:
-                values = map(labels[index].__getitem__, values)
+                values = list(map(labels[index].__getitem__, values))
             elif column.convert is not None:
                 values = [
                     column.convert(value, context) for context.row_number, value in enumerate(values, start=number + 1)
                 ]
             columns.append(values)
         number += len(block)
-        yield from map(list, zip(*columns, strict=True))
+        yield columns
 
 
 def export_rows(spec: LedgerSpec, queryset, today: datetime.date) -> Iterator[list]:
@@ -384,25 +392,57 @@ def _csv_value(value):
     return neutralise(value)
 
 
-def _csv_block(block: list) -> Iterable:
-    """The rows of `block` as the csv module should write them, neutralised.
+def _csv_column(column: Sequence) -> Sequence:
+    """A column of a block, neutralised: each cell as `_csv_value` would give it, or as the csv
+    module writes it already (None as "", a date as its isoformat()).
 
-    Column by column where the rows are alike: a column of numbers, dates and blanks is
-    written as it is (the csv module writes None as "" and a date as its isoformat()), a
-    column of text is looked through with one map() and changed only if a cell needs it.
+    A column of numbers, dates and blanks stays as it is; a column of text is looked through
+    at once and changed only if a cell needs it.
     """
-    if len({len(row) for row in block}) != 1:
-        return [[_csv_value(value) for value in row] for row in block]
-    columns = []
-    for column in zip(*block, strict=True):
+    kinds = set(map(type, column))
+    if kinds <= _CSV_AS_IS:
+        return column
+    if kinds == {str} and not _FORMULA_AFTER_NUL.search("\x00" + "\x00".join(column)):
+        return column  # (a NUL inside a text can only send it down the exact path)
+    return [_csv_value(value) for value in column]
+
+
+def _csv_quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
+
+
+def _csv_text(columns: list[Sequence]) -> str:
+    """The CSV lines of a block given as columns, exactly as csv.writer writes them.
+
+    csv.writer looks at every character of every cell; here a column is joined once and
+    searched for the characters that need quoting, and the lines are made with str.join.
+    (csv.writer quotes a row of one empty cell, so blocks of one column go through it.)
+    """
+    columns = [_csv_column(column) for column in columns]
+    if len(columns) < 2:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(zip(*columns, strict=True))
+        return buffer.getvalue()
+    texts = []
+    for column in columns:
         kinds = set(map(type, column))
-        if kinds <= _CSV_AS_IS:
-            columns.append(column)
-        elif kinds == {str} and not _FORMULA_AFTER_NUL.search("\x00" + "\x00".join(column)):
-            columns.append(column)  # (a NUL inside a text can only send it down the exact path)
-        else:
-            columns.append([_csv_value(value) for value in column])
-    return zip(*columns, strict=True)
+        if type(None) in kinds:
+            column = ["" if value is None else str(value) for value in column]
+        elif kinds != {str}:
+            column = list(map(str, column))  # as csv.writer writes a number, or a date (isoformat)
+        if _CSV_QUOTED.search("".join(column)):
+            column = list(map(_csv_quote, column))
+        texts.append(column)
+    return "\r\n".join(map(",".join, zip(*texts, strict=True))) + "\r\n"
+
+
+def _csv_block(block: list) -> str:
+    """The CSV lines of a block of rows: column by column if they are alike, else row by row."""
+    if len({len(row) for row in block}) == 1:
+        return _csv_text(list(zip(*block, strict=True)))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[_csv_value(value) for value in row] for row in block])
+    return buffer.getvalue()
 
 
 def _batched(iterable: Iterable, size: int) -> Iterator[list]:
@@ -413,25 +453,29 @@ def _batched(iterable: Iterable, size: int) -> Iterator[list]:
 
 _CSV_AS_IS = frozenset({int, float, datetime.date, type(None)})
 # A cell starting with a formula character, in the cells of a column joined after NULs.
+# What csv.writer (QUOTE_MINIMAL) quotes a cell for: the delimiter, the quote, a line break.
+_CSV_QUOTED = re.compile('[,"\r\n]')
 _FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 
 
 def csv_lines(spec: LedgerSpec, data: Iterable[list], title: str, on_finish: Callable[[int], None]) -> Iterator[str]:
+    # Hand the server a block of lines at a time: one write per line costs more than the line.
+    blocks = ((len(block), _csv_block(block)) for block in _batched(data, CSV_LINES_PER_CHUNK))
+    return _csv_stream(spec, blocks, title, on_finish)
+
+
+def _csv_stream(spec: LedgerSpec, blocks: Iterable[tuple[int, str]], title: str, on_finish) -> Iterator[str]:
+    """The file: BOM, title, header, then each block of (row count, its CSV lines)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield "\ufeff"  # the BOM makes Excel read the file as UTF-8
     writer.writerow([neutralise(title)])
     writer.writerow(_headers(spec))
-    yield buffer.getvalue()
+    yield "\ufeff" + buffer.getvalue()  # the BOM makes Excel read the file as UTF-8
     count = 0
     with translation.override(FILE_LANGUAGE):
-        # Hand the server a block of lines at a time: one write per line costs more than the line.
-        for block in _batched(data, CSV_LINES_PER_CHUNK):
-            count += len(block)
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerows(_csv_block(block))
-            yield buffer.getvalue()
+        for rows_in_block, lines in blocks:
+            count += rows_in_block
+            yield lines
     on_finish(count)
 
 
@@ -492,15 +536,22 @@ def export_response(*, user, spec: LedgerSpec, queryset, filterset, file_format:
     log = export_log_start(user=user, ledger=spec.ledger, file_format=file_format, filters=used_filters, scope=scope)
     title = title_line(spec, scope, now, filters_text)
     name = filename(spec, scope, now, file_format)
-    data = export_rows(spec, queryset, today)
+
+    def on_finish(count):
+        export_log_finish(log=log, row_count=count)
+
     if file_format == ExportFormat.CSV:
-        lines = csv_lines(spec, data, title, lambda count: export_log_finish(log=log, row_count=count))
+        if spec.reads_values:  # column blocks straight from the query to the csv module
+            blocks = ((len(columns[0]), _csv_text(columns)) for columns in value_columns(spec, queryset, today))
+            lines = _csv_stream(spec, blocks, title, on_finish)
+        else:
+            lines = csv_lines(spec, rows(spec, queryset, today), title, on_finish)
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
         return response
     target = tempfile.TemporaryFile()  # closed by the response when it has been sent
-    count = write_xlsx(spec, data, title, target)
-    export_log_finish(log=log, row_count=count)
+    count = write_xlsx(spec, export_rows(spec, queryset, today), title, target)
+    on_finish(count)
     target.seek(0)
     return FileResponse(
         target,

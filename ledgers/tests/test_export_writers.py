@@ -190,3 +190,25 @@ def test_csv_writes_each_kind_of_value():
     assert lines[2] == ["1", "a", "", "1940-05-03", "2022-05-10T14:30:00", "-2", "True", "1.5", "'-x"]
     assert lines[3] == ["2", "", "b", "", "", "3", "False", "", "y"]
     assert lines[4] == ["3", "ragged"]
+
+
+def test_csv_lines_are_what_csv_writer_writes():
+    """The block writer joins lines itself: it must write exactly what csv.writer would."""
+    moment = datetime.datetime(2022, 5, 10, 14, 30)
+    cells = ["plain", "", None, 'say "hi"', "a,b", "line\nbreak", "cr\rhere", "nul\x00in", " spaced ", "中文"]
+    cells += [0, -1, 2.5, float("nan"), decimal.Decimal("1.10"), True, datetime.date(1940, 5, 3), moment]
+    cells.append(gettext_lazy("Name"))
+    rows = [[n, *cells[n:], *cells[:n]] for n in range(len(cells))]
+    _count, lines = csv_text(rows)
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    for row in rows:
+        writer.writerow([exports._csv_value(value) for value in row])
+    text = "".join(exports.csv_lines(exports.registry_spec(), rows, "t", lambda count: None))
+    assert text.split("\r\n", 2)[2] == expected.getvalue()
+
+
+def test_csv_of_one_column_quotes_an_empty_cell_as_csv_writer_does():
+    spec = exports.LedgerSpec("x", "X", [exports.Column("name", "Name", lambda obj, c: obj)])
+    text = "".join(exports.csv_lines(spec, [[""], ["a"], [None]], "t", lambda count: None))
+    assert text.endswith('""\r\na\r\n""\r\n')
