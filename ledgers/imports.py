@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.escape import unescape
 
 from branches.models import Branch
 from outreach.uploads import XLSX_MEMBERS, check_zip_archive
@@ -224,7 +225,8 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list]]:
             if any(clean_text(value) for value in values):
                 if len(table) >= MAX_ROWS + HEADER_SEARCH_ROWS:
                     raise RosterFileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-                table.append((number, list(values)))
+                # Excel (and our export) write control characters as _xHHHH_; openpyxl leaves them so.
+                table.append((number, [unescape(v) if isinstance(v, str) and "_x" in v else v for v in values]))
         return table
     except RosterFileError:
         raise
@@ -315,15 +317,16 @@ def roster_plan(*, user, content: bytes, filename: str) -> RosterPlan:
     parsed = []
     for number, values in data:
         row = {key: (values[position] if position < len(values) else None) for position, key in columns.items()}
-        fields = _parse_row(plan, number, row, branches, choices)
-        if fields is not None:
-            parsed.append((number, fields))
+        parsed_row = _parse_row(plan, number, row, branches, choices)
+        if parsed_row is not None:
+            parsed.append((number, *parsed_row))
     _match_and_plan(plan, user, parsed)
     return plan
 
 
-def _parse_row(plan, number, row, branches, choices) -> dict | None:
-    """The row's values as model field values (blank ones left out), or None after a problem."""
+def _parse_row(plan, number, row, branches, choices) -> tuple[dict, Retiree] | None:
+    """The row's values as model field values (blank ones left out), and an unsaved retiree
+    holding them (validated); None after a problem."""
     problems_before = len(plan.problems)
 
     def problem(key, message):
@@ -377,15 +380,16 @@ def _parse_row(plan, number, row, branches, choices) -> dict | None:
             for message in messages:
                 problem(key, message)
         return None
-    return fields
+    probe.branch = fields["branch"]
+    return fields, probe
 
 
-def _match_and_plan(plan: RosterPlan, user, parsed: list[tuple[int, dict]]) -> None:
+def _match_and_plan(plan: RosterPlan, user, parsed: list[tuple[int, dict, Retiree]]) -> None:
     """Match rows to existing retirees (ID number, else name + birth date); two queries in all."""
     visible = Retiree.objects.visible_to(user)
-    ids = {fields["id_number"] for _n, fields in parsed if fields.get("id_number")}
+    ids = {fields["id_number"] for _n, fields, _new in parsed if fields.get("id_number")}
     by_id = {r.id_number: r for r in visible.filter(id_number__in=ids)} if ids else {}
-    names = {fields["name"] for _n, fields in parsed}
+    names = {fields["name"] for _n, fields, _new in parsed}
     by_name: dict[tuple, list[Retiree]] = {}
     for retiree in visible.filter(name__in=names):
         by_name.setdefault((retiree.name, retiree.birth_date), []).append(retiree)
@@ -393,7 +397,7 @@ def _match_and_plan(plan: RosterPlan, user, parsed: list[tuple[int, dict]]) -> N
     seen_keys: dict[tuple, int] = {}
     seen_matches: dict[int, int] = {}
     labels = _labels()
-    for number, fields in parsed:
+    for number, fields, new in parsed:
         keys = [("name", fields["name"], fields["birth_date"])]
         if fields.get("id_number"):
             keys.append(("id", fields["id_number"]))
@@ -448,8 +452,7 @@ def _match_and_plan(plan: RosterPlan, user, parsed: list[tuple[int, dict]]) -> N
             changes = [labels.get(key, key) for key in changed]
             plan.rows.append(RowPlan(number, existing, "update" if changed else "unchanged", changes, changed))
         else:
-            retiree = Retiree(**fields)
-            plan.rows.append(RowPlan(number, retiree, "create"))
+            plan.rows.append(RowPlan(number, new, "create"))
 
 
 def template_columns() -> list[str]:

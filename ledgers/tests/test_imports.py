@@ -85,6 +85,18 @@ def test_exported_registry_imports_back_without_changes(login, office, branch_a,
     assert registry_state() == before
 
 
+def test_text_with_control_characters_and_markup_imports_back_from_an_export(login, office, branch_a):
+    make_retiree(branch_a, "王明", notes="第一行\r\n第二行\x07 _x0041_ <b>&amp;</b> ]]>", address="5号楼\t2单元")
+    before = registry_state()
+    client = login(office)
+    content = b"".join(client.get(reverse("retirees:list"), {"export": "xlsx"}).streaming_content)
+    response = preview(client, SimpleUploadedFile("registry.xlsx", content))
+    assert problems(response) == []
+    assert response.context["plan"].summary == {"create": 0, "update": 0, "unchanged": 1}
+    confirm(client, response)
+    assert registry_state() == before
+
+
 def test_a_real_office_roster_is_read_and_existing_retirees_are_updated_not_duplicated(login, office, branch_a):
     existing = make_retiree(branch_a, "曾宪梅", gender="female", birth_date=datetime.date(1940, 5, 3), phone="")
     upload = xlsx_file(
