@@ -125,10 +125,6 @@ class ChoiceLabels:
             return text
 
 
-def _label_of(choices) -> ChoiceLabels:
-    return ChoiceLabels(choices)
-
-
 def _attr(path: str) -> Callable:
     parts = path.split(".")
     if len(parts) == 1:
@@ -145,7 +141,7 @@ def _attr(path: str) -> Callable:
 
 
 def _display(attr: str, choices) -> Callable:
-    get, convert = _attr(attr), _label_of(choices)
+    get, convert = _attr(attr), ChoiceLabels(choices)
     return lambda obj, context: convert(get(obj, context), context)
 
 
@@ -176,7 +172,7 @@ def attr_column(key: str, label, path: str, **options) -> Column:
 
 def choice_column(key: str, label, path: str, choices, **options) -> Column:
     """A column showing the label of the choice stored at `path`."""
-    get, convert = _attr(path), _label_of(choices)
+    get, convert = _attr(path), ChoiceLabels(choices)
     return Column(key, label, lambda obj, c: convert(get(obj, c), c), source=_source(path), convert=convert, **options)
 
 
@@ -392,47 +388,48 @@ def _csv_value(value):
     return neutralise(value)
 
 
-def _csv_column(column: Sequence) -> Sequence:
-    """A column of a block, neutralised: each cell as `_csv_value` would give it, or as the csv
-    module writes it already (None as "", a date as its isoformat()).
-
-    A column of numbers, dates and blanks stays as it is; a column of text is looked through
-    at once and changed only if a cell needs it.
-    """
-    kinds = set(map(type, column))
-    if kinds <= _CSV_AS_IS:
-        return column
-    if kinds == {str} and not _FORMULA_AFTER_NUL.search("\x00" + "\x00".join(column)):
-        return column  # (a NUL inside a text can only send it down the exact path)
-    return [_csv_value(value) for value in column]
-
-
 def _csv_quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
+
+
+def _csv_cell(value) -> str:
+    """One cell as csv.writer writes it, neutralised."""
+    value = _csv_value(value)
+    return _csv_quote(value if isinstance(value, str) else str(value))
+
+
+def _csv_cells(column: Sequence) -> Sequence[str]:
+    """A column of a block as the text csv.writer writes for each cell, neutralised.
+
+    csv.writer looks at every character of every cell. Here a column of text is joined and
+    searched once, for a cell starting with a formula character or holding one that needs
+    quoting, and only such a column is gone through cell by cell; numbers, dates and blanks
+    are their str() (what csv.writer writes, a date's isoformat()).
+    """
+    kinds = set(map(type, column))
+    if kinds == {str, type(None)}:  # text with blanks, as in an optional column
+        column, kinds = ["" if value is None else value for value in column], {str}
+    if kinds == {str}:
+        # (a NUL inside a text can only send the column down the exact path)
+        if not _CSV_ATTENTION.search("\x00" + "\x00".join(column)):
+            return column
+    elif kinds <= _CSV_AS_IS:
+        if type(None) in kinds:
+            return ["" if value is None else str(value) for value in column]
+        return list(map(str, column))
+    return list(map(_csv_cell, column))
 
 
 def _csv_text(columns: list[Sequence]) -> str:
     """The CSV lines of a block given as columns, exactly as csv.writer writes them.
 
-    csv.writer looks at every character of every cell; here a column is joined once and
-    searched for the characters that need quoting, and the lines are made with str.join.
     (csv.writer quotes a row of one empty cell, so blocks of one column go through it.)
     """
-    columns = [_csv_column(column) for column in columns]
     if len(columns) < 2:
         buffer = io.StringIO()
-        csv.writer(buffer).writerows(zip(*columns, strict=True))
+        csv.writer(buffer).writerows([[_csv_value(value) for value in row] for row in zip(*columns, strict=True)])
         return buffer.getvalue()
-    texts = []
-    for column in columns:
-        kinds = set(map(type, column))
-        if type(None) in kinds:
-            column = ["" if value is None else str(value) for value in column]
-        elif kinds != {str}:
-            column = list(map(str, column))  # as csv.writer writes a number, or a date (isoformat)
-        if _CSV_QUOTED.search("".join(column)):
-            column = list(map(_csv_quote, column))
-        texts.append(column)
+    texts = [_csv_cells(column) for column in columns]
     return "\r\n".join(map(",".join, zip(*texts, strict=True))) + "\r\n"
 
 
@@ -455,7 +452,8 @@ _CSV_AS_IS = frozenset({int, float, datetime.date, type(None)})
 # A cell starting with a formula character, in the cells of a column joined after NULs.
 # What csv.writer (QUOTE_MINIMAL) quotes a cell for: the delimiter, the quote, a line break.
 _CSV_QUOTED = re.compile('[,"\r\n]')
-_FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
+# In a column's cells joined after NULs: a cell starting with a formula character, or one to quote.
+_CSV_ATTENTION = re.compile("\x00[" + re.escape("".join(FORMULA_PREFIXES)) + ']|[,"\r\n]')
 
 
 def csv_lines(spec: LedgerSpec, data: Iterable[list], title: str, on_finish: Callable[[int], None]) -> Iterator[str]:
