@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption
+from . import services
+from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
 
 
 @admin.register(ContactLog)
@@ -15,6 +16,14 @@ class ContactLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # A contact deleted here must also leave the schedule state and the weekly chart.
+    def delete_model(self, request, obj):
+        services.contact_log_delete(contact=obj)
+
+    def delete_queryset(self, request, queryset):
+        for contact in queryset:
+            services.contact_log_delete(contact=contact)
 
 
 @admin.register(CheckinState)
@@ -44,3 +53,22 @@ class ExemptionAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     list_select_related = ["retiree", "round", "approved_by"]
     search_fields = ["retiree__name"]
+
+
+@admin.register(WeeklyReach)
+class WeeklyReachAdmin(admin.ModelAdmin):
+    """Read only: the rows follow the contact logs (checkins.services.weekly_reach_refresh)."""
+
+    list_display = ["week", "retiree"]
+    list_select_related = ["retiree"]
+    date_hierarchy = "week"
+    search_fields = ["retiree__name", "retiree__name_pinyin"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

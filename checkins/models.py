@@ -436,3 +436,43 @@ class Exemption(models.Model):
 
     def get_absolute_url(self):
         return reverse("retirees:detail", args=[self.retiree_id])
+
+
+class WeeklyReachQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"  # the retiree's current branch, as for contacts (handover)
+
+
+class WeeklyReach(models.Model):
+    """A retiree reached at least once in a week (Monday to Sunday, Asia/Shanghai): one row per pair.
+
+    The weekly coverage chart counts these rows instead of the distinct retirees among every
+    contact of twelve weeks. `checkins.services.weekly_reach_refresh` keeps them in step with the
+    contact logs, in the same transaction as each contact written or removed; the retiree's
+    current branch and status are joined when counting, so moving a retiree needs no update here.
+    """
+
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.CASCADE, related_name="+"
+    )
+    week = models.DateField(_("week of"))
+
+    objects = WeeklyReachQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("week reached")
+        verbose_name_plural = _("weeks reached")
+        ordering = ["week", "retiree_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["retiree", "week"],
+                name="checkins_weeklyreach_unique",
+                violation_error_message=_("This retiree is already counted as reached in this week."),
+            ),
+        ]
+        indexes = [
+            # weekly_coverage: the rows of the last twelve weeks, counted per week (index-only).
+            models.Index(fields=["week", "retiree"], name="checkins_weeklyreach_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.week:%Y-%m-%d}"

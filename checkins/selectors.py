@@ -9,6 +9,7 @@ import datetime
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -23,11 +24,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce, Sign
 from django.shortcuts import get_object_or_404
 
 from branches.models import Branch
-from retirees.choices import AGE_BAND_BOUNDS, AgeBand, CareLevel, Category
+from retirees.choices import AGE_BAND_BOUNDS, AgeBand, CareLevel, Category, Status
 from retirees.models import HouseholdContact, Retiree, birth_date_bounds, local_today
 
 from .choices import (
@@ -38,7 +39,7 @@ from .choices import (
     DueState,
     Escalation,
 )
-from .models import CadencePolicy, CheckinRound, ContactLog, Exemption
+from .models import CadencePolicy, CheckinRound, ContactLog, Exemption, WeeklyReach
 
 WEEKS_IN_CHART = 12
 
@@ -75,21 +76,66 @@ def age_band_expression(today: datetime.date) -> Case:
     return Case(*whens, default=Value(""))
 
 
-def _matching_policies():
-    """Policies whose criteria match the outer retiree (which must carry the `age_band` annotation)."""
-    return CadencePolicy.objects.filter(
-        Q(category="") | Q(category=OuterRef("category")),
-        Q(age_band="") | Q(age_band=OuterRef("age_band")),
-        Q(care_level="") | Q(care_level=OuterRef("care_level")),
-    ).order_by(
-        # Most specific first, then the shortest cadence.
-        -(
-            Case(When(~Q(category=""), then=1), default=0)
-            + Case(When(~Q(age_band=""), then=1), default=0)
-            + Case(When(~Q(care_level=""), then=1), default=0)
-        ),
-        "cadence_days",
-    )
+def _policy_condition(policy: dict, today: datetime.date) -> Q:
+    """The retiree side of one rule: each criterion it sets, on the retiree's own columns.
+
+    The age band is turned into birth-date bounds (as `in_age_band` does), so that the compiled
+    expression reads plain columns and no `age_band` annotation.
+    """
+    condition = Q()
+    if policy["category"]:
+        condition &= Q(category=policy["category"])
+    if policy["care_level"]:
+        condition &= Q(care_level=policy["care_level"])
+    if policy["age_band"]:
+        age_min, age_max = AGE_BAND_BOUNDS[policy["age_band"]]
+        earliest, latest = birth_date_bounds(age_min, age_max, today)
+        if earliest:
+            condition &= Q(birth_date__gte=earliest)
+        if latest:
+            condition &= Q(birth_date__lte=latest)
+    return condition
+
+
+def _specificity(policy: dict) -> int:
+    return bool(policy["category"]) + bool(policy["age_band"]) + bool(policy["care_level"])
+
+
+def cadence_policy_rows() -> list[dict]:
+    """Every cadence rule, as the few fields the resolution needs (one query; the table is small)."""
+    return list(CadencePolicy.objects.values("branch_id", "category", "age_band", "care_level", "cadence_days"))
+
+
+def _policy_case(policies: list[dict], today: datetime.date, *, branch_level: bool):
+    """The cadence the branch rules (or the office-wide rules) give the outer retiree, else NULL.
+
+    The rules are compiled into one CASE over the retiree's own columns, most specific first and
+    then shortest cadence first, so that the first WHEN that matches is the rule that wins: no
+    subquery per retiree. Branch rules with the same criteria and cadence share one WHEN
+    (`branch_id IN (…)`), so the CASE stays as long as the number of distinct rules, not branches.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for policy in policies:
+        if (policy["branch_id"] is not None) != branch_level:
+            continue
+        key = (
+            -_specificity(policy),
+            policy["cadence_days"],
+            policy["category"],
+            policy["age_band"],
+            policy["care_level"],
+        )
+        groups.setdefault(key, []).append(policy["branch_id"])
+    whens = []
+    for key in sorted(groups):
+        _rank, cadence_days, category, age_band, care_level = key
+        condition = _policy_condition({"category": category, "age_band": age_band, "care_level": care_level}, today)
+        if branch_level:
+            condition &= Q(branch_id__in=sorted(groups[key]))
+        whens.append(When(condition, then=Value(cadence_days)))
+    if not whens:
+        return Value(None, output_field=IntegerField())
+    return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 def care_plan_override_expression():
@@ -112,59 +158,127 @@ def default_cadence_expression(today: datetime.date) -> Case:
     )
 
 
-def cadence_terms(today: datetime.date) -> list:
-    """The cadence sources, strongest first: care plan > branch policy > office-wide policy > default."""
-    branch_rule = Subquery(_matching_policies().filter(branch=OuterRef("branch")).values("cadence_days")[:1])
-    office_rule = Subquery(_matching_policies().filter(branch__isnull=True).values("cadence_days")[:1])
-    return [care_plan_override_expression(), branch_rule, office_rule, default_cadence_expression(today)]
+def cadence_terms(today: datetime.date, policies: list[dict] | None = None) -> list:
+    """The cadence sources, strongest first: care plan > branch policy > office-wide policy > default.
+
+    `policies` are `cadence_policy_rows()`; read here (one query) when not given.
+    """
+    if policies is None:
+        policies = cadence_policy_rows()
+    return [
+        care_plan_override_expression(),
+        _policy_case(policies, today, branch_level=True),
+        _policy_case(policies, today, branch_level=False),
+        default_cadence_expression(today),
+    ]
 
 
-def cadence_expression(today: datetime.date):
-    """Each retiree's cadence in days (the outer queryset must carry `age_band`)."""
-    return Coalesce(*cadence_terms(today), output_field=IntegerField())
+def cadence_expression(today: datetime.date, policies: list[dict] | None = None):
+    """Each retiree's cadence in days, over the retiree's own columns and their check-in state."""
+    return Coalesce(*cadence_terms(today, policies), output_field=IntegerField())
 
 
 CADENCE_SOURCES = ["care_plan", "branch", "office", "default"]
 
 
-def with_schedule(queryset, today: datetime.date | None = None, *, with_source: bool = False):
-    """Annotate retirees with their check-in schedule as of `today` (Asia/Shanghai), no extra query.
+class DaysUntil(Func):
+    """Whole days from `today` to a date (negative when it is past), on PostgreSQL and SQLite."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        today_sql, today_params = compiler.compile(self.source_expressions[1])
+        return f"({date_sql} - {today_sql})", (*date_params, *today_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        today_sql, today_params = compiler.compile(self.source_expressions[1])
+        return f"CAST(julianday({date_sql}) - julianday({today_sql}) AS INTEGER)", (*date_params, *today_params)
+
+
+class Switch(Func):
+    """`CASE expression WHEN value THEN result … ELSE default END`: the expression is evaluated once.
+
+    Django's `Case` only has the searched form (`CASE WHEN condition …`), which repeats the
+    expression in every condition; for the due state that was the whole schedule, three times.
+    """
+
+    def __init__(self, expression, cases: dict, default, output_field):
+        self.cases = list(cases.items())
+        super().__init__(expression, Value(default), output_field=output_field)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        expression_sql, params = compiler.compile(self.source_expressions[0])
+        default_sql, default_params = compiler.compile(self.source_expressions[1])
+        params = list(params)
+        whens = []
+        for value, result in self.cases:
+            whens.append("WHEN %s THEN %s")
+            params.extend([value, result])
+        params.extend(default_params)
+        return f"CASE {expression_sql} {' '.join(whens)} ELSE {default_sql} END", params
+
+
+URGENCY = {DueState.OVERDUE: 0, DueState.DUE: 1, DueState.COVERED: 2, DueState.EXEMPT: 3}
+
+
+def with_schedule(
+    queryset, today: datetime.date | None = None, *, with_source: bool = False, policies: list[dict] | None = None
+):
+    """Annotate retirees with their check-in schedule as of `today` (Asia/Shanghai).
 
     Adds: age_band, cadence_days, last_reached_on, next_due_on (None when never reached),
     exempt (an exemption from the regular schedule is in force), due_state (DueState),
     urgency (0 overdue, 1 due today, 2 reached this cycle, 3 exempt), consecutive_failures,
     unreachable; with `with_source`, also cadence_source (which term decided the cadence).
     A retiree never reached is overdue.
+
+    Reads the cadence rules first (one small query) unless `policies` (`cadence_policy_rows()`)
+    is given; the schedule itself is then computed in the database, one query however many
+    retirees, with no subquery per retiree but the exemption check.
     """
     today = today or local_today()
-    queryset = queryset.annotate(
-        age_band=age_band_expression(today),
-        cadence_days=cadence_expression(today),
-        last_reached_on=F("checkin_state__last_reached_on"),
-        next_due_on=AddDays(F("checkin_state__last_reached_on"), F("cadence_days")),
-        exempt=Exists(
-            Exemption.objects.active_on(today).filter(retiree=OuterRef("pk"), round__isnull=True),
-        ),
-        consecutive_failures=Coalesce(F("checkin_state__consecutive_failures"), 0),
-        unreachable=Case(When(checkin_state__unreachable_since__isnull=False, then=True), default=False),
-    ).annotate(
-        due_state=Case(
-            When(exempt=True, then=Value(DueState.EXEMPT.value)),
-            When(next_due_on__isnull=True, then=Value(DueState.OVERDUE.value)),
-            When(next_due_on__lt=today, then=Value(DueState.OVERDUE.value)),
-            When(next_due_on=today, then=Value(DueState.DUE.value)),
-            default=Value(DueState.COVERED.value),
-        ),
-        urgency=Case(
-            When(exempt=True, then=Value(3)),
-            When(next_due_on__isnull=True, then=Value(0)),
-            When(next_due_on__lt=today, then=Value(0)),
-            When(next_due_on=today, then=Value(1)),
-            default=Value(2),
-        ),
+    if policies is None:
+        policies = cadence_policy_rows()
+    queryset = (
+        queryset.annotate(
+            age_band=age_band_expression(today),
+            cadence_days=cadence_expression(today, policies),
+            last_reached_on=F("checkin_state__last_reached_on"),
+            next_due_on=AddDays(F("checkin_state__last_reached_on"), F("cadence_days")),
+            exempt=Exists(
+                Exemption.objects.active_on(today).filter(retiree=OuterRef("pk"), round__isnull=True),
+            ),
+            consecutive_failures=Coalesce(F("checkin_state__consecutive_failures"), 0),
+            unreachable=Case(When(checkin_state__unreachable_since__isnull=False, then=True), default=False),
+        )
+        .annotate(
+            # Never reached: overdue. Otherwise the sign of (next due date - today) decides, with the
+            # due date computed once per row.
+            due_state=Case(
+                When(exempt=True, then=Value(DueState.EXEMPT.value)),
+                When(last_reached_on__isnull=True, then=Value(DueState.OVERDUE.value)),
+                default=Switch(
+                    Sign(DaysUntil(F("next_due_on"), Value(today, output_field=DateField()))),
+                    {-1: DueState.OVERDUE.value, 0: DueState.DUE.value},
+                    default=DueState.COVERED.value,
+                    output_field=CharField(),
+                ),
+            ),
+        )
+        .annotate(
+            urgency=Switch(
+                F("due_state"),
+                {state.value: rank for state, rank in URGENCY.items() if state != DueState.EXEMPT},
+                default=URGENCY[DueState.EXEMPT],
+                output_field=IntegerField(),
+            ),
+        )
     )
     if with_source:
-        _override, branch_rule, office_rule, _default = cadence_terms(today)
+        _override, branch_rule, office_rule, _default = cadence_terms(today, policies)
         queryset = queryset.annotate(cadence_branch_days=branch_rule, cadence_office_days=office_rule).annotate(
             cadence_source=Case(
                 When(checkin_state__cadence_override_days__isnull=False, then=Value("care_plan")),
@@ -185,7 +299,9 @@ def _last_contact(field: str):
     )
 
 
-def call_list(*, user, today: datetime.date | None = None, branch: Branch | None = None):
+def call_list(
+    *, user, today: datetime.date | None = None, branch: Branch | None = None, policies: list[dict] | None = None
+):
     """Active retirees `user` may call, most urgent first: overdue, due today, the rest by due date, exempt last.
 
     One query with everything a row shows (schedule, last contact, next open follow-up); the
@@ -196,7 +312,7 @@ def call_list(*, user, today: datetime.date | None = None, branch: Branch | None
     if branch is not None:
         queryset = queryset.filter(branch=branch)
     return (
-        with_schedule(queryset, today)
+        with_schedule(queryset, today, policies=policies)
         .annotate(
             last_contact_at=F("checkin_state__last_contact_at"),
             last_contact_outcome=_last_contact("outcome"),
@@ -263,23 +379,32 @@ def open_follow_ups(*, user, until: datetime.date | None = None):
 COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable"]
 
 
-def branch_coverage(*, user, today: datetime.date | None = None) -> list[dict]:
+def branch_coverage(*, user, today: datetime.date | None = None, policies: list[dict] | None = None) -> list[dict]:
     """Per visible branch: active retirees, reached this cycle, exempt, due today, overdue, unreachable.
 
-    Two queries (the counts grouped by branch, and the branches), whatever the number of retirees.
-    Each dict has the branch, the counts, `percent` ((covered + exempt) / total) and `complete`.
+    Two queries (the counts grouped by branch, and the branches), whatever the number of retirees,
+    and a third for the cadence rules unless `policies` is given. Each dict has the branch, the
+    counts, `percent` ((covered + exempt) / total) and `complete`.
     """
     today = today or local_today()
-    scheduled = with_schedule(Retiree.objects.visible_to(user).active(), today)
-    # Grouped by the due state rather than one COUNT FILTER per state: each FILTER repeated the
-    # whole schedule expression (its cadence and exemption subqueries) for every row.
+    scheduled = with_schedule(Retiree.objects.visible_to(user).active(), today, policies=policies)
+    # Grouped by branch alone, so that PostgreSQL aggregates in a hash table instead of sorting
+    # every retiree; the due state is a cheap expression over the row now (no subquery per
+    # retiree), and overdue is what is left, which saves evaluating it once more.
     counts: dict[int, dict] = {}
-    for row in scheduled.order_by().values("branch", "due_state", "unreachable").annotate(n=Count("pk")):
-        branch_counts = counts.setdefault(row["branch"], dict.fromkeys(COUNT_FIELDS, 0))
-        branch_counts["total"] += row["n"]
-        branch_counts[row["due_state"]] += row["n"]
-        if row["unreachable"]:
-            branch_counts["unreachable"] += row["n"]
+    for row in (
+        scheduled.order_by()
+        .values("branch")
+        .annotate(
+            total=Count("*"),
+            covered=Count("pk", filter=Q(due_state=DueState.COVERED)),
+            due=Count("pk", filter=Q(due_state=DueState.DUE)),
+            exempt=Count("pk", filter=Q(exempt=True)),
+            unreachable=Count("pk", filter=Q(unreachable=True)),
+        )
+    ):
+        row["overdue"] = row["total"] - row["covered"] - row["due"] - row["exempt"]
+        counts[row["branch"]] = row
     rows = []
     for branch in Branch.objects.visible_to(user).order_by("name"):
         row = {field: counts.get(branch.pk, {}).get(field, 0) for field in COUNT_FIELDS}
@@ -309,24 +434,25 @@ def week_starts(today: datetime.date, weeks: int = WEEKS_IN_CHART) -> list[datet
 
 
 def weekly_coverage(*, user, today: datetime.date | None = None, total: int | None = None) -> list[dict]:
-    """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct retirees reached.
+    """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct active retirees reached.
 
-    One query. `percent` is against `total` (the active retirees in scope now; pass it when known).
+    Counts the maintained `WeeklyReach` rows (one per retiree and week reached) of the retirees
+    in scope who are active now. One query, or two for a user who sees every branch: then the
+    rows of the weeks are counted from the index alone, less those of the (few) retirees who are
+    no longer active, instead of joining every row to its retiree. `percent` is against `total`
+    (the active retirees in scope now; pass it when known, or it costs a query).
     """
     today = today or local_today()
     weeks = week_starts(today)
     if total is None:
         total = Retiree.objects.visible_to(user).active().count()
-    reached = {
-        _as_date(row["week"]): row["reached"]
-        for row in ContactLog.objects.visible_to(user)
-        .reached()
-        .filter(contacted_on__gte=weeks[0], contacted_on__lte=today, retiree__status="active")
-        .annotate(week=TruncWeek("contacted_on"))
-        .order_by()
-        .values("week")
-        .annotate(reached=Count("retiree", distinct=True))
-    }
+    in_chart = WeeklyReach.objects.visible_to(user).filter(week__gte=weeks[0], week__lte=weeks[-1]).order_by()
+    if user.sees_all_branches:
+        reached = _count_by_week(in_chart)
+        for week, count in _count_by_week(in_chart.exclude(retiree__status=Status.ACTIVE)).items():
+            reached[week] -= count
+    else:
+        reached = _count_by_week(in_chart.filter(retiree__status=Status.ACTIVE))
     return [
         {
             "week": week,
@@ -337,6 +463,10 @@ def weekly_coverage(*, user, today: datetime.date | None = None, total: int | No
     ]
 
 
+def _count_by_week(queryset) -> dict[datetime.date, int]:
+    return {_as_date(row["week"]): row["n"] for row in queryset.values("week").annotate(n=Count("*"))}
+
+
 def _as_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -345,10 +475,12 @@ def _as_date(value) -> datetime.date:
     return value
 
 
-def escalations(*, user, today: datetime.date | None = None, limit: int = 50):
+def escalations(*, user, today: datetime.date | None = None, limit: int = 50, policies: list[dict] | None = None):
     """Retirees on the escalation ladder (the last contact(s) reached nobody), highest step first."""
     queryset = with_schedule(
-        Retiree.objects.visible_to(user).active().filter(checkin_state__consecutive_failures__gt=0), today
+        Retiree.objects.visible_to(user).active().filter(checkin_state__consecutive_failures__gt=0),
+        today,
+        policies=policies,
     ).select_related("branch", "checkin_state")
     return queryset.order_by("-checkin_state__consecutive_failures", "name_pinyin", "id")[:limit]
 

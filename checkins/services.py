@@ -14,7 +14,7 @@ from retirees.models import Retiree
 
 from . import selectors
 from .choices import Channel, Outcome, Reached, RoundStatus
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption
+from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
 
 
 def unreachable_after() -> int:
@@ -86,7 +86,42 @@ def contact_log(
     log.full_clean(exclude=["contacted_by"])
     log.save()
     checkin_state_refresh(retiree=retiree, now=now)
+    if log.counts_towards_coverage:
+        weekly_reach_refresh(retiree=retiree, days=[log.contacted_on])
     return log
+
+
+@transaction.atomic
+def contact_log_delete(*, contact: ContactLog) -> None:
+    """Remove a contact logged by mistake (the admin's delete) and recompute what it counted for."""
+    retiree = Retiree.objects.select_for_update().get(pk=contact.retiree_id)
+    day = contact.contacted_on
+    ContactLog.objects.filter(pk=contact.pk).delete()
+    checkin_state_refresh(retiree=retiree)
+    weekly_reach_refresh(retiree=retiree, days=[day])
+
+
+def week_of(day: datetime.date) -> datetime.date:
+    """The Monday that names the week of `day` (weeks run Monday to Sunday)."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def weekly_reach_refresh(*, retiree: Retiree, days: list[datetime.date]) -> None:
+    """Make the retiree's WeeklyReach rows for the weeks of `days` match their contacts (call in a transaction).
+
+    A week has its row exactly when a contact of the retiree in that week reached somebody. One
+    or two queries per week; the contact log's (retiree, -contacted_at) index answers the check.
+    """
+    for week in sorted({week_of(day) for day in days}):
+        reached = (
+            ContactLog.objects.reached()
+            .filter(retiree=retiree, contacted_on__gte=week, contacted_on__lte=week + datetime.timedelta(days=6))
+            .exists()
+        )
+        if reached:
+            WeeklyReach.objects.bulk_create([WeeklyReach(retiree=retiree, week=week)], ignore_conflicts=True)
+        else:
+            WeeklyReach.objects.filter(retiree=retiree, week=week).delete()
 
 
 def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = None) -> CheckinState:

@@ -54,8 +54,9 @@ def call_list(request):
     """The secretary's home: who to call now, overdue first; office staff may pick a branch."""
     today = local_today()
     branch = _chosen_branch(request)
-    rows = selectors.call_list(user=request.user, today=today, branch=branch)
-    all_coverage = selectors.branch_coverage(user=request.user, today=today)
+    policies = selectors.cadence_policy_rows()  # read once for both schedules below
+    rows = selectors.call_list(user=request.user, today=today, branch=branch, policies=policies)
+    all_coverage = selectors.branch_coverage(user=request.user, today=today, policies=policies)
     coverage = [row for row in all_coverage if branch is None or row["branch"].pk == branch.pk]
     return render(
         request,
@@ -175,7 +176,8 @@ def follow_up_done(request, pk):
 def dashboard(request):
     """Coverage per branch with totals, the 12-week chart, escalations and exemptions."""
     today = local_today()
-    rows = selectors.branch_coverage(user=request.user, today=today)
+    policies = selectors.cadence_policy_rows()  # read once for both schedules below
+    rows = selectors.branch_coverage(user=request.user, today=today, policies=policies)
     totals = selectors.coverage_totals(rows)
     weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"])
     chart = {
@@ -192,7 +194,7 @@ def dashboard(request):
             "totals": totals,
             "weeks": weeks,
             "chart_json": json.dumps(chart, ensure_ascii=False),
-            "escalations": selectors.escalations(user=request.user, today=today),
+            "escalations": selectors.escalations(user=request.user, today=today, policies=policies),
             "exemptions": selectors.exemptions_in_force(user=request.user, today=today),
             "open_rounds": selectors.round_list(user=request.user).filter(status=RoundStatus.OPEN),
             "today": today,

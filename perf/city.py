@@ -36,6 +36,7 @@ COPY_CHUNK_ROWS = 20_000
 
 # The tables the generator fills, children first (for the emptiness check and --reset).
 TABLES = [
+    "checkins_weeklyreach",
     "checkins_checkinstate",
     "checkins_contactlog",
     "ledgers_vaccinationdose",
@@ -142,6 +143,7 @@ class CityGenerator:
             self._step("contact logs", self.contact_logs)
             self._step("contact log indexes and keys", lambda: self._restore(dropped))
             self._step("check-in states", self.checkin_states)
+            self._step("weeks reached", self.weekly_reach)
             self._step("vaccination doses", self.vaccination_doses)
             self._step("nucleic-acid tests", self.nucleic_tests)
             self._step("sequences", self.sequences)
@@ -559,6 +561,16 @@ class CityGenerator:
         for statement in statements:
             self._execute(statement)
         return len(statements)
+
+    def weekly_reach(self) -> int:
+        """The rows `checkins.services.weekly_reach_refresh` would leave: one per retiree and week reached."""
+        return self._execute(
+            """
+            INSERT INTO checkins_weeklyreach (retiree_id, week)
+            SELECT DISTINCT retiree_id, date_trunc('week', contacted_on)::date
+            FROM checkins_contactlog WHERE reached <> 'nobody'
+            """
+        )
 
     def checkin_states(self) -> int:
         """The state `checkins.services.checkin_state_refresh` would leave after these contacts."""

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from checkins import selectors
 from checkins.choices import DueState, Escalation, Outcome, Reached
@@ -38,6 +39,23 @@ def reached_label(value) -> str:
 def escalation_label(consecutive_failures) -> str:
     step = escalation_for(consecutive_failures)
     return step.label if step != Escalation.NONE else ""
+
+
+@register.filter
+def coverage_progress(row: dict) -> str:
+    """The coverage bar of a dashboard row (its `percent` and `complete`).
+
+    A filter rather than an include: the dashboard draws a thousand of them, and an include per
+    row cost more than the query behind the page.
+    """
+    percent, complete = row["percent"], row["complete"]
+    colour = "bg-success" if complete else "bg-info" if percent >= 80 else "bg-warning text-dark"
+    return format_html(
+        '<div class="progress coverage-progress" role="progressbar" aria-valuenow="{0}" aria-valuemin="0" '
+        'aria-valuemax="100"><div class="progress-bar {1}" data-width="{0}">{0}%</div></div>',
+        percent,
+        colour,
+    )
 
 
 @register.inclusion_tag("checkins/_retiree_panel.html", takes_context=True)

@@ -16,8 +16,8 @@ from django.db.models import F
 
 from accounts.models import User
 from branches.models import Branch
-from checkins.models import CheckinState, ContactLog
-from checkins.services import checkin_state_refresh
+from checkins.models import CheckinState, ContactLog, WeeklyReach
+from checkins.services import checkin_state_refresh, weekly_reach_refresh
 from ledgers.models import NucleicTest, VaccinationDose
 from retirees.models import HouseholdContact, Retiree
 from retirees.pinyin import name_search_keys
@@ -95,3 +95,14 @@ def test_refuses_a_database_that_has_data(branch_a):
 def test_refuses_sqlite():
     with pytest.raises(CommandError, match="PostgreSQL only"):
         call_command("generate_city", database_url="sqlite:////tmp/outreach-not-here.sqlite3", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_weeks_reached_match_the_contact_service():
+    generate()
+    retirees = list(Retiree.objects.filter(checkin_state__isnull=False)[:40])
+    for retiree in retirees:
+        generated = set(WeeklyReach.objects.filter(retiree=retiree).values_list("week", flat=True))
+        days = list(ContactLog.objects.filter(retiree=retiree).values_list("contacted_on", flat=True))
+        weekly_reach_refresh(retiree=retiree, days=days)
+        assert set(WeeklyReach.objects.filter(retiree=retiree).values_list("week", flat=True)) == generated
