@@ -158,6 +158,12 @@ class Retiree(models.Model):
             models.Index(fields=["residence_area", "status"], name="retirees_retiree_residence"),
             models.Index(fields=["care_level", "status"], name="retirees_retiree_care_level"),
             models.Index(fields=["phone"], name="retirees_retiree_phone"),
+            # The registry list's page ids (outreach.pagination.IdsFirstPaginator) in its default
+            # order and by birth date, read from the index alone however deep the page.
+            models.Index(fields=["status", "name_pinyin", "id"], name="retirees_retiree_status_name"),
+            models.Index(fields=["status", "birth_date", "id"], name="retirees_retiree_status_birth"),
+            # checkins.selectors.weekly_coverage: the few retirees no longer active.
+            models.Index(fields=["id"], name="retirees_retiree_inactive", condition=~Q(status="active")),
         ]
 
     def __str__(self):

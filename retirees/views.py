@@ -61,7 +61,7 @@ def retiree_list(request):
     response = export_if_asked(request, spec=registry_spec(), filterset=filterset)
     if response is not None:
         return response
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset.qs, ids_first=True)
     return render(
         request,
         "retirees/list.html",

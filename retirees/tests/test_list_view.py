@@ -115,6 +115,22 @@ def test_list_query_count_does_not_grow_with_rows(login, office, branch_a, branc
     for number in range(190):
         make_retiree(branch_a if number % 2 else branch_b, f"乙{number}")
     large = _list_queries(client, {"status": "all"})
-    # session, user, branch choices for the filter, count, page of retirees with their branch,
-    # and the session's refreshed expiry (savepoint, update, release)
-    assert small == large == 8
+    # session, user, branch choices for the filter, count, the page's ids, the page of retirees
+    # with their branch, and the session's refreshed expiry (savepoint, update, release)
+    assert small == large == 9
+
+
+def test_every_page_holds_the_rows_of_the_sorted_list_once(login, office, branch_a, settings):
+    # The page is fetched as its ids first, then the rows: together the pages are the whole list,
+    # in order, whatever the sort.
+    settings.OUTREACH_PAGE_SIZE = 5
+    for number in range(13):
+        make_retiree(
+            branch_a, f"赵{'一二三四五六七八九十甲乙丙'[number]}", birth_date=datetime.date(1940 + number % 4, 1, 1)
+        )
+    client = login(office)
+    for sort in ("", "-birth_date", "branch"):
+        pages = [client.get(LIST, {"sort": sort, "page": page}).context["page"] for page in (1, 2, 3)]
+        seen = [retiree.pk for page in pages for retiree in page]
+        expected = list(pages[0].paginator.object_list.values_list("pk", flat=True))
+        assert seen == expected
