@@ -36,6 +36,9 @@ SNAPSHOT_VERSION = 1
 SNAPSHOT_LEDGERS = (Ledger.VACCINATION, Ledger.TESTING, Ledger.EXPOSURE, Ledger.HEALTH)
 # Columns that are not facts of the ledger: the row number, and the age that grows by itself.
 NOT_COMPARED = frozenset({"index", "age"})
+# Reminders ask for the sign-off from this many days before a round ends until this many after.
+SIGNOFF_REMINDER_BEFORE_DAYS = 2
+SIGNOFF_REMINDER_AFTER_DAYS = 14
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -80,6 +83,25 @@ def sign_off_refusal(*, user, checkin_round, today: datetime.date | None = None)
     if LedgerSignoff.objects.filter(checkin_round=checkin_round, branch_id=user.branch_id).exists():
         return _("This branch's ledger has already been signed off for this round.")
     return None
+
+
+def rounds_awaiting_signoff(*, branch_id: int, today: datetime.date):
+    """The branch's rounds that are in their last days or ended lately and that it has not signed off.
+
+    For the branch's reminders: from two days before a round's end until two weeks after it.
+    """
+    from checkins.models import CheckinRound
+
+    return (
+        CheckinRound.objects.filter(
+            branches=branch_id,
+            starts_on__lte=today,
+            ends_on__lte=today + datetime.timedelta(days=SIGNOFF_REMINDER_BEFORE_DAYS),
+            ends_on__gte=today - datetime.timedelta(days=SIGNOFF_REMINDER_AFTER_DAYS),
+        )
+        .exclude(ledger_signoffs__branch=branch_id)
+        .order_by("ends_on", "id")
+    )
 
 
 # --- Snapshots --------------------------------------------------------------------------------

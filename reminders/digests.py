@@ -11,6 +11,7 @@ from care.selectors import assistance_requests_unfinished, care_plans_due_for_re
 from checkins.choices import DueState
 from checkins.models import CheckinRound
 from checkins.selectors import call_list, open_follow_ups, with_schedule
+from ledgers.signoffs import rounds_awaiting_signoff
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
@@ -63,6 +64,8 @@ def branch_digest(*, user, today: datetime.date, branch=None) -> Digest:
         "due_count": due.count(),
         "follow_ups": _section(follow_ups),
         "rounds": list(rounds[:10]),
+        # The branch's ledger sign-off that a round's end is waiting for.
+        "signoff_rounds": list(rounds_awaiting_signoff(branch_id=(branch or user.branch).pk, today=today)[:5]),
         "site_url": settings.OUTREACH_SITE_URL,
         **_care_sections(user=user, today=today, branch=branch),
     }

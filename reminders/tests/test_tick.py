@@ -127,3 +127,32 @@ def test_concurrent_ticks_claim_each_reminder_once(branch_a, secretary_a, commit
         thread.join()
     assert not errors
     assert Reminder.objects.count() == 2 and Notification.objects.count() == 2
+
+
+def test_digest_asks_for_the_ledger_signoff_until_it_is_done(reminded_branch, secretary_a, office):
+    from checkins.services import round_create
+    from ledgers.signoffs import ledger_signoff
+    from reminders import digests
+
+    day = MONDAY_0900.date()
+    ending = round_create(
+        user=office,
+        title="十一月摸排",
+        starts_on=day - datetime.timedelta(days=10),
+        ends_on=day + datetime.timedelta(days=1),
+    )
+    later = round_create(
+        user=office,
+        title="十二月摸排",
+        starts_on=day - datetime.timedelta(days=1),
+        ends_on=day + datetime.timedelta(days=20),
+    )
+    digest = digests.branch_digest(user=secretary_a, today=day)
+    assert (
+        "台账待签核" in digest.text
+        and ending.title in digest.text
+        and later.title not in digest.text.split("台账待签核")[1]
+    )
+    assert f"/ledgers/rounds/{ending.pk}/signoff/" in digest.html
+    ledger_signoff(user=secretary_a, checkin_round=ending)
+    assert "台账待签核" not in digests.branch_digest(user=secretary_a, today=day).text
