@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.scoping import BranchScopedQuerySet
 from checkins.choices import Channel
+from outreach.db import choices_check
 
 from .choices import (
     AssistanceKind,
@@ -31,14 +32,6 @@ from .choices import (
     VisitStatus,
     VolunteerArea,
 )
-
-
-def _choices_check(field: str, choices, name: str, message) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [value for value, _label in choices]}),
-        name=name,
-        violation_error_message=message,
-    )
 
 
 class AddressedQuerySet(BranchScopedQuerySet):
@@ -129,7 +122,7 @@ class CarePlan(models.Model):
                 name="care_careplan_cadence_range",
                 violation_error_message=_("A cadence is between 1 and 365 days."),
             ),
-            _choices_check("preferred_channel", Channel.choices, "care_careplan_channel_valid", _("Unknown channel.")),
+            choices_check("preferred_channel", Channel.choices, "care_careplan_channel_valid", _("Unknown channel.")),
         ]
         indexes = [
             # care_plans_due_for_review (reminder digest, dashboard): plans whose review date has come.
@@ -173,7 +166,7 @@ class Volunteer(models.Model):
         verbose_name_plural = _("volunteers")
         ordering = ["retiree__name_pinyin", "id"]
         constraints = [
-            _choices_check("area", VolunteerArea.choices, "care_volunteer_area_valid", _("Unknown patrol area.")),
+            choices_check("area", VolunteerArea.choices, "care_volunteer_area_valid", _("Unknown patrol area.")),
         ]
 
     def __str__(self):
@@ -218,7 +211,7 @@ class PatrolShift(models.Model):
         verbose_name_plural = _("patrol shifts")
         ordering = ["date", "starts_at", "area", "id"]
         constraints = [
-            _choices_check("area", PatrolArea.choices, "care_patrolshift_area_valid", _("Unknown patrol area.")),
+            choices_check("area", PatrolArea.choices, "care_patrolshift_area_valid", _("Unknown patrol area.")),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="care_patrolshift_ends_after_start",
@@ -359,8 +352,8 @@ class AssistanceRequest(models.Model):
         verbose_name_plural = _("assistance requests")
         ordering = ["-created_at", "-id"]
         constraints = [
-            _choices_check("kind", AssistanceKind.choices, "care_assistancerequest_kind_valid", _("Unknown kind.")),
-            _choices_check(
+            choices_check("kind", AssistanceKind.choices, "care_assistancerequest_kind_valid", _("Unknown kind.")),
+            choices_check(
                 "status", AssistanceStatus.choices, "care_assistancerequest_status_valid", _("Unknown status.")
             ),
             models.CheckConstraint(
@@ -436,8 +429,8 @@ class VisitCampaign(models.Model):
         verbose_name_plural = _("visit campaigns")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            _choices_check("kind", CampaignKind.choices, "care_visitcampaign_kind_valid", _("Unknown kind.")),
-            _choices_check("target", CampaignTarget.choices, "care_visitcampaign_target_valid", _("Unknown target.")),
+            choices_check("kind", CampaignKind.choices, "care_visitcampaign_kind_valid", _("Unknown kind.")),
+            choices_check("target", CampaignTarget.choices, "care_visitcampaign_target_valid", _("Unknown target.")),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="care_visitcampaign_ends_after_start",
@@ -491,7 +484,7 @@ class Visit(models.Model):
         verbose_name_plural = _("visits")
         ordering = ["-visited_on", "-planned_on", "-id"]
         constraints = [
-            _choices_check("status", VisitStatus.choices, "care_visit_status_valid", _("Unknown status.")),
+            choices_check("status", VisitStatus.choices, "care_visit_status_valid", _("Unknown status.")),
             models.CheckConstraint(
                 condition=~Q(status=VisitStatus.DONE) | Q(visited_on__isnull=False),
                 name="care_visit_done_has_date",
@@ -655,8 +648,8 @@ class Meeting(models.Model):
         verbose_name_plural = _("meetings")
         ordering = ["-starts_at", "-id"]
         constraints = [
-            _choices_check("kind", MeetingKind.choices, "care_meeting_kind_valid", _("Unknown kind.")),
-            _choices_check("mode", MeetingMode.choices, "care_meeting_mode_valid", _("Unknown mode.")),
+            choices_check("kind", MeetingKind.choices, "care_meeting_kind_valid", _("Unknown kind.")),
+            choices_check("mode", MeetingMode.choices, "care_meeting_mode_valid", _("Unknown mode.")),
         ]
 
     def __str__(self):
