@@ -15,3 +15,9 @@ def office_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def require_office(request) -> None:
+    """For pages about one object: fetch it first (404 outside scope), then refuse non-office users."""
+    if not request.user.is_office:
+        raise PermissionDenied

@@ -10,13 +10,13 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import office_required
+from accounts.decorators import office_required, require_office
 from accounts.models import User
 from checkins import selectors as checkin_selectors
+from outreach.forms import add_errors, next_url
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import Retiree, local_today
 
@@ -41,27 +41,6 @@ from .forms import (
 from .models import PatrolAssignment, Visit, Volunteer
 
 NOT_SAVED = "Nothing was saved: please correct the fields marked below."
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
-def _require_office(request) -> None:
-    """For pages about one object: fetch it first (404 outside scope), then refuse non-office users."""
-    if not request.user.is_office:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _not_saved(request):
@@ -106,14 +85,14 @@ def plan_list(request):
 def plan_edit(request, pk):
     """Create or edit the care plan of retiree `pk` (office staff)."""
     retiree = selectors.retiree_for_care(user=request.user, pk=pk)
-    _require_office(request)
+    require_office(request)
     plan = selectors.care_plan_of(user=request.user, retiree=retiree)
     form = CarePlanForm(request.POST or None, instance=plan, retiree=retiree)
     if request.method == "POST" and form.is_valid():
         try:
             services.care_plan_save(user=request.user, retiree=retiree, **form.service_kwargs())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Care plan saved for %(name)s.") % {"name": retiree.name})
             return redirect(retiree)
@@ -160,7 +139,7 @@ def request_create(request, pk):
         try:
             created = services.assistance_request_create(user=request.user, retiree=retiree, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request opened for %(name)s.") % {"name": retiree.name})
             return redirect(created)
@@ -184,7 +163,7 @@ def request_from_contact(request, pk):
                 details=form.cleaned_data.get("details", ""),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request opened for %(name)s.") % {"name": contact.retiree.name})
             return redirect(created)
@@ -213,7 +192,7 @@ def _request_context(request, item, **forms):
 @login_required
 def request_assign(request, pk):
     item = selectors.assistance_request_get(user=request.user, pk=pk)
-    _require_office(request)
+    require_office(request)
     form = AssignForm(request.POST or None, user=request.user, retiree=item.retiree)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,7 +203,7 @@ def request_assign(request, pk):
                 volunteer=form.cleaned_data.get("volunteer"),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request assigned."))
             return redirect(item)
@@ -241,7 +220,7 @@ def request_complete(request, pk):
         try:
             services.assistance_request_complete(user=request.user, request=item, outcome=form.cleaned_data["outcome"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request marked done."))
             return redirect(item)
@@ -258,7 +237,7 @@ def request_cancel(request, pk):
         try:
             services.assistance_request_cancel(user=request.user, request=item, outcome=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Request cancelled."))
             return redirect(item)
@@ -299,7 +278,7 @@ def _volunteer_edit(request, volunteer):
         try:
             services.volunteer_save(user=request.user, volunteer=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Volunteer saved."))
             return redirect("care:volunteer_list")
@@ -364,7 +343,7 @@ def _shift_edit(request, shift):
             try:
                 services.patrol_assign(user=request.user, shift=shift, volunteer=assign_form.cleaned_data["volunteer"])
             except ValidationError as error:
-                _add_errors(assign_form, error)
+                add_errors(assign_form, error)
             else:
                 messages.success(request, _("Volunteer added to the shift."))
                 return redirect(shift)
@@ -380,7 +359,7 @@ def _shift_edit(request, shift):
         try:
             saved = services.patrol_shift_save(user=request.user, shift=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Shift saved."))
             return redirect(saved)
@@ -418,7 +397,7 @@ def notice_create(request):
                 branches=form.chosen_branches(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Notice published."))
             return redirect(notice)
@@ -467,7 +446,7 @@ def notice_deliver(request, pk):
     form = DeliveryForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how the notice was delivered."))
-        return redirect(_next_url(request, notice.get_absolute_url()))
+        return redirect(next_url(request, notice.get_absolute_url()))
     retiree = get_object_or_404(Retiree.objects.visible_to(request.user), pk=form.cleaned_data["retiree"])
     try:
         services.notice_delivery_mark(
@@ -480,7 +459,7 @@ def notice_deliver(request, pk):
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, _("Recorded: “%(title)s” for %(name)s.") % {"title": notice.title, "name": retiree.name})
-    return redirect(_next_url(request, notice.get_absolute_url()))
+    return redirect(next_url(request, notice.get_absolute_url()))
 
 
 # --- Visits and campaigns --------------------------------------------------------------------------
@@ -524,10 +503,10 @@ def _visit_edit(request, visit):
                 user=request.user, visit=form.save(commit=False), visitors=form.cleaned_data.get("visitors") or []
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Visit saved."))
-            return redirect(_next_url(request, visit.retiree.get_absolute_url()))
+            return redirect(next_url(request, visit.retiree.get_absolute_url()))
     if request.method == "POST":
         _not_saved(request)
     return render(request, "care/visit_form.html", {"form": form, "visit": visit})
@@ -549,7 +528,7 @@ def campaign_create(request):
                 branches=form.chosen_branches(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Campaign opened."))
             return redirect(campaign)
@@ -608,7 +587,7 @@ def meeting_create(request):
                 branches=form.chosen_branches(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Meeting announced."))
             return redirect(meeting)

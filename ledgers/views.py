@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 
 from accounts.decorators import office_required
 from checkins.selectors import round_get
+from outreach.forms import add_errors
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
 
@@ -132,19 +133,11 @@ def entry_add(request, pk, kind):
         try:
             service(user=request.user, retiree=retiree, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Saved for %(name)s.") % {"name": retiree.name})
             return redirect("ledgers:retiree", pk=retiree.pk)
     return render(request, "ledgers/entry_form.html", {"retiree": retiree, "form": form, "title": title})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -157,7 +150,7 @@ def exposure_lift(request, pk):
         try:
             services.exposure_lift(user=request.user, event=event, ended_on=form.cleaned_data["ended_on"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Saved for %(name)s.") % {"name": retiree.name})
             return redirect("ledgers:retiree", pk=retiree.pk)
