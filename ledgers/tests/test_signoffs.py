@@ -261,3 +261,12 @@ def test_unknown_ledger_or_format_is_404(login, office, secretary_a, may_round, 
     for ledger, file_format in (("registry", "xlsx"), ("health", "pdf")):
         url = reverse("ledgers:signoff_snapshot_export", args=[signoff.pk, ledger, file_format])
         assert client.get(url).status_code == 404
+
+
+def test_printed_round_summary_lists_who_signed_off_and_who_did_not(
+    login, office, secretary_a, branch_b, may_round, ledger_a
+):
+    sign(secretary_a, may_round)
+    body = login(office).get(reverse("checkins:round_summary", args=[may_round.pk])).content.decode()
+    table = body.split("data-signoff-table")[1]
+    assert secretary_a.get_full_name() in table and "尚未签核" in table and branch_b.name in table
