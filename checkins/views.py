@@ -22,7 +22,9 @@ from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
 from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
 from .models import CadencePolicy
 
-CALL_LIST_PAGE_SIZE = 200
+# The most urgent first, fifty a page: a phone screen's worth of large buttons, and a page that
+# renders in well under a tenth of a second (each row costs ~0.7 ms of template rendering).
+CALL_LIST_PAGE_SIZE = 50
 
 
 def _next_url(request, default: str) -> str:
@@ -70,6 +72,7 @@ def call_list(request):
             "follow_ups": selectors.open_follow_ups(user=request.user, until=today)[:20],
             "today": today,
             "escalation": Escalation,
+            "next_path": request.get_full_path(),  # where each row's forms return to
         },
     )
 
@@ -109,9 +112,13 @@ def quick_log(request, pk):
         services.contact_log(user=request.user, retiree=retiree, channel=Channel.PHONE, reached=reached)
         if request.headers.get("HX-Request"):
             row = selectors.call_list_row(user=request.user, pk=pk)
-            return render(
-                request, "checkins/_call_row.html", {"retiree": row, "just_logged": result, "today": local_today()}
-            )
+            context = {
+                "retiree": row,
+                "just_logged": result,
+                "today": local_today(),
+                "next_path": _next_url(request, reverse("checkins:call_list")),
+            }
+            return render(request, "checkins/_call_row.html", context)
         messages.success(request, _("Logged a call with %(name)s.") % {"name": retiree.name})
         return redirect(_next_url(request, reverse("checkins:call_list")))
     return render(request, "checkins/quick_log.html", {"retiree": retiree})
