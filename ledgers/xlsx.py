@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 from openpyxl.utils import get_column_letter
 
 ROWS_PER_WRITE = 500
-# Excel's day 0 is 1899-12-30 (counting its fictitious 1900-02-29), as openpyxl's to_excel.
+# Excel's day 0 for dates from 1900-03-01 on (it counts a fictitious 1900-02-29).
 EXCEL_EPOCH_ORDINAL = datetime.date(1899, 12, 30).toordinal()
 MAX_SHEET_NAME = 31
 
@@ -45,12 +45,14 @@ def escape_text(text: str) -> str:
 
 
 def excel_serial(value: datetime.date) -> int | float:
-    """A date (or naive datetime) as Excel's serial day number."""
+    """A date (or naive datetime) as Excel's serial day number (as openpyxl's to_excel)."""
+    days = value.toordinal() - EXCEL_EPOCH_ORDINAL
+    if 0 < days <= 60:
+        days -= 1  # before Excel's fictitious 1900-02-29
     if isinstance(value, datetime.datetime):
         midnight = value.replace(hour=0, minute=0, second=0, microsecond=0)
-        fraction = (value - midnight).total_seconds() / 86400
-        return value.toordinal() - EXCEL_EPOCH_ORDINAL + fraction
-    return value.toordinal() - EXCEL_EPOCH_ORDINAL
+        return days + (value - midnight).total_seconds() / 86400
+    return days
 
 
 def sheet_name(title: str) -> str:
@@ -189,7 +191,7 @@ class SheetWriter:
             elif cls is int:
                 append(f'<c r="{letter}{r}"><v>{value}</v></c>')
             elif cls is datetime.date:
-                append(f'<c r="{letter}{r}" s="{STYLE_DATE}"><v>{value.toordinal() - EXCEL_EPOCH_ORDINAL}</v></c>')
+                append(f'<c r="{letter}{r}" s="{STYLE_DATE}"><v>{excel_serial(value)}</v></c>')
             else:
                 append(self._other_cell(f"{letter}{r}", value))
         append("</row>")

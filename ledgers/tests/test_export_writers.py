@@ -109,8 +109,9 @@ def test_xlsx_cells_keep_their_types():
     assert cells[11].value == "姓名"  # lazy text rendered in the file's language
 
 
-def test_xlsx_dates_before_1900_march_and_today_read_back():
-    dates = [datetime.date(1900, 3, 1), datetime.date(1925, 12, 31), datetime.date(2026, 11, 29)]
+def test_xlsx_dates_around_excels_1900_leap_day_and_today_read_back():
+    dates = [datetime.date(1900, 1, 1), datetime.date(1900, 2, 28), datetime.date(1900, 3, 1)]
+    dates += [datetime.date(1925, 12, 31), datetime.date(2026, 11, 29)]
     _count, target = write([[1, "王明", "男", day] for day in dates])
     sheet = load_workbook(target).worksheets[0]
     assert [row[3].value.date() for row in sheet.iter_rows(min_row=3)] == dates
