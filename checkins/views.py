@@ -201,7 +201,7 @@ def dashboard(request):
             "totals": totals,
             "weeks": weeks,
             "chart_json": json.dumps(chart, ensure_ascii=False),
-            "escalations": selectors.escalations(user=request.user, today=today, policies=policies),
+            "escalations": selectors.escalations(user=request.user),
             "exemptions": selectors.exemptions_in_force(user=request.user, today=today),
             "open_rounds": selectors.round_list(user=request.user).filter(status=RoundStatus.OPEN),
             "today": today,

@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from checkins import selectors
 from checkins.choices import DueState, Escalation, Outcome, Reached
@@ -41,21 +42,59 @@ def escalation_label(consecutive_failures) -> str:
     return step.label if step != Escalation.NONE else ""
 
 
+_PROGRESS = (
+    '<div class="progress coverage-progress" role="progressbar" aria-valuenow="{percent}" aria-valuemin="0" '
+    'aria-valuemax="100"><div class="progress-bar {colour}" data-width="{percent}">{percent}%</div></div>'
+)
+
+
+def _progress_html(percent: int, complete: bool) -> str:
+    colour = "bg-success" if complete else "bg-info" if percent >= 80 else "bg-warning text-dark"
+    return _PROGRESS.format(percent=int(percent), colour=colour)
+
+
 @register.filter
 def coverage_progress(row: dict) -> str:
-    """The coverage bar of a dashboard row (its `percent` and `complete`).
+    """The coverage bar of a coverage row (its `percent` and `complete`)."""
+    return mark_safe(_progress_html(row["percent"], row["complete"]))  # noqa: S308 (numbers and fixed classes only)
 
-    A filter rather than an include: the dashboard draws a thousand of them, and an include per
-    row cost more than the query behind the page.
+
+_COVERAGE_ROW = (
+    '<tr data-branch="{pk}"><td><a href="{url}?branch={pk}">{name}</a></td><td class="text-end">{total}</td>'
+    '<td class="text-end text-success fw-semibold" data-stat="covered">{covered}</td>'
+    '<td class="text-end">{exempt}</td><td class="text-end">{due}</td>'
+    '<td class="text-end{overdue_class}" data-stat="overdue">{overdue}</td>'
+    '<td class="text-end{unreachable_class}">{unreachable}</td><td class="coverage-cell">{progress}</td></tr>\n'
+)
+
+
+@register.simple_tag
+def coverage_rows(rows: list[dict], call_list_url: str) -> str:
+    """The dashboard's table rows, one per branch, with a link to the branch's call list.
+
+    Built here rather than in a template loop: with a thousand branches the loop's variable
+    lookups took ~100 ms, more than the counts behind them. Only the branch name and the URL
+    are text; every other value is a number, so only those two are escaped.
     """
-    percent, complete = row["percent"], row["complete"]
-    colour = "bg-success" if complete else "bg-info" if percent >= 80 else "bg-warning text-dark"
-    return format_html(
-        '<div class="progress coverage-progress" role="progressbar" aria-valuenow="{0}" aria-valuemin="0" '
-        'aria-valuemax="100"><div class="progress-bar {1}" data-width="{0}">{0}%</div></div>',
-        percent,
-        colour,
+    url = escape(call_list_url)
+    html = "".join(
+        _COVERAGE_ROW.format(
+            pk=int(row["branch"].pk),
+            url=url,
+            name=escape(row["branch"].name),
+            total=int(row["total"]),
+            covered=int(row["covered"]),
+            exempt=int(row["exempt"]),
+            due=int(row["due"]),
+            overdue=int(row["overdue"]),
+            overdue_class=" text-danger fw-semibold" if row["overdue"] else "",
+            unreachable=int(row["unreachable"]),
+            unreachable_class=" text-danger" if row["unreachable"] else "",
+            progress=_progress_html(row["percent"], row["complete"]),
+        )
+        for row in rows
     )
+    return mark_safe(html)  # noqa: S308 (built from escaped text and numbers)
 
 
 @register.inclusion_tag("checkins/_retiree_panel.html", takes_context=True)
