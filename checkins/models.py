@@ -77,6 +77,13 @@ class CheckinState(models.Model):
                 name="checkins_state_unreachable",
                 condition=Q(unreachable_since__isnull=False),
             ),
+            # checkins.selectors.escalations: the most failures first, read in index order and
+            # stopped after the page (instead of joining every retiree who has a failure).
+            models.Index(
+                fields=["-consecutive_failures"],
+                name="checkins_state_failures",
+                condition=Q(consecutive_failures__gt=0),
+            ),
         ]
 
     def __str__(self):

@@ -452,10 +452,10 @@ def weekly_coverage(*, user, today: datetime.date | None = None, total: int | No
     """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct active retirees reached.
 
     Counts the maintained `WeeklyReach` rows (one per retiree and week reached) of the retirees
-    in scope who are active now. One query, or two for a user who sees every branch: then the
-    rows of the weeks are counted from the index alone, less those of the (few) retirees who are
-    no longer active, instead of joining every row to its retiree. `percent` is against `total`
-    (the active retirees in scope now; pass it when known, or it costs a query).
+    in scope who are active now; one query. For a user who sees every branch the rows are read
+    from the index alone and those of the (few) retirees no longer active are subtracted, found
+    in a small hashed list, instead of joining every row to its retiree. `percent` is against
+    `total` (the active retirees in scope now; pass it when known, or it costs a query).
     """
     today = today or local_today()
     weeks = week_starts(today)
@@ -463,11 +463,13 @@ def weekly_coverage(*, user, today: datetime.date | None = None, total: int | No
         total = Retiree.objects.visible_to(user).active().count()
     in_chart = WeeklyReach.objects.visible_to(user).filter(week__gte=weeks[0], week__lte=weeks[-1]).order_by()
     if user.sees_all_branches:
-        reached = _count_by_week(in_chart)
-        for week, count in _count_by_week(in_chart.exclude(retiree__status=Status.ACTIVE)).items():
-            reached[week] -= count
+        no_longer_active = Retiree.objects.exclude(status=Status.ACTIVE).values("pk")
+        rows = in_chart.values("week").annotate(
+            n=Count("retiree") - Count("retiree", filter=Q(retiree__in=no_longer_active))
+        )
     else:
-        reached = _count_by_week(in_chart.filter(retiree__status=Status.ACTIVE))
+        rows = in_chart.filter(retiree__status=Status.ACTIVE).values("week").annotate(n=Count("retiree"))
+    reached = {_as_date(row["week"]): row["n"] for row in rows}
     return [
         {
             "week": week,
@@ -476,10 +478,6 @@ def weekly_coverage(*, user, today: datetime.date | None = None, total: int | No
         }
         for week in weeks
     ]
-
-
-def _count_by_week(queryset) -> dict[datetime.date, int]:
-    return {_as_date(row["week"]): row["n"] for row in queryset.values("week").annotate(n=Count("*"))}
 
 
 def _as_date(value) -> datetime.date:
