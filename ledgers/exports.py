@@ -450,7 +450,6 @@ def _batched(iterable: Iterable, size: int) -> Iterator[list]:
 
 
 _CSV_AS_IS = frozenset({int, float, datetime.date, type(None)})
-# A cell starting with a formula character, in the cells of a column joined after NULs.
 # What csv.writer (QUOTE_MINIMAL) quotes a cell for: the delimiter, the quote, a line break.
 _CSV_QUOTED = re.compile('[,"\r\n]')
 # In a column's cells joined after NULs, a cell starting with a formula character. (Two searches,
