@@ -289,6 +289,8 @@ def bench_dashboard(runs: int):
 
 
 def bench_call_list(runs: int):
+    from checkins.views import CALL_LIST_PAGE_SIZE
+
     section("A secretary's call list")
     secretary = User.objects.get(username="sec0001")
     client = client_for(secretary)
@@ -296,7 +298,9 @@ def bench_call_list(runs: int):
     seconds, _ = median_time(lambda: get_ok(client, "/checkins/"), runs)
     queries = query_count(client, "/checkins/")
     note = f"{queries} queries"
-    record(f"call list ({size} active retirees)", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, note)
+    shown = min(size, CALL_LIST_PAGE_SIZE)
+    label = f"call list ({size} active retirees, {shown} on the page)"
+    record(label, seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, note)
 
 
 def bench_reminders(runs: int):
