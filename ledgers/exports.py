@@ -38,6 +38,7 @@ from .services import export_log_finish, export_log_start
 
 FILE_LANGUAGE = "zh-hans"
 CHUNK_SIZE = 500
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Tuples are small: fewer, larger fetches from the server-side cursor.
 VALUES_CHUNK_SIZE = 2000
 CSV_LINES_PER_CHUNK = 1000
@@ -542,19 +543,21 @@ def export_response(*, user, spec: LedgerSpec, queryset, filterset, file_format:
     if file_format == ExportFormat.CSV:
         if spec.reads_values:  # column blocks straight from the query to the csv module
             blocks = ((len(columns[0]), _csv_text(columns)) for columns in value_columns(spec, queryset, today))
-            lines = _csv_stream(spec, blocks, title, on_finish)
-        else:
-            lines = csv_lines(spec, rows(spec, queryset, today), title, on_finish)
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-        return response
+            return csv_download(_csv_stream(spec, blocks, title, on_finish), name)
+        return csv_download(csv_lines(spec, rows(spec, queryset, today), title, on_finish), name)
+    return xlsx_download(spec, export_rows(spec, queryset, today), title, name, on_finish)
+
+
+def csv_download(lines: Iterable[str], name: str) -> StreamingHttpResponse:
+    """CSV lines streamed as an attachment called `name`."""
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
+
+
+def xlsx_download(spec: LedgerSpec, data: Iterable[list], title: str, name: str, on_finish) -> FileResponse:
+    """The workbook of `data` written to a temporary file, then sent as an attachment called `name`."""
     target = tempfile.TemporaryFile()  # closed by the response when it has been sent
-    count = write_xlsx(spec, export_rows(spec, queryset, today), title, target)
-    on_finish(count)
+    on_finish(write_xlsx(spec, data, title, target))
     target.seek(0)
-    return FileResponse(
-        target,
-        as_attachment=True,
-        filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return FileResponse(target, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)

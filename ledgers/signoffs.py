@@ -13,15 +13,12 @@ row by row and column by column, leaving out the row number and the age (which t
 """
 
 import datetime
-import tempfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -39,7 +36,6 @@ NOT_COMPARED = frozenset({"index", "age"})
 # Reminders ask for the sign-off from this many days before a round ends until this many after.
 SIGNOFF_REMINDER_BEFORE_DAYS = 2
 SIGNOFF_REMINDER_AFTER_DAYS = 14
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ChangeKind:
@@ -370,19 +366,6 @@ def signoff_filename(signoff: LedgerSignoff, what, file_format: str) -> str:
         return f"{what}_{signoff.branch.name}_{signoff.checkin_round.title}_{stamp}.{file_format}"
 
 
-def _file_response(*, spec, data, title: str, name: str, file_format: str, on_finish):
-    if file_format == ExportFormat.CSV:
-        response = StreamingHttpResponse(
-            exports.csv_lines(spec, data, title, on_finish), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-        return response
-    target = tempfile.TemporaryFile()  # closed by the response when it has been sent
-    on_finish(exports.write_xlsx(spec, data, title, target))
-    target.seek(0)
-    return FileResponse(target, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
-
-
 def signoff_export_response(*, user, signoff: LedgerSignoff, what: str, ledger: str | None, file_format: str):
     """One ledger of the frozen snapshot, or the changes since the previous sign-off, as a file (logged)."""
     from .services import export_log_finish, export_log_start
@@ -406,11 +389,12 @@ def signoff_export_response(*, user, signoff: LedgerSignoff, what: str, ledger: 
         filters={"signoff": signoff.pk, "round": signoff.checkin_round_id, "ledger": ledger or ""},
         scope=signoff.branch.name,
     )
-    return _file_response(
-        spec=spec,
-        data=data,
-        title=signoff_title(signoff, label, now),
-        name=signoff_filename(signoff, label, file_format),
-        file_format=file_format,
-        on_finish=lambda count: export_log_finish(log=log, row_count=count),
-    )
+    title = signoff_title(signoff, label, now)
+    name = signoff_filename(signoff, label, file_format)
+
+    def on_finish(count):
+        export_log_finish(log=log, row_count=count)
+
+    if file_format == ExportFormat.CSV:
+        return exports.csv_download(exports.csv_lines(spec, data, title, on_finish), name)
+    return exports.xlsx_download(spec, data, title, name, on_finish)
