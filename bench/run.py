@@ -229,6 +229,15 @@ WHERE c.reached <> 'nobody' AND c.contacted_on >= %(first)s AND c.contacted_on <
 GROUP BY 1 ORDER BY 1
 """
 
+# The same weekly numbers from the rows checkins maintains (one per retiree and week reached), as
+# one would hand-write it against today's schema; the floor is the faster of the two.
+WEEKLY_MAINTAINED_SQL = """
+SELECT w.week, count(*)
+FROM checkins_weeklyreach w JOIN retirees_retiree r ON r.id = w.retiree_id
+WHERE w.week >= %(first)s AND w.week <= %(today)s AND r.status = 'active'
+GROUP BY 1 ORDER BY 1
+"""
+
 
 def _born_by(today: datetime.date, years: int) -> datetime.date:
     """The latest birth date of somebody aged `years` today (as retirees.models.birth_date_bounds)."""
@@ -270,9 +279,15 @@ def bench_dashboard(runs: int):
         (row["branch"].pk, *(row[f] for f in fields)) for row in orm_rows
     ] and {w: n for w, n in week_rows} == {w["week"]: w["reached"] for w in orm_weeks if w["reached"]}
 
+    with connection.cursor() as cursor:
+        cursor.execute(WEEKLY_MAINTAINED_SQL, params)
+        same = same and cursor.fetchall() == week_rows
+
     page, _ = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs)
     coverage_sql, _ = median_time(lambda: connection.cursor().execute(COVERAGE_SQL, params), runs)
-    weekly_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_SQL, params), runs)
+    weekly_contacts_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_SQL, params), runs)
+    weekly_rows_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_MAINTAINED_SQL, params), runs)
+    weekly_sql = min(weekly_contacts_sql, weekly_rows_sql)
     sql = coverage_sql + weekly_sql
     queries = query_count(client, "/checkins/dashboard/")
     record("dashboard page", page * 1000, "ms", "<= 300 ms", page <= 0.300, f"{queries} queries")
@@ -282,7 +297,8 @@ def bench_dashboard(runs: int):
         "ms",
         None,
         None,
-        f"coverage {coverage_sql * 1000:.0f} + weekly {weekly_sql * 1000:.0f} ms; "
+        f"coverage {coverage_sql * 1000:.0f} + weekly {weekly_sql * 1000:.0f} ms (from contacts "
+        f"{weekly_contacts_sql * 1000:.0f}, from weekly rows {weekly_rows_sql * 1000:.0f}); "
         f"numbers match: {'yes' if same else 'NO'}",
     )
     record("dashboard page / SQL floor", page / sql, "x", "<= 2x", page / sql <= 2.0)
