@@ -23,7 +23,9 @@ from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm
 from .models import CadencePolicy
 
 # The most urgent first, fifty a page: a phone screen's worth of large buttons, and a page that
-# renders in well under a tenth of a second (each row costs ~0.7 ms of template rendering).
+# renders in well under a tenth of a second (each row costs ~0.5 ms of template rendering). The
+# page's ids are sorted first (outreach.pagination.IdsFirstPaginator): for office staff, who see
+# every branch, sorting the narrow ids of 100,000 retirees halves the time of sorting full rows.
 CALL_LIST_PAGE_SIZE = 50
 
 
@@ -64,7 +66,7 @@ def call_list(request):
         request,
         "checkins/call_list.html",
         {
-            "page": paginate(request, rows, CALL_LIST_PAGE_SIZE),
+            "page": paginate(request, rows, CALL_LIST_PAGE_SIZE, ids_first=True),
             "querystring": querystring_without_page(request),
             "totals": selectors.coverage_totals(coverage),
             "branch_choices": [row["branch"] for row in all_coverage] if request.user.sees_all_branches else [],
