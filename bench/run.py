@@ -66,6 +66,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from branches.models import Branch  # noqa: E402
+from checkins.models import ContactLog  # noqa: E402
 from retirees.models import Retiree  # noqa: E402
 
 PYTHON = sys.executable
@@ -662,6 +663,7 @@ def bench_load(users: int, seconds: int, workers: int):
     sessions = [client_for(user).cookies[settings.SESSION_COOKIE_NAME].value for user in people]
     active = Retiree.objects.filter(status="active")
     everybody = list(active.values_list("id", flat=True)[:5000])
+    last_contact_before = ContactLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
     with gunicorn(workers) as port:
         until = time.monotonic() + seconds
         threads = []
@@ -686,6 +688,18 @@ def bench_load(users: int, seconds: int, workers: int):
         )
     record("load: p95 over all requests", p95 * 1000, "ms", "<= 500 ms", p95 <= 0.5, f"{len(samples)} requests")
     record("load: errors", len(errors), "", "0", not errors, "; ".join(errors[:3]))
+    _remove_load_test_contacts(last_contact_before)
+
+
+def _remove_load_test_contacts(last_contact_before: int) -> None:
+    """Take back the contacts the simulated users logged, through the service that also puts the
+    check-in states and the weekly chart rows back, so that the dataset stays as generated."""
+    from checkins.services import contact_log_delete
+
+    logged = list(ContactLog.objects.filter(id__gt=last_contact_before).order_by("id"))
+    for contact in logged:
+        contact_log_delete(contact=contact)
+    print(f"  (removed the {len(logged)} contacts the simulated users logged)")
 
 
 # --- main -------------------------------------------------------------------------------------
