@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "outreach.middleware.SessionTouchMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -126,7 +127,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database so that the web app keeps working when Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 2 * 3600, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request: inactivity timeout
+# The expiry counts from the last request (an inactivity timeout): outreach.middleware's
+# SessionTouchMiddleware pushes it back at most once a minute rather than on every request.
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60, minimum=0)
 SESSION_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "zh-hans"

@@ -117,6 +117,5 @@ def test_roster_query_count_does_not_grow_with_shifts(login, office, branch_a, t
 
     small = queries()
     grow(12, 100)
-    # session, user, the week's shifts with their counts, their visible volunteers, and the
-    # session's refreshed expiry (savepoint, update, release)
-    assert small == queries() == 7
+    # session, user, the week's shifts with their counts, their visible volunteers
+    assert small == queries() == 4
