@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from outreach.admin import ReadOnlyAdmin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Search the audit log by person, retiree and date. Read-only: no one edits or deletes it."""
 
     list_display = ["created_at", "actor_name", "action", "retiree", "ip_address"]
@@ -13,12 +15,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_name", "retiree__name", "retiree__name_pinyin", "retiree__name_initials"]
     list_select_related = ["retiree"]
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from outreach.admin import ReadOnlyAdmin
+
 from . import services
 from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
 
@@ -56,19 +58,10 @@ class ExemptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeeklyReach)
-class WeeklyReachAdmin(admin.ModelAdmin):
+class WeeklyReachAdmin(ReadOnlyAdmin):
     """Read only: the rows follow the contact logs (checkins.services.weekly_reach_refresh)."""
 
     list_display = ["week", "retiree"]
     list_select_related = ["retiree"]
     date_hierarchy = "week"
     search_fields = ["retiree__name", "retiree__name_pinyin"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

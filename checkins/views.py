@@ -5,15 +5,15 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accounts.decorators import office_required
+from accounts.decorators import office_required, require_office
 from branches.models import Branch
 from ledgers.forms import ContactLedgerForm
+from outreach.forms import add_errors, next_url
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import local_today
 
@@ -27,27 +27,6 @@ from .models import CadencePolicy
 # page's ids are sorted first (outreach.pagination.IdsFirstPaginator): for office staff, who see
 # every branch, sorting the narrow ids of 100,000 retirees halves the time of sorting full rows.
 CALL_LIST_PAGE_SIZE = 50
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
-def _require_office(request) -> None:
-    """For pages about one object: fetch it first (404 outside scope), then refuse non-office users."""
-    if not request.user.is_office:
-        raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- The call list ----------------------------------------------------------------------------
@@ -118,11 +97,11 @@ def quick_log(request, pk):
                 "retiree": row,
                 "just_logged": result,
                 "today": local_today(),
-                "next_path": _next_url(request, reverse("checkins:call_list")),
+                "next_path": next_url(request, reverse("checkins:call_list")),
             }
             return render(request, "checkins/_call_row.html", context)
         messages.success(request, _("Logged a call with %(name)s.") % {"name": retiree.name})
-        return redirect(_next_url(request, reverse("checkins:call_list")))
+        return redirect(next_url(request, reverse("checkins:call_list")))
     return render(request, "checkins/quick_log.html", {"retiree": retiree})
 
 
@@ -143,16 +122,16 @@ def contact_create(request, pk):
                 user=request.user, retiree=retiree, ledger_facts=ledger_form.cleaned_data, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(ledger_form if _ledger_error(error) else form, error)
+            add_errors(ledger_form if _ledger_error(error) else form, error)
         else:
             messages.success(request, _("Logged a contact with %(name)s.") % {"name": retiree.name})
-            return redirect(_next_url(request, retiree.get_absolute_url()))
+            return redirect(next_url(request, retiree.get_absolute_url()))
     if request.method == "POST":
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
     return render(
         request,
         "checkins/contact_form.html",
-        {"form": form, "ledger_form": ledger_form, "retiree": retiree, "next": _next_url(request, "")},
+        {"form": form, "ledger_form": ledger_form, "retiree": retiree, "next": next_url(request, "")},
     )
 
 
@@ -174,7 +153,7 @@ def follow_up_done(request, pk):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Follow-up marked done."))
-        return redirect(_next_url(request, contact.retiree.get_absolute_url()))
+        return redirect(next_url(request, contact.retiree.get_absolute_url()))
     return render(request, "checkins/follow_up_done.html", {"contact": contact})
 
 
@@ -226,7 +205,7 @@ def round_create(request):
         try:
             checkin_round = services.round_create(user=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Round “%(title)s” opened.") % {"title": checkin_round.title})
             return redirect(checkin_round)
@@ -262,13 +241,13 @@ def round_summary(request, pk):
 @login_required
 def round_close(request, pk):
     checkin_round = selectors.round_get(user=request.user, pk=pk)
-    _require_office(request)
+    require_office(request)
     form = RoundCloseForm(request.POST or None)
     if request.method == "POST" and checkin_round.is_open and form.is_valid():
         try:
             services.round_close(user=request.user, checkin_round=checkin_round, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Round closed."))
             return redirect(reverse("checkins:round_summary", args=[pk]))
@@ -283,7 +262,7 @@ def round_close(request, pk):
 @login_required
 def exemption_create(request, pk):
     retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
-    _require_office(request)
+    require_office(request)
     form = ExemptionForm(request.POST or None, user=request.user, retiree=retiree)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -298,7 +277,7 @@ def exemption_create(request, pk):
                 note=data.get("note", ""),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Exemption recorded for %(name)s.") % {"name": retiree.name})
             return redirect(retiree)
@@ -310,7 +289,7 @@ def exemption_create(request, pk):
 @login_required
 def exemption_revoke(request, pk):
     exemption = selectors.exemption_get(user=request.user, pk=pk)
-    _require_office(request)
+    require_office(request)
     if request.method == "POST":
         services.exemption_revoke(user=request.user, exemption=exemption)
         messages.success(request, _("Exemption ended."))
@@ -334,7 +313,7 @@ def policy_create(request):
 @login_required
 def policy_edit(request, pk):
     policy = selectors.policy_get(user=request.user, pk=pk)
-    _require_office(request)
+    require_office(request)
     return _policy_edit(request, policy)
 
 
@@ -348,7 +327,7 @@ def _policy_edit(request, policy):
         try:
             services.cadence_policy_save(user=request.user, policy=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Rule saved."))
             return redirect("checkins:policy_list")

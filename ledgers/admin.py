@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from outreach.admin import ReadOnlyAdmin
+
 from .models import (
     ExportLog,
     ExposureEvent,
@@ -55,21 +57,12 @@ class HealthRecordAdmin(LedgerEntryAdmin):
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ReadOnlyAdmin):
     """The export log is a record: read-only, even for admins."""
 
     list_display = ["created_at", "user", "ledger", "file_format", "scope", "row_count"]
     list_filter = ["ledger", "file_format"]
     list_select_related = ["user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RosterUpload)
@@ -83,19 +76,10 @@ class RosterUploadAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerSignoff)
-class LedgerSignoffAdmin(admin.ModelAdmin):
+class LedgerSignoffAdmin(ReadOnlyAdmin):
     """A sign-off is a frozen record: read-only, even for admins."""
 
     list_display = ["signed_at", "branch", "checkin_round", "signed_by", "row_count"]
     list_filter = ["checkin_round"]
     list_select_related = ["branch", "checkin_round", "signed_by"]
     search_fields = ["branch__name", "checkin_round__title"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

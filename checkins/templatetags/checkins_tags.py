@@ -58,13 +58,13 @@ def call_row_labels() -> dict:
 
 @register.filter
 def age_years(age) -> str:
-    """"82 years old" (a filter rather than a blocktranslate: the call list shows one per row)."""
+    """The age as "82 years old" (a filter rather than a blocktranslate: the call list shows one per row)."""
     return gettext("%(age)s years old") % {"age": age}
 
 
 @register.filter
 def every_days(days) -> str:
-    """"every 14 days"."""
+    """The cadence as "every 14 days"."""
     return ngettext("every %(days)s day", "every %(days)s days", days) % {"days": days}
 
 
