@@ -1,10 +1,7 @@
-import functools
-
 from django import template
-from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from checkins import selectors
 from checkins.choices import DueState, Escalation, Outcome, Reached
@@ -18,22 +15,6 @@ _BADGES = {
     DueState.COVERED: "text-bg-success",
     DueState.EXEMPT: "text-bg-secondary",
 }
-
-
-@functools.lru_cache(maxsize=64)
-def _url_template(name: str, prefix: str) -> str:
-    marker = "2147483647"  # an id no row has, swapped for the real one
-    return reverse(name, args=[int(marker)]).replace(f"/{marker}/", "/{}/")
-
-
-@register.filter
-def pk_url(pk, name: str) -> str:
-    """`{{ retiree.pk|pk_url:"checkins:quick_log" }}`: reverse() of a URL taking one id, at string speed.
-
-    The call list renders three such links per row; reverse() each time was a quarter of the page.
-    The URL is reversed once per name (and script prefix), then only the id is filled in.
-    """
-    return _url_template(name, get_script_prefix()).format(int(pk))
 
 
 _CALL_ROW_LABELS = {
@@ -54,18 +35,6 @@ _CALL_ROW_LABELS = {
 def call_row_labels() -> dict:
     """The call list row's words, translated once per page instead of once per row (a tenth of the page)."""
     return {key: str(label) for key, label in _CALL_ROW_LABELS.items()}
-
-
-@register.filter
-def age_years(age) -> str:
-    """The age as "82 years old" (a filter rather than a blocktranslate: the call list shows one per row)."""
-    return gettext("%(age)s years old") % {"age": age}
-
-
-@register.filter
-def every_days(days) -> str:
-    """The cadence as "every 14 days"."""
-    return ngettext("every %(days)s day", "every %(days)s days", days) % {"days": days}
 
 
 @register.filter
