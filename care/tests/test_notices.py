@@ -13,10 +13,11 @@ PDF = b"%PDF-1.4\n% a letter\n"
 
 
 def _docx() -> bytes:
+    """A minimal .docx, the same bytes on every call (entries dated, not stamped with the clock)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, content in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
