@@ -11,7 +11,7 @@ import functools
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from retirees.models import local_today
 
@@ -24,6 +24,29 @@ DUE_BADGES = {
     DueState.COVERED: "text-bg-success",
     DueState.EXEMPT: "text-bg-secondary",
 }
+
+
+# The row's fixed words, translated once per page (`call_row_labels`), not once per row.
+CALL_ROW_LABELS = {
+    "unreachable": gettext_lazy("Unreachable"),
+    "last_contact": gettext_lazy("Last contact"),
+    "follow_up_on": gettext_lazy("Follow up on"),
+    "reached_all_well": gettext_lazy("Reached, all well"),
+    "no_answer": gettext_lazy("No answer"),
+    "log_details": gettext_lazy("Log a problem or details"),
+    "logged_all_well": gettext_lazy("Logged: reached, all well."),
+    "logged_no_answer": gettext_lazy("Logged: no answer."),
+}
+
+
+def call_row_labels() -> dict:
+    return {key: str(label) for key, label in CALL_ROW_LABELS.items()}
+
+
+def escalation_text(consecutive_failures) -> str:
+    """The next step of the escalation ladder after this many failed contacts, or ""."""
+    step = escalation_for(consecutive_failures)
+    return str(step.label) if step != Escalation.NONE else ""
 
 
 @functools.lru_cache(maxsize=64)
@@ -62,7 +85,6 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
                 last_contact += f" ({reached_labels.get(reached, '')})"
             if retiree.last_contact_notes:
                 last_contact += " · " + Truncator(retiree.last_contact_notes).chars(60)
-        step = escalation_for(retiree.consecutive_failures) if retiree.consecutive_failures else Escalation.NONE
         household = retiree.household[0] if retiree.household else None
         rows.append(
             {
@@ -75,7 +97,7 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
                 "facts": " · ".join(facts),
                 "last_contact": last_contact,
                 "follow_up_on": f"{retiree.next_follow_up_on:%m-%d}" if retiree.next_follow_up_on else "",
-                "escalation": str(step.label) if step != Escalation.NONE else "",
+                "escalation": escalation_text(retiree.consecutive_failures),
                 "phone": retiree.phone,
                 "phone_alt": retiree.phone_alt,
                 "household": household

@@ -1,40 +1,16 @@
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
 
-from checkins import selectors
-from checkins.choices import DueState, Escalation, Outcome, Reached
-from checkins.models import escalation_for
+from checkins import presenters, selectors
+from checkins.choices import DueState, Outcome, Reached
 
 register = template.Library()
-
-_BADGES = {
-    DueState.OVERDUE: "text-bg-danger",
-    DueState.DUE: "text-bg-warning",
-    DueState.COVERED: "text-bg-success",
-    DueState.EXEMPT: "text-bg-secondary",
-}
-
-
-_CALL_ROW_LABELS = {
-    "unreachable": gettext_lazy("Unreachable"),
-    "due": gettext_lazy("due"),
-    "never_reached": gettext_lazy("never reached"),
-    "last_contact": gettext_lazy("Last contact"),
-    "follow_up_on": gettext_lazy("Follow up on"),
-    "reached_all_well": gettext_lazy("Reached, all well"),
-    "no_answer": gettext_lazy("No answer"),
-    "log_details": gettext_lazy("Log a problem or details"),
-    "logged_all_well": gettext_lazy("Logged: reached, all well."),
-    "logged_no_answer": gettext_lazy("Logged: no answer."),
-}
 
 
 @register.simple_tag
 def call_row_labels() -> dict:
-    """The call list row's words, translated once per page instead of once per row (a tenth of the page)."""
-    return {key: str(label) for key, label in _CALL_ROW_LABELS.items()}
+    return presenters.call_row_labels()
 
 
 @register.filter
@@ -44,7 +20,7 @@ def due_label(value) -> str:
 
 @register.filter
 def due_badge(value) -> str:
-    return _BADGES.get(value, "text-bg-light")
+    return presenters.DUE_BADGES.get(value, "text-bg-light")
 
 
 @register.filter
@@ -59,8 +35,7 @@ def reached_label(value) -> str:
 
 @register.filter
 def escalation_label(consecutive_failures) -> str:
-    step = escalation_for(consecutive_failures)
-    return step.label if step != Escalation.NONE else ""
+    return presenters.escalation_text(consecutive_failures)
 
 
 _PROGRESS = (
