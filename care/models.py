@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from accounts.scoping import BranchScopedQuerySet
 from checkins.choices import Channel
 from outreach.db import choices_check
+from outreach.uploads import FileKind, download_name, kind_for_content_type
 
 from .choices import (
     AssistanceKind,
@@ -556,6 +557,19 @@ class Notice(models.Model):
 
     def get_absolute_url(self):
         return reverse("care:notice_detail", args=[self.pk])
+
+    @property
+    def attachment_kind(self) -> FileKind:
+        """The attachment's type as detected from its content when it was uploaded."""
+        return kind_for_content_type(self.attachment_type) or FileKind(
+            PurePosixPath(self.attachment.name).suffix.lstrip(".") or "bin", "application/octet-stream", ""
+        )
+
+    @property
+    def attachment_download_name(self) -> str:
+        """The name the attachment is served under: the notice's title with the detected type's
+        extension, never the name the uploader gave (which could be evil.exe)."""
+        return download_name(self.title, self.attachment_kind)
 
 
 class NoticeDeliveryQuerySet(BranchScopedQuerySet):

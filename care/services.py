@@ -7,6 +7,7 @@ outside the user's scope) and validates before saving, so that bad input saves n
 import datetime
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from accounts.models import User
 from branches.models import Branch
 from checkins.models import ContactLog
 from checkins.services import checkin_state_set_cadence_override
+from outreach.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
 from retirees.choices import Status
 from retirees.models import Retiree
 
@@ -33,7 +35,9 @@ from .models import (
     VisitCampaign,
     Volunteer,
 )
-from .validators import validate_attachment
+
+# What a notice may carry: documents and pictures, checked by their content (outreach.uploads).
+ATTACHMENT_KINDS = (PDF, DOCX, XLSX, PNG, JPEG)
 
 
 def _require_office(user) -> None:
@@ -344,12 +348,14 @@ def notice_publish(
         raise ValidationError({"branches": _("Choose at least one branch, or all branches.")})
     if attachment is not None:
         try:
-            extension, content_type = validate_attachment(attachment)
+            kind = check_upload(
+                attachment, accept=ATTACHMENT_KINDS, max_bytes=settings.OUTREACH_ATTACHMENT_MAX_MB * 1024 * 1024
+            )
         except ValidationError as error:
             raise ValidationError({"attachment": error.messages}) from None
         notice.attachment_name = PurePosixPath(attachment.name).name[:150]
-        notice.attachment_type = content_type
-        attachment.name = f"upload.{extension}"  # the stored name is random; its extension follows the content
+        notice.attachment_type = kind.content_type
+        attachment.name = f"upload.{kind.extension}"  # the stored name is random; its extension follows the content
         notice.attachment = attachment
     notice.full_clean(exclude=["published_by", "attachment"])
     notice.save()

@@ -428,11 +428,13 @@ def notice_attachment(request, pk):
     notice = selectors.notice_get(user=request.user, pk=pk)
     if not notice.attachment:
         raise Http404
+    # Always a download (never shown inline in our origin), under the detected type's name and
+    # content type; nosniff so no browser second-guesses that type.
     response = FileResponse(
         notice.attachment.open("rb"),
         as_attachment=True,
-        filename=notice.attachment_name or notice.attachment.name.rsplit("/", 1)[-1],
-        content_type=notice.attachment_type or "application/octet-stream",
+        filename=notice.attachment_download_name,
+        content_type=notice.attachment_kind.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

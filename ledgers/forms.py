@@ -3,14 +3,13 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outreach.uploads import check_upload
 from retirees.models import local_today
 
 from .choices import DOSE_LABELS, STANCES_NEEDING_REASON, Arrangement, ExposureKind, Stance, TestResult
 from .filters import DateInput
+from .imports import MAX_UPLOAD_BYTES, ROSTER_KINDS
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
-
-# Roster uploads above this size are refused before they are read.
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class LedgerEntryForm(forms.ModelForm):
@@ -84,21 +83,9 @@ class RosterUploadForm(forms.Form):
     )
 
     def clean_file(self):
+        """Refused here, before anything parses it: by size, by content type, a zip bomb, a password."""
         upload = self.cleaned_data["file"]
-        name = (upload.name or "").lower()
-        if not name.endswith((".xlsx", ".csv")):
-            if name.endswith(".xls"):
-                raise forms.ValidationError(
-                    _("Old .xls files cannot be read: open it in Excel and save it as .xlsx, then upload again.")
-                )
-            raise forms.ValidationError(_("Upload an Excel (.xlsx) or CSV (.csv) file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-                % {"size": round(upload.size / 1024 / 1024, 1), "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
+        check_upload(upload, accept=ROSTER_KINDS, max_bytes=MAX_UPLOAD_BYTES)
         return upload
 
 

@@ -11,7 +11,6 @@ import datetime
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -22,7 +21,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.escape import unescape
 
 from branches.models import Branch
-from outreach.uploads import XLSX_MEMBERS, check_zip_archive
+from outreach.uploads import CSV, XLSX, check_content
 from retirees.choices import CareLevel, Category, Gender, LivingSituation, ResidenceArea
 from retirees.models import Retiree, local_today
 from retirees.validators import normalize_id_number, normalize_phone
@@ -32,8 +31,9 @@ from .exports import FORMULA_PREFIXES, registry_spec
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 10
-# An encrypted (password-protected) .xlsx, like an old .xls, is an OLE2 compound file.
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ROSTER_KINDS = (XLSX, CSV)
+# Roster uploads above this size are refused before they are read.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 REQUIRED = ("name", "gender", "birth_date", "branch")
 IMPORTED = (
@@ -189,31 +189,21 @@ def parse_date(value) -> datetime.date:
 
 
 def read_table(content: bytes, filename: str) -> list[tuple[int, list]]:
-    """The non-blank rows of the file as (row number, cell values). Raises RosterFileError."""
-    if filename.lower().endswith(".csv"):
+    """The non-blank rows of the file as (row number, cell values). Raises RosterFileError.
+
+    The content goes through the app's one upload checker again (a stored upload is read again
+    when confirmed), which also says whether it is a workbook or a CSV: the name does not decide.
+    """
+    try:
+        kind = check_content(content, name=filename, accept=ROSTER_KINDS, max_bytes=MAX_UPLOAD_BYTES)
+    except ValidationError as error:
+        raise RosterFileError(error.messages[0]) from None
+    if kind == CSV:
         return _read_csv(content)
     return _read_xlsx(content)
 
 
 def _read_xlsx(content: bytes) -> list[tuple[int, list]]:
-    if content.startswith(OLE2_MAGIC):
-        raise RosterFileError(
-            _(
-                "This file is password-protected or is an old .xls file. Remove the password "
-                "(or save it as .xlsx) in Excel, then upload it again."
-            )
-        )
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise RosterFileError(_("This is not a valid .xlsx file, or it is damaged. Save it again in Excel."))
-    try:
-        # Before openpyxl parses anything (its XML goes through defusedxml): no zip bomb, a real workbook.
-        check_zip_archive(content, required=XLSX_MEMBERS)
-    except ValidationError as error:
-        if error.code in ("bad_zip", "zip_members"):
-            raise RosterFileError(
-                _("This is not a valid .xlsx file, or it is damaged. Save it again in Excel.")
-            ) from None
-        raise RosterFileError(error.messages[0]) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged workbook

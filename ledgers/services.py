@@ -147,9 +147,25 @@ def export_log_finish(*, log: ExportLog, row_count: int) -> None:
     log.row_count = row_count
 
 
+# An uploaded roster is personal data: one not confirmed within this time cannot be confirmed
+# any more and is deleted by `roster_uploads_purge` (hourly, from the beat).
+ROSTER_UPLOAD_LIFETIME = datetime.timedelta(hours=24)
+
+
 def roster_upload_store(*, user, filename: str, content: bytes) -> RosterUpload:
-    """Keep an uploaded roster in the database until its preview is confirmed."""
+    """Keep an uploaded roster in the database until its preview is confirmed (or it expires)."""
     return RosterUpload.objects.create(user=user, filename=filename[:200], content=content)
+
+
+def roster_uploads_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploads previewed but never confirmed within ROSTER_UPLOAD_LIFETIME; how many.
+
+    Confirmed uploads stay as the record of what was imported (their content is already empty).
+    One DELETE, so a second run at the same time deletes nothing twice.
+    """
+    cutoff = (now or timezone.now()) - ROSTER_UPLOAD_LIFETIME
+    deleted, _per_model = RosterUpload.objects.filter(applied_at__isnull=True, uploaded_at__lt=cutoff).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -158,11 +174,20 @@ def roster_import_apply(*, user, upload_id) -> tuple[RosterUpload | None, "Roste
 
     The file is checked again (the registry may have changed since the preview). The upload is
     locked and marked applied in the same transaction, so a double click imports it once.
-    Returns (None, empty plan) when the upload is not this user's, or was already applied.
+    Returns (None, empty plan) when the upload is not this user's, has expired or was already applied.
     """
     from .imports import RosterPlan, roster_plan  # imports -> exports -> services: import late
 
-    upload = RosterUpload.objects.select_for_update().filter(pk=upload_id, user=user, applied_at__isnull=True).first()
+    upload = (
+        RosterUpload.objects.select_for_update()
+        .filter(
+            pk=upload_id,
+            user=user,
+            applied_at__isnull=True,
+            uploaded_at__gte=timezone.now() - ROSTER_UPLOAD_LIFETIME,  # expired, even if not purged yet
+        )
+        .first()
+    )
     if upload is None:
         return None, RosterPlan()
     plan = roster_plan(user=user, content=bytes(upload.content), filename=upload.filename)

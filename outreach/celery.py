@@ -29,4 +29,7 @@ app.conf.beat_schedule = {
     "reminders-tick": {"task": "reminders.tick", "schedule": 300.0},
     # Daily at 03:00 Asia/Shanghai: anonymise retirees past the retention period (PIPL).
     "retention": {"task": "retirees.anonymise_due", "schedule": crontab(hour=3, minute=0)},
+    # Hourly at :20: delete roster uploads previewed but not confirmed within 24 hours, so the
+    # import page's "deleted after 24 hours" holds to within the hour, not up to a day late.
+    "roster-uploads-purge": {"task": "ledgers.purge_roster_uploads", "schedule": crontab(minute=20)},
 }

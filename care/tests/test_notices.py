@@ -1,6 +1,3 @@
-import io
-import zipfile
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,17 +5,10 @@ from django.urls import reverse
 
 from care import selectors, services
 from care.models import Notice, NoticeDelivery
+from tests import files
 
-PDF = b"%PDF-1.4\n% a letter\n"
-
-
-def _docx() -> bytes:
-    """A minimal .docx, the same bytes on every call (entries dated, not stamped with the clock)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 1, 0, 0, 0)), content)
-    return buffer.getvalue()
+PDF = files.PDF
+_docx = files.docx
 
 
 def _publish(office, **kwargs):
@@ -99,3 +89,62 @@ def test_secretary_cannot_mark_another_branchs_retiree(login, office, secretary_
     )
     assert response.status_code == 404
     assert not NoticeDelivery.objects.filter(delivered_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (files.zip_bomb, "文件打开后会过大"),
+        (files.many_entries_docx, "文件包含的部件过多"),
+        (files.encrypted_ole, "该文件设置了密码"),
+        (lambda: files.EXE, "不接受这种文件类型"),
+    ],
+    ids=["zip-bomb", "20000-entries", "encrypted", "renamed-exe"],
+)
+def test_hostile_attachments_are_refused_with_a_clear_message_and_nothing_saved(
+    login, office, retiree_a, build, message
+):
+    attachment = SimpleUploadedFile("通知.docx", build())  # built here, not when the tests are collected
+    data = {"title": "一封信", "body": "正文", "all_branches": "on", "attachment": attachment}
+    response = login(office).post(reverse("care:notice_create"), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Notice.objects.exists() and not NoticeDelivery.objects.exists()
+
+
+def test_an_attachment_is_served_under_the_title_with_the_extension_of_its_detected_type(
+    login, office, secretary_a, branch_a
+):
+    notice = services.notice_publish(
+        user=office, title="通知", body="正文", branches=[branch_a], attachment=SimpleUploadedFile("evil.exe", PDF)
+    )
+    assert notice.attachment_type == "application/pdf" and notice.attachment.name.endswith(".pdf")
+    client = login(secretary_a)
+    response = client.get(reverse("care:notice_attachment", args=[notice.pk]))
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E9%80%9A%E7%9F%A5.pdf"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "通知.pdf" in page and "evil.exe" not in page
+
+
+@pytest.mark.parametrize(
+    "content, extension, content_type",
+    [
+        (files.docx(), "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (b"\xff\xd8\xff\xe0" + bytes(64), "jpg", "image/jpeg"),
+    ],
+)
+def test_each_detected_type_is_served_with_its_own_extension_and_content_type(
+    login, office, secretary_a, branch_a, content, extension, content_type
+):
+    notice = services.notice_publish(
+        user=office,
+        title="Letter to all",
+        body="正文",
+        branches=[branch_a],
+        attachment=SimpleUploadedFile("letter.pdf", content),
+    )
+    response = login(secretary_a).get(reverse("care:notice_attachment", args=[notice.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="Letter to all.{extension}"'
+    assert response["Content-Type"] == content_type

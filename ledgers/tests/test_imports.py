@@ -6,14 +6,15 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from conftest import make_retiree
-from ledgers.forms import MAX_UPLOAD_BYTES
-from ledgers.imports import parse_date
+from ledgers.imports import MAX_UPLOAD_BYTES, parse_date
 from ledgers.models import RosterUpload
 from retirees.models import Retiree
 from retirees.validators import id_number_check_digit
+from tests import files
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -144,41 +145,44 @@ def test_a_second_import_matches_on_id_number_even_when_the_name_changed(login, 
 @pytest.mark.parametrize(
     "upload, message",
     [
-        (SimpleUploadedFile("名册.txt", b"hello"), "请上传 Excel（.xlsx）或 CSV（.csv）文件"),
-        (SimpleUploadedFile("名册.xls", b"\xd0\xcf\x11\xe0"), "旧版 .xls"),
+        (SimpleUploadedFile("名册.txt", b"hello"), "不接受这种文件类型：只能上传 Excel（.xlsx）、CSV（.csv）。"),
+        (SimpleUploadedFile("名册.xls", files.old_ole()), "旧版 Office 文件"),
         (SimpleUploadedFile("名册.xlsx", b""), "空文件"),
         (SimpleUploadedFile("名册.csv", b"x" * (MAX_UPLOAD_BYTES + 1)), "文件过大"),
+        (SimpleUploadedFile("名册.xlsx", b"PK\x03\x04 not really a zip"), "文件已损坏"),
+        (SimpleUploadedFile("名册.xlsx", files.encrypted_ole()), "该文件设置了密码"),
+        (SimpleUploadedFile("名册.xlsx", files.office_zip({"hello.txt": "hi"})), "不接受这种文件类型"),
+        (SimpleUploadedFile("名册.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200), "不接受这种文件类型"),
+        (SimpleUploadedFile("名册.csv", files.EXE), "不接受这种文件类型"),
+        (SimpleUploadedFile("名册.xlsx", files.many_entries_docx(2000)), "文件包含的部件过多"),
     ],
-    ids=["wrong-type", "old-xls", "empty", "oversized"],
+    ids=[
+        "wrong-type",
+        "old-xls",
+        "empty",
+        "oversized",
+        "corrupt",
+        "password-protected",
+        "zip-not-a-workbook",
+        "image-as-xlsx",
+        "exe-as-csv",
+        "20000-entries",
+    ],
 )
-def test_unacceptable_files_are_refused_by_the_form(login, office, upload, message):
+def test_unacceptable_files_are_refused_by_the_form_before_anything_parses_them(login, office, upload, message):
     response = preview(login(office), upload)
     assert message in response.content.decode()
+    assert response.context["plan"] is None
     assert not RosterUpload.objects.exists() and not Retiree.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        (b"PK\x03\x04 not really a zip", "不是有效的 .xlsx 文件"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "设置了密码"),
-    ],
-    ids=["corrupt", "password-protected"],
-)
-def test_unreadable_workbooks_are_explained(login, office, content, message):
-    response = preview(login(office), SimpleUploadedFile("名册.xlsx", content))
-    assert message in problems(response)[0][2]
-    assert response.context["upload"] is None and not RosterUpload.objects.exists()
-
-
-def test_a_zip_that_is_not_a_workbook_is_explained(login, office):
-    buffer = io.BytesIO()
-    import zipfile
-
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("hello.txt", "hi")
-    response = preview(login(office), SimpleUploadedFile("名册.xlsx", buffer.getvalue()))
-    assert "不是有效的 .xlsx 文件" in problems(response)[0][2]
+def test_a_workbook_named_csv_is_read_as_a_workbook(login, office, branch_a):
+    upload = xlsx_file(
+        [["姓名", "性别", "出生日期", "所在支部"], ["王明", "男", "1940-05-03", "第一党支部"]], "名册.csv"
+    )
+    client = login(office)
+    confirm(client, preview(client, upload))
+    assert Retiree.objects.get().name == "王明"
 
 
 def test_missing_required_columns_are_named(login, office, branch_a):
@@ -275,20 +279,27 @@ def test_import_is_for_the_office_only(login, secretary_a):
 
 
 def test_a_zip_bomb_is_refused_before_it_is_opened(login, office):
-    import zipfile
+    sheet = bytes(60 * 1024 * 1024)  # 60 MB of zeros, ~60 KB zipped
+    bomb = files.office_zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>", "xl/s.xml": sheet})
+    assert len(bomb) < 1024 * 1024
+    response = preview(login(office), SimpleUploadedFile("名册.xlsx", bomb))
+    assert "打开后会过大" in response.content.decode()
+    assert not RosterUpload.objects.exists() and not Retiree.objects.exists()
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))  # 60 MB of zeros, ~60 KB zipped
-    assert len(buffer.getvalue()) < 1024 * 1024
-    response = preview(login(office), SimpleUploadedFile("名册.xlsx", buffer.getvalue()))
-    assert "打开后会过大" in problems(response)[0][2]
+
+def test_the_page_says_unconfirmed_uploads_are_deleted_after_24_hours(login, office):
+    assert "未确认的上传文件将在 24 小时后自动删除" in login(office).get(reverse("ledgers:import")).content.decode()
+
+
+def test_an_upload_older_than_24_hours_cannot_be_confirmed(login, office, branch_a):
+    client = login(office)
+    response = preview(
+        client, xlsx_file([["姓名", "性别", "出生日期", "所在支部"], ["王明", "男", "1940-05-03", "第一党支部"]])
+    )
+    upload = response.context["upload"]
+    RosterUpload.objects.filter(pk=upload.pk).update(
+        uploaded_at=timezone.now() - datetime.timedelta(hours=24, minutes=1)
+    )
+    response = client.post(reverse("ledgers:import_confirm"), {"upload": str(upload.pk)}, follow=True)
+    assert "此次上传已失效" in response.content.decode()
     assert not Retiree.objects.exists()
-
-
-def test_an_image_disguised_as_a_spreadsheet_is_refused(login, office):
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-    response = preview(login(office), SimpleUploadedFile("名册.xlsx", png, content_type=XLSX))
-    assert "不是有效的 .xlsx 文件" in problems(response)[0][2]
