@@ -183,6 +183,13 @@ def _chat_reader() -> User:
     return User(role=User.Role.OFFICE, is_active=True)
 
 
+def deliveries_expired_count(*, days: int, today: datetime.date | None = None) -> int:
+    """How many deliveries of reminders from the last `days` days expired unsent (one query)."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=days - 1)
+    return Delivery.objects.filter(status=Delivery.Status.EXPIRED, reminder__period__gte=since).count()
+
+
 def deliveries_enqueue_due(*, now: datetime.datetime) -> int:
     """Enqueue a send for every pending delivery whose next attempt is due (the retry and recovery path).
 

@@ -58,4 +58,6 @@ def test_holiday_calendar_is_for_office_staff(login, secretary_a, office):
     client = login(office)
     response = client.post(reverse("reminders:holidays"), {"date": "2026-10-01", "kind": "holiday", "name": "国庆节"})
     assert response.status_code == 302
-    assert "国庆节" in client.get(reverse("reminders:holidays")).content.decode()
+    page = client.get(reverse("reminders:holidays")).content.decode()
+    assert "国庆节" in page
+    assert "调休上班日只会收到从节假日顺延过来的提醒" in page  # the office is told before it is surprised
