@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Branch, Weekday
+from .webhooks import validate_webhook_url
 
 
 class BranchReminderForm(forms.ModelForm):
@@ -23,7 +24,7 @@ class BranchReminderForm(forms.ModelForm):
         label=_("group chat webhook"),
         required=False,
         max_length=500,
-        validators=[URLValidator(schemes=["http", "https"], message=_("Enter an http:// or https:// address."))],
+        validators=[URLValidator(schemes=["https"], message=_("Enter an https:// address.")), validate_webhook_url],
         help_text=_("Optional: a WeCom group robot address; the branch's digest is also posted there."),
     )
 
@@ -38,7 +39,7 @@ class BranchReminderForm(forms.ModelForm):
 
     def clean_webhook_url(self):
         url = self.cleaned_data["webhook_url"]
-        if url and urlsplit(url).scheme in ("http", "https"):  # other schemes: the field's validator says so
+        if url:  # only an https address to an allowed host gets here: does that host exist?
             host = urlsplit(url).hostname or ""
             try:
                 socket.getaddrinfo(host, None)

@@ -1,12 +1,13 @@
 import datetime
 
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import BranchScopedQuerySet
+
+from .webhooks import validate_webhook_url
 
 
 class BranchQuerySet(BranchScopedQuerySet):
@@ -48,7 +49,7 @@ class Branch(models.Model):
         _("group chat webhook"),
         max_length=500,
         blank=True,
-        validators=[URLValidator(schemes=["http", "https"], message=_("Enter an http:// or https:// address."))],
+        validators=[validate_webhook_url],
         help_text=_("Optional: a WeCom group robot address; the branch's digest is also posted there."),
     )
     is_active = models.BooleanField(_("active"), default=True)

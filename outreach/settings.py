@@ -171,7 +171,8 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    # Short timeouts: a refused or frozen Redis costs a request or a tick seconds, never minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 else:
     _broker_dir = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://"
@@ -182,6 +183,8 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A failed publish is never retried in the caller: the delivery row stays pending for the next tick.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -250,6 +253,11 @@ OUTREACH_OFFICE_DIGEST_TIME = datetime.time.fromisoformat(env_str("OUTREACH_OFFI
 OUTREACH_OFFICE_OVERDUE_DAYS = env_int("OUTREACH_OFFICE_OVERDUE_DAYS", 7, minimum=0)
 # Seconds to wait for a group-chat webhook before trying again later.
 OUTREACH_WEBHOOK_TIMEOUT = env_int("OUTREACH_WEBHOOK_TIMEOUT", 5, minimum=1)
+# Group-chat webhooks may only point at these hosts, over https (default: WeCom's group robot).
+OUTREACH_WEBHOOK_HOSTS = env_list("OUTREACH_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com"])
+# Hours after the local midnight starting a digest's day after which an unsent email or chat post
+# of it is expired, not sent (24: end of that day, Asia/Shanghai).
+OUTREACH_DIGEST_STALE_AFTER = datetime.timedelta(hours=env_int("OUTREACH_DIGEST_STALE_AFTER", 24, minimum=1))
 # Contacts in a row that reached nobody before a retiree is flagged unreachable.
 OUTREACH_UNREACHABLE_AFTER = env_int("OUTREACH_UNREACHABLE_AFTER", 3, minimum=1)
 # Notice attachments: the largest upload accepted, in megabytes (types are checked by content).

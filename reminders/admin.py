@@ -31,6 +31,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["reminder", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
+    # last_error also says why a delivery expired.
+    list_display = ["reminder", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["channel", "status"]
     list_select_related = ["reminder"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from care.selectors import assistance_requests_unfinished, care_plans_due_for_review
 from checkins.choices import DueState
@@ -25,8 +26,14 @@ class Digest:
     context: dict = field(default_factory=dict)
 
 
+def recipient_language(user) -> str:
+    """The language a person reads their reminders in: theirs if they have one, else the site's.
+    (Users have no language preference yet; the group chat, with no user, gets the site's.)"""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def _render(name: str, context: dict) -> Digest:
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient_language(context["user"])):
         subject = " ".join(render_to_string(f"reminders/email/{name}_subject.txt", context).split())
         text = render_to_string(f"reminders/email/{name}.txt", context)
         html = render_to_string(f"reminders/email/{name}.html", context)
@@ -115,7 +122,18 @@ def office_digest(*, user, today: datetime.date) -> Digest:
     return _render("office_digest", context)
 
 
+def chat_name(retiree) -> str:
+    """How a group chat names a retiree: in full with recorded consent, else surname only (王某).
+
+    A chat is a third party's platform read by everyone in the group; emails and in-app messages
+    to the branch's own workers keep full names (the duty of care)."""
+    if retiree.consent_given:
+        return retiree.name
+    return gettext("%(surname)s (name withheld)") % {"surname": retiree.name[:1]}
+
+
 def webhook_markdown(digest: Digest) -> str:
-    """The group-chat text: the same digest, as WeCom robot markdown."""
+    """The group-chat text: the same digest, as WeCom robot markdown, in the site's language."""
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("reminders/email/branch_chat.md", digest.context)
+        names = [chat_name(r) for r in digest.context["overdue"]["rows"]]
+        return render_to_string("reminders/email/branch_chat.md", {**digest.context, "overdue_names": names})

@@ -153,6 +153,8 @@ class Delivery(models.Model):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Not sent in time: its content was out of date (see services.delivery_stale_at).
+        EXPIRED = "expired", _("Expired")
 
     reminder = models.ForeignKey(
         Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="deliveries"
@@ -162,6 +164,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Why the last attempt failed, or why the delivery expired.
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
     class Meta:
@@ -175,7 +178,7 @@ class Delivery(models.Model):
                 violation_error_message=_("This channel already has a delivery."),
             ),
             models.CheckConstraint(
-                condition=Q(channel__in=["email", "webhook"]) & Q(status__in=["pending", "sent", "failed"]),
+                condition=Q(channel__in=["email", "webhook"]) & Q(status__in=["pending", "sent", "failed", "expired"]),
                 name="reminders_delivery_choices_valid",
                 violation_error_message=_("Unknown channel or status."),
             ),

@@ -10,7 +10,6 @@ lease runs out unsent (a worker killed, Redis down) is sent by a later tick.
 import datetime
 import json
 import logging
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,8 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from branches import webhooks
 from branches.models import Branch
-from outreach.queue import enqueue_on_commit
+from outreach.queue import enqueue_many_on_commit
 
 from . import digests
 from .calendar import HolidayMap, is_reminder_day
@@ -33,11 +33,50 @@ LEASE = datetime.timedelta(minutes=10)  # a taken delivery not recorded by then 
 MAX_ATTEMPTS = 6
 BACKOFF = [60, 300, 900, 3600, 3 * 3600]  # seconds before attempts 2..6
 
+# Digests describe one day's call list: out of date once that day is over. Alerts (a later kind,
+# sent the moment something happens) stay worth sending for a day after they were raised.
+DIGEST_KINDS = frozenset({Reminder.Kind.BRANCH_DIGEST, Reminder.Kind.OFFICE_DAILY, Reminder.Kind.BRANCH_CHAT})
+ALERT_STALE_AFTER = datetime.timedelta(hours=24)
+
 
 @dataclass
 class TickResult:
     claimed: int = 0
     enqueued: int = 0
+    expired: int = 0
+
+
+def delivery_stale_at(*, kind: str, period: datetime.date, claimed_at: datetime.datetime) -> datetime.datetime:
+    """When an unsent email or chat post of a reminder stops being worth sending.
+
+    A digest: OUTREACH_DIGEST_STALE_AFTER after the local midnight that starts its day (by default
+    the end of that day in Asia/Shanghai). Any other kind (an alert): ALERT_STALE_AFTER after it was
+    claimed."""
+    if kind in DIGEST_KINDS:
+        day_start = timezone.make_aware(datetime.datetime.combine(period, datetime.time.min))
+        return day_start + settings.OUTREACH_DIGEST_STALE_AFTER
+    return claimed_at + ALERT_STALE_AFTER
+
+
+def _stale_reason(stale_at: datetime.datetime) -> str:
+    return f"expired: not sent by {timezone.localtime(stale_at):%Y-%m-%d %H:%M %Z}, its content was out of date"
+
+
+def deliveries_expire_stale(*, now: datetime.datetime) -> int:
+    """Mark expired every pending delivery whose reminder is out of date. The in-app notification
+    stays: it is where the day's digest can still be read. Returns how many expired."""
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING).values_list(
+        "id", "reminder__kind", "reminder__period", "reminder__claimed_at"
+    )
+    expired = 0
+    for delivery_id, kind, period, claimed_at in pending:
+        stale_at = delivery_stale_at(kind=kind, period=period, claimed_at=claimed_at)
+        if stale_at <= now:
+            # Conditional on still pending: a worker that sent it meanwhile wins.
+            expired += Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.EXPIRED, last_error=_stale_reason(stale_at)
+            )
+    return expired
 
 
 def holiday_map(*, around: datetime.date) -> HolidayMap:
@@ -84,7 +123,14 @@ def reminder_tick(*, now: datetime.datetime | None = None) -> TickResult:
                 reminder_claim(kind=Reminder.Kind.OFFICE_DAILY, period=today, now=now, recipient=user)
             )
 
+    result.expired = deliveries_expire_stale(now=now)
     result.enqueued = deliveries_enqueue_due(now=now)
+    logger.info(
+        "Reminder tick: %s claimed, %s deliveries enqueued, %s expired unsent.",
+        result.claimed,
+        result.enqueued,
+        result.expired,
+    )
     return result
 
 
@@ -137,15 +183,26 @@ def _chat_reader() -> User:
     return User(role=User.Role.OFFICE, is_active=True)
 
 
+def deliveries_expired_count(*, days: int, today: datetime.date | None = None) -> int:
+    """How many deliveries of reminders from the last `days` days expired unsent (one query)."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=days - 1)
+    return Delivery.objects.filter(status=Delivery.Status.EXPIRED, reminder__period__gte=since).count()
+
+
 def deliveries_enqueue_due(*, now: datetime.datetime) -> int:
-    """Enqueue a send for every pending delivery whose next attempt is due (the retry and recovery path)."""
+    """Enqueue a send for every pending delivery whose next attempt is due (the retry and recovery path).
+
+    Returns how many were handed to the queue; with the broker down the queue stops at the first
+    failure and the rest stay pending for the next tick."""
     from .tasks import send_delivery
 
     due = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).values_list("id", flat=True)
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("id")
+        .values_list("id", flat=True)
     )
-    for delivery_id in due:
-        enqueue_on_commit(send_delivery, delivery_id)
+    enqueue_many_on_commit(send_delivery, due)
     return len(due)
 
 
@@ -164,6 +221,13 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
     if not delivery_take(delivery_id=delivery_id, now=now):
         return "skipped"
     delivery = Delivery.objects.select_related("reminder__recipient", "reminder__branch").get(pk=delivery_id)
+    reminder = delivery.reminder
+    # A send enqueued in time but run late (a queue backlog, a worker back after an outage).
+    stale_at = delivery_stale_at(kind=reminder.kind, period=reminder.period, claimed_at=reminder.claimed_at)
+    if stale_at <= now:
+        reason = _stale_reason(stale_at)
+        Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.EXPIRED, last_error=reason)
+        return Delivery.Status.EXPIRED
     try:
         if delivery.channel == Delivery.Channel.EMAIL:
             _send_email(delivery.reminder)
@@ -171,7 +235,8 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
             _send_webhook(delivery.reminder)
     except Exception as error:  # any failure of this channel: retry it alone, later
         attempts = delivery.attempts
-        failed = attempts >= MAX_ATTEMPTS
+        # A refused address stays refused: no point retrying it.
+        failed = attempts >= MAX_ATTEMPTS or isinstance(error, webhooks.WebhookRefused)
         Delivery.objects.filter(pk=delivery_id).update(
             status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
             next_attempt_at=now + datetime.timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]),
@@ -191,14 +256,7 @@ def _send_email(reminder: Reminder) -> None:
 
 def _send_webhook(reminder: Reminder) -> None:
     payload = {"msgtype": "markdown", "markdown": {"content": reminder.text}}
-    request = urllib.request.Request(
-        reminder.branch.webhook_url,
-        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=settings.OUTREACH_WEBHOOK_TIMEOUT) as response:
-        body = response.read(4096)
+    body = webhooks.post_json(reminder.branch.webhook_url, payload, timeout=settings.OUTREACH_WEBHOOK_TIMEOUT)
     # WeCom answers 200 with {"errcode": 0}; anything else is a failure worth retrying.
     try:
         answer = json.loads(body or b"{}")

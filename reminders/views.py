@@ -54,7 +54,12 @@ def holiday_list(request):
     return render(
         request,
         "reminders/holidays.html",
-        {"form": form, "holidays": Holiday.objects.order_by("-date")[:200], "planned": services.next_planned_sends()},
+        {
+            "form": form,
+            "holidays": Holiday.objects.order_by("-date")[:200],
+            "planned": services.next_planned_sends(),
+            "expired_recent": services.deliveries_expired_count(days=7),
+        },
     )
 
 

@@ -30,3 +30,16 @@ def test_a_make_up_working_day_counts_as_working():
 
 def test_next_reminder_day_skips_holidays():
     assert next_reminder_day(MON_THU, datetime.date(2026, 9, 30), HOLIDAYS) == datetime.date(2026, 10, 8)
+
+
+def test_a_make_up_working_day_gets_no_reminder_of_its_own():
+    # Saturday 10 October stands in for a weekday, but a Monday/Thursday branch is not reminded on it.
+    assert not is_reminder_day(MON_THU, datetime.date(2026, 10, 10), HOLIDAYS)
+
+
+def test_a_make_up_working_day_receives_a_reminder_moved_onto_it():
+    # Friday 9 October a holiday here: a Friday branch's reminder moves to the make-up Saturday.
+    holidays = {datetime.date(2026, 10, 9): "holiday", datetime.date(2026, 10, 10): "workday"}
+    friday = 16
+    assert not is_reminder_day(friday, datetime.date(2026, 10, 9), holidays)
+    assert is_reminder_day(friday, datetime.date(2026, 10, 10), holidays)

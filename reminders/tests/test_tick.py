@@ -89,6 +89,9 @@ def test_crash_between_claim_and_send_is_picked_up_after_the_lease(reminded_bran
 
 
 def test_webhook_posts_one_digest_per_branch(reminded_branch, webhook_server):
+    from retirees.models import Retiree
+
+    Retiree.objects.filter(name="王从未").update(consent_given=True)
     reminded_branch.webhook_url = webhook_server.url
     reminded_branch.save()
     services.reminder_tick(now=MONDAY_0900)
@@ -96,6 +99,22 @@ def test_webhook_posts_one_digest_per_branch(reminded_branch, webhook_server):
     assert len(webhook_server.received) == 1  # one message for the group, not one per worker
     payload = webhook_server.received[0]
     assert payload["msgtype"] == "markdown" and "王从未" in payload["markdown"]["content"]
+
+
+def test_group_chat_names_a_retiree_without_consent_by_surname_only(reminded_branch, secretary_a, webhook_server):
+    from conftest import make_retiree
+
+    make_retiree(reminded_branch, "李同意", consent_given=True, consent_on=MONDAY_0900.date())
+    reminded_branch.webhook_url = webhook_server.url
+    reminded_branch.save()
+    services.reminder_tick(now=MONDAY_0900)
+    _send_all(MONDAY_0900)
+    chat = webhook_server.received[0]["markdown"]["content"]
+    assert "王某" in chat and "王从未" not in chat and "13500001111" not in chat
+    assert "李同意" in chat
+    # The branch's own workers keep full names, in the app and by email.
+    assert "王从未" in Notification.objects.get(recipient=secretary_a).body
+    assert all("王从未" in message.body for message in mail.outbox)
 
 
 def test_office_daily_digest_lists_the_long_overdue(office_with_email, branch_a):
