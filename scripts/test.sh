@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 WORKERS=${PYTEST_WORKERS:-2}
 echo "Running the test suite on $WORKERS worker(s) against PostgreSQL 127.0.0.1:5432 and Redis 127.0.0.1:6379"
-echo "(about 9 minutes on 2 cores; pytest prints how many tests it collected, then [done/total] per line)."
+echo "(15 minutes or more on 2 cores; pytest prints how many tests it collected, then [done/total] per line)."
 start=$SECONDS
 status=0
 # -v undoes pytest.ini's -q once: the header with the item count, dots with a running count.
