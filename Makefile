@@ -22,10 +22,12 @@ run: venv
 	$(BIN)/python manage.py load_demo
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash scripts/run.sh
 
-# The whole suite against real PostgreSQL and Redis (started, or installed, when missing).
+# The whole suite against real PostgreSQL and Redis (started, or installed, when missing), on
+# PYTEST_WORKERS parallel processes (0: serially).
+PYTEST_WORKERS ?= 2
 test: venv
 	bash scripts/services.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTEST_WORKERS=$(PYTEST_WORKERS) BIN=$(BIN) bash scripts/test.sh $(PYTEST_ARGS)
 
 # The city-scale benchmark (issue 8) against its own database, outreach_bench: generates the
 # dataset first when the database is empty (about 5 minutes), then prints every figure with its
@@ -38,7 +40,8 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Regenerate the Chinese catalogue after changing user-facing strings.
+# Regenerate the Chinese catalogue after changing user-facing strings. --no-wrap keeps entries
+# added by hand (one line each) as they are, so an unchanged tree gives no diff.
 messages: venv
-	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-wrap --ignore=.venv --ignore=staticfiles
 	DEBUG=true $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv

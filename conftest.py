@@ -6,6 +6,7 @@ staff, an admin, and the anonymous visitor (the test client as it comes).
 
 import datetime
 import itertools
+import os
 
 import pytest
 
@@ -219,3 +220,25 @@ def care_objects(db, settings, tmp_path):
         }
 
     return _make
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, each worker sends Celery tasks to its own queue.
+
+    Every worker has its own test database (pytest-django adds the worker's name), but they share
+    one Redis: a real worker started by one process (reminders/tests/test_worker.py) must not take
+    the tasks that another process's tests enqueued, with ids from another database.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from outreach.celery import app
+
+        app.conf.task_default_queue = f"outreach-tests-{worker}"
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests run one after another on one xdist worker (`--dist loadgroup`): one Chromium
+    # at a time on a small machine, and the others' tests meanwhile on the remaining workers.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -9,6 +9,10 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach.settings")
     from django.core.management import execute_from_command_line
 
+    from outreach.env import exit_on_configuration_error
+
+    exit_on_configuration_error()
+
     execute_from_command_line(sys.argv)
 
 

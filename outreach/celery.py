@@ -16,7 +16,7 @@ app.autodiscover_tasks()
 def _ensure_broker_folders(sender, **kwargs):
     """The embedded file-system broker needs its folders to exist before the worker starts."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
 

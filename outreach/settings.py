@@ -1,7 +1,7 @@
 """Settings for Outreach, read from environment variables only (see .env.example).
 
-With nothing set the app runs for development: SQLite in var/, an embedded Celery broker on
-the file system. Production (DEBUG false) refuses to start without a real SECRET_KEY.
+With nothing set the app runs for development: DEBUG on, SQLite in var/, an embedded Celery
+broker on the file system. Production (DEBUG false) refuses to start without a real SECRET_KEY.
 """
 
 import datetime
@@ -9,23 +9,29 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import ConfigurationError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OUTREACH_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", False)
+# DEBUG defaults to on only when no production variable is set, so that a fresh clone's
+# `manage.py createsuperuser` works while a server that sets SECRET_KEY or ALLOWED_HOSTS but
+# forgets DEBUG=false still starts as production (and a server that sets neither answers only
+# to 127.0.0.1 and localhost).
+PRODUCTION_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS")
+DEBUG = env_bool("DEBUG", not any(env_str(name) for name in PRODUCTION_VARIABLES))
 
 _DEV_SECRET = "django-insecure-development-only-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+        raise ConfigurationError(
+            "SECRET_KEY must be set when DEBUG is false (production); for development set DEBUG=true"
+        )
     SECRET_KEY = _DEV_SECRET
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
-    raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50+ random characters.")
+    raise ConfigurationError("SECRET_KEY is too weak for production: use 50+ random characters.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -181,6 +187,9 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Fan-out exchanges (celery's remote control): kombu's default is ./control in the
+        # current directory, which left an untracked folder in the repository.
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A failed publish is never retried in the caller: the delivery row stays pending for the next tick.
