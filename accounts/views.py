@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.forms import OTPTokenForm
@@ -16,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from outreach.forms import next_url
 
 from . import services
 
@@ -39,10 +39,7 @@ def otp_verify(request):
     form = OTPTokenForm(request.user, request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         otp_login(request, request.user.otp_device)
-        next_url = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            next_url = "/"
-        return redirect(next_url)
+        return redirect(next_url(request, "/"))
     return render(request, "registration/otp_verify.html", {"form": form})
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from branches.models import Branch
 from checkins.forms import DateTimeInput
+from outreach.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.forms import DateInput
 from retirees.models import HouseholdContact
 
@@ -34,7 +35,9 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj} · {obj.get_role_display()}"
 
 
-class CarePlanForm(forms.ModelForm):
+class CarePlanForm(DateRangeMixin, forms.ModelForm):
+    default_date_range = SCHEDULE
+
     class Meta:
         model = CarePlan
         fields = [
@@ -82,7 +85,8 @@ class CarePlanForm(forms.ModelForm):
         }
 
 
-class AssistanceRequestForm(forms.Form):
+class AssistanceRequestForm(DateRangeMixin, forms.Form):
+    default_date_range = SCHEDULE
     kind = forms.ChoiceField(label=_("What help is needed"), choices=AssistanceKind.choices, widget=forms.RadioSelect)
     needed_by = forms.DateField(label=_("Needed by"), required=False, widget=DateInput())
     details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -129,7 +133,9 @@ class CancelForm(forms.Form):
         self.helper = _helper()
 
 
-class VolunteerForm(forms.ModelForm):
+class VolunteerForm(DateRangeMixin, forms.ModelForm):
+    default_date_range = PAST
+
     class Meta:
         model = Volunteer
         fields = ["area", "skills", "since", "is_active", "notes"]
@@ -140,7 +146,9 @@ class VolunteerForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class ShiftForm(forms.ModelForm):
+class ShiftForm(DateRangeMixin, forms.ModelForm):
+    default_date_range = SCHEDULE
+
     class Meta:
         model = PatrolShift
         fields = ["area", "date", "starts_at", "ends_at", "volunteers_needed", "note"]
@@ -179,7 +187,8 @@ class ShiftAssignForm(forms.Form):
         self.fields["volunteer"].queryset = selectors.assignable_volunteers(user=user)
 
 
-class AddressedForm(forms.Form):
+class AddressedForm(DateRangeMixin, forms.Form):
+    default_date_range = SCHEDULE
     """A choice between every branch and some branches."""
 
     all_branches = forms.BooleanField(label=_("All branches"), required=False, initial=True)
@@ -222,7 +231,8 @@ class DeliveryForm(forms.Form):
     acknowledged = forms.BooleanField(label=_("Acknowledged"), required=False)
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(DateRangeMixin, forms.ModelForm):
+    default_date_range = SCHEDULE
     visitors = UserChoiceField(label=_("Visitors"), queryset=User.objects.none(), required=False)
 
     class Meta:

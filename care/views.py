@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import office_required, require_office
 from accounts.models import User
 from checkins import selectors as checkin_selectors
-from outreach.forms import add_errors, next_url
+from outreach.dates import date_param
+from outreach.forms import add_errors, int_or_404, int_or_none, next_url
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import Retiree, local_today
 
@@ -288,9 +289,12 @@ def _volunteer_edit(request, volunteer):
 
 
 def _monday(request) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
+    """The Monday of `?week=`; this week's when it is missing, not a date or out of range (a
+    message says so, so that a typo in a bookmark is not silently a different week)."""
+    day = date_param(request, "week")
+    if day is None:
+        if request.GET.get("week"):
+            messages.warning(request, _("That week cannot be shown; here is this week."))
         day = local_today()
     return selectors.week_start(day)
 
@@ -350,7 +354,9 @@ def _shift_edit(request, shift):
         _not_saved(request)
     elif request.method == "POST" and request.POST.get("action") == "remove" and shift.pk:
         assignment = get_object_or_404(
-            PatrolAssignment.objects.visible_to(request.user), pk=request.POST.get("assignment") or 0, shift=shift
+            PatrolAssignment.objects.visible_to(request.user),
+            pk=int_or_404(request.POST.get("assignment")),
+            shift=shift,
         )
         services.patrol_unassign(user=request.user, assignment=assignment)
         messages.success(request, _("Volunteer taken off the shift."))
@@ -487,8 +493,9 @@ def visit_list(request):
 def visit_create(request, pk):
     retiree = selectors.retiree_for_care(user=request.user, pk=pk)
     visit = Visit(retiree=retiree, planned_on=local_today())
-    if request.GET.get("campaign", "").isdigit():
-        visit.campaign = selectors.campaign_list(user=request.user).filter(pk=request.GET["campaign"]).first()
+    campaign = int_or_none(request.GET.get("campaign"))
+    if campaign is not None:
+        visit.campaign = selectors.campaign_list(user=request.user).filter(pk=campaign).first()
     return _visit_edit(request, visit)
 
 
@@ -602,7 +609,7 @@ def meeting_create(request):
 def meeting_detail(request, pk):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     if request.method == "POST":
-        invitation = selectors.invitation_get(user=request.user, pk=request.POST.get("invitation") or 0)
+        invitation = selectors.invitation_get(user=request.user, pk=int_or_404(request.POST.get("invitation")))
         if invitation.meeting_id != meeting.pk:
             raise Http404
         value = request.POST.get("attended")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
+from outreach.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.forms import DateInput
 
 from .choices import Outcome, Reached
@@ -19,8 +20,11 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(DateRangeMixin, forms.ModelForm):
     """The full contact form: one more screen than the quick log, for a problem or any detail."""
+
+    date_ranges = {"contacted_at": PAST}
+    default_date_range = SCHEDULE
 
     contacted_at = forms.DateTimeField(
         label=_("When"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -98,7 +102,8 @@ class ContactForm(forms.ModelForm):
         pass
 
 
-class RoundForm(forms.Form):
+class RoundForm(DateRangeMixin, forms.Form):
+    default_date_range = SCHEDULE
     ALL, CHOSEN = "all", "chosen"
 
     title = forms.CharField(label=_("Title"), max_length=100)
@@ -163,7 +168,9 @@ class RoundCloseForm(forms.Form):
     )
 
 
-class ExemptionForm(forms.ModelForm):
+class ExemptionForm(DateRangeMixin, forms.ModelForm):
+    default_date_range = SCHEDULE
+
     class Meta:
         model = Exemption
         fields = ["reason", "round", "starts_on", "ends_on", "note"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import office_required, require_office
 from branches.models import Branch
 from ledgers.forms import ContactLedgerForm
-from outreach.forms import add_errors, next_url
+from outreach.forms import add_errors, int_or_none, next_url
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import local_today
 
@@ -65,10 +65,10 @@ def call_list(request):
 
 
 def _chosen_branch(request) -> Branch | None:
-    value = request.GET.get("branch")
-    if not value or not value.isdigit():
+    pk = int_or_none(request.GET.get("branch"))
+    if pk is None:
         return None
-    return Branch.objects.visible_to(request.user).filter(pk=value).first()
+    return Branch.objects.visible_to(request.user).filter(pk=pk).first()
 
 
 @login_required

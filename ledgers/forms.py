@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outreach.dates import PAST, SCHEDULE, DateRangeMixin
 from outreach.uploads import check_upload
 from retirees.models import local_today
 
@@ -12,10 +13,11 @@ from .imports import MAX_UPLOAD_BYTES, ROSTER_KINDS
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
 
 
-class LedgerEntryForm(forms.ModelForm):
+class LedgerEntryForm(DateRangeMixin, forms.ModelForm):
     """A ledger entry for one retiree; the view passes cleaned_data to the matching service."""
 
     date_fields: tuple[str, ...] = ()
+    default_date_range = PAST
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +58,7 @@ class NucleicTestForm(LedgerEntryForm):
 
 
 class ExposureEventForm(LedgerEntryForm):
+    date_ranges = {"ended_on": SCHEDULE}  # an exposure may be known to end ahead
     date_fields = ("started_on", "ended_on")
 
     class Meta:
@@ -71,7 +74,8 @@ class HealthRecordForm(LedgerEntryForm):
         fields = ["condition", "recorded_on", "notes"]
 
 
-class ExposureLiftForm(forms.Form):
+class ExposureLiftForm(DateRangeMixin, forms.Form):
+    default_date_range = PAST
     event = forms.IntegerField(widget=forms.HiddenInput)
     ended_on = forms.DateField(label=_("Lifted on"), widget=DateInput())
 
@@ -89,7 +93,7 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
-class ContactLedgerForm(forms.Form):
+class ContactLedgerForm(DateRangeMixin, forms.Form):
     """Ledger facts learnt during a contact, recorded with it in one transaction (all optional).
 
     Each group (a dose, a willingness, a test, an exposure) is recorded only when its first
@@ -97,6 +101,8 @@ class ContactLedgerForm(forms.Form):
     """
 
     PREFIX = "ledger"
+    date_ranges = {"exposure_ended_on": SCHEDULE}  # an exposure may be known to end ahead
+    default_date_range = PAST
 
     dose_number = forms.TypedChoiceField(
         label=_("Vaccine dose received"),

@@ -1,6 +1,7 @@
 """Helpers for views that pass a form's data to a service."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -14,8 +15,35 @@ def add_errors(form, error: ValidationError) -> None:
 
 
 def next_url(request, default: str) -> str:
-    """Where to go after a form: the `next` parameter when it stays on this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    """Where to go after a form: the `next` parameter when it is a path on this site, else `default`.
+
+    Only an absolute path will do: `redirect()` takes anything else without a slash ("abc") for
+    a URL name and fails with NoReverseMatch, after the form's data was already saved.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and "\x00" not in target
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     return default
+
+
+def int_or_none(value) -> int | None:
+    """An id or number read from a request: plain digits (at most 18, so it fits a bigint), else None.
+
+    `str.isdigit` alone is not enough: it accepts "²" and "١", which `int()` refuses or reads
+    differently.
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
+def int_or_404(value) -> int:
+    """An id read from a request, or a 404 when it cannot be one (no object has that id)."""
+    number = int_or_none(value)
+    if number is None:
+        raise Http404
+    return number

@@ -5,6 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
+from outreach.dates import BIRTH, PAST, DateRangeMixin
 
 from .choices import Status
 from .models import HouseholdContact, Retiree, local_today
@@ -25,7 +26,9 @@ class PhoneField(forms.CharField):
         return normalize_phone(super().to_python(value))
 
 
-class RetireeForm(forms.ModelForm):
+class RetireeForm(DateRangeMixin, forms.ModelForm):
+    date_ranges = {"birth_date": BIRTH}
+    default_date_range = PAST
     phone = PhoneField(label=_("mobile phone"), required=False, max_length=30)
     phone_alt = PhoneField(label=_("other phone"), required=False, max_length=30)
 

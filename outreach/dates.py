@@ -1,0 +1,91 @@
+"""The range a date typed by a user may take, in one place.
+
+Python's dates end at year 1 and 9999: a date at either edge overflows as soon as it is shifted
+by a time zone or a week, so every user-typed date is held to a range that makes sense for what
+it records, and checked before anything else touches it.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+# Nothing this office records happened before the People's Republic was founded.
+FOUNDING = datetime.date(1949, 10, 1)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _days_from_today(days: int) -> Callable[[], datetime.date]:
+    return lambda: _today() + datetime.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The earliest and latest date allowed, each a date or a function of today."""
+
+    earliest: datetime.date | Callable[[], datetime.date]
+    latest: datetime.date | Callable[[], datetime.date]
+
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        earliest = self.earliest() if callable(self.earliest) else self.earliest
+        latest = self.latest() if callable(self.latest) else self.latest
+        return earliest, latest
+
+    def __contains__(self, day: datetime.date) -> bool:
+        earliest, latest = self.bounds()
+        return earliest <= day <= latest
+
+    def __call__(self, value) -> None:
+        """A field validator. A datetime is judged by its wall-clock date: comparing it as an
+        aware datetime would shift it by the time zone and overflow at the edges."""
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if day not in self:
+            earliest, latest = self.bounds()
+            raise ValidationError(
+                _("Enter a date between %(earliest)s and %(latest)s."),
+                code="date_out_of_range",
+                params={"earliest": date_format(earliest), "latest": date_format(latest)},
+            )
+
+
+# What already happened (a contact, a dose, a test, a move): from 1949 to tomorrow (a contact
+# logged just after midnight in another time zone of the same day).
+PAST = DateRange(FOUNDING, _days_from_today(1))
+BIRTH = DateRange(datetime.date(1900, 1, 1), _today)
+# What is planned or scheduled (rounds, shifts, meetings, visits, reviews): from 2000 to five
+# years ahead, so that an old record can still be edited and nothing is planned for the year 9999.
+SCHEDULE = DateRange(datetime.date(2000, 1, 1), _days_from_today(5 * 366))
+# Any other date a user types.
+ANY = DateRange(FOUNDING, _days_from_today(5 * 366))
+
+
+class DateRangeMixin:
+    """Holds every date and datetime field of a form to a range: `date_ranges` names the range of
+    a field, the others get `default_date_range`. Put it first among a form's bases."""
+
+    date_ranges: dict[str, DateRange] = {}
+    default_date_range: DateRange = ANY
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(self.date_ranges.get(name, self.default_date_range))
+
+
+def date_param(request, name: str, date_range: DateRange = SCHEDULE) -> datetime.date | None:
+    """A date from the query string (`?week=2026-05-18`): None when it is missing, not a date,
+    or outside the range, so that the page falls back to its default."""
+    try:
+        day = datetime.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return day if day in date_range else None
