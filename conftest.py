@@ -78,6 +78,8 @@ def make_retiree(branch, name="张建国", **fields) -> Retiree:
         "category": "tuixiu",
         "phone": str(next(_phones)),
         "residence_area": "off_campus",
+        # As in the demo data: a retiree without consent is left out of exports, so tests say so.
+        "consent_given": True,
     }
     values.update(fields)
     retiree = Retiree(name=name, branch=branch, **values)

@@ -617,6 +617,15 @@ def round_totals(rows: list[dict]) -> dict:
     return _round_percent({field: sum(row[field] for row in rows) for field in ROUND_COUNT_FIELDS})
 
 
+def round_closing_counts(*, user, checkin_round: CheckinRound) -> dict:
+    """The counts frozen at closing, cut down to the branches `user` may see (a secretary sees
+    their own branch's row and totals of it alone, never the other branches'). One query."""
+    frozen = checkin_round.closing_counts or {"branches": []}
+    visible = set(checkin_round.branches.visible_to(user).values_list("pk", flat=True))
+    rows = [row for row in frozen["branches"] if row.get("branch_id") in visible]
+    return {"branches": rows, "totals": round_totals(rows)}
+
+
 def _round_percent(row: dict) -> dict:
     done = row["reached"] + row["exempt"]
     row["percent"] = round(100 * done / row["total"]) if row["total"] else 100

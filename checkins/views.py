@@ -244,7 +244,10 @@ def round_detail(request, pk):
 def round_summary(request, pk):
     """The printable summary: frozen counts once closed, live counts while open."""
     checkin_round = selectors.round_get(user=request.user, pk=pk)
-    return render(request, "checkins/round_summary.html", _round_context(request, checkin_round))
+    context = _round_context(request, checkin_round)
+    if not checkin_round.is_open:
+        context["closing"] = selectors.round_closing_counts(user=request.user, checkin_round=checkin_round)
+    return render(request, "checkins/round_summary.html", context)
 
 
 @login_required

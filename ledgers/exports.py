@@ -21,7 +21,7 @@ import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -31,10 +31,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from retirees.models import Retiree
+from retirees.selectors import consented
+from retirees.validators import mask_id_number
 
 from . import xlsx
 from .choices import DOSE_LABELS, ExportFormat, Ledger
-from .services import export_log_finish, export_log_start
+from .services import ExportAudit, export_log_finish, export_log_start
 
 FILE_LANGUAGE = "zh-hans"
 CHUNK_SIZE = 500
@@ -67,6 +69,18 @@ class Column:
     # model instances, and its spec is then exported through `rows`.
     source: str = ""
     convert: Callable[[Any, "ExportContext"], Any] | None = None
+    # A column of a number shown masked unless the export asks for full ID numbers.
+    mask: Callable[[Any], Any] | None = None
+
+    def masked(self) -> "Column":
+        """This column with its values masked (the same source, so the same query)."""
+        value, convert, mask = self.value, self.convert, self.mask
+        return replace(
+            self,
+            value=lambda obj, context: mask(value(obj, context)),
+            convert=lambda raw, context: mask(convert(raw, context) if convert else raw),
+            mask=None,
+        )
 
 
 @dataclass
@@ -84,7 +98,17 @@ class LedgerSpec:
     title: Any
     columns: list[Column]
     retiree_of: Callable[[Any], Retiree] = lambda obj: obj
+    # The ORM path from a row to its retiree ("retiree__"), for the consent rule.
+    retiree_path: str = ""
     extra: dict = field(default_factory=dict)
+
+    @property
+    def has_masked_columns(self) -> bool:
+        return any(column.mask for column in self.columns)
+
+    def masked(self) -> "LedgerSpec":
+        """The spec with every maskable column masked."""
+        return replace(self, columns=[column.masked() if column.mask else column for column in self.columns])
 
     def row(self, obj, context: ExportContext) -> list:
         return [column.value(obj, context) for column in self.columns]
@@ -223,7 +247,7 @@ def registry_spec() -> LedgerSpec:
         choice_column("living_situation", _("Living situation"), "living_situation", LivingSituation.choices),
         choice_column("care_level", _("Care level"), "care_level", CareLevel.choices, width=10),
         choice_column("status", _("Status"), "status", Status.choices, width=8),
-        attr_column("id_number", _("ID number"), "id_number", width=20),
+        attr_column("id_number", _("ID number"), "id_number", width=20, mask=mask_id_number),
         attr_column("notes", _("Notes"), "notes", width=30),
     ]
     return LedgerSpec(Ledger.REGISTRY, _("Retiree registry"), columns)
@@ -274,7 +298,13 @@ def exposure_spec() -> LedgerSpec:
         choice_column("status", _("Status"), "status", ExposureStatus.choices, width=8),
         attr_column("notes", _("Notes"), "notes", width=30),
     ]
-    return LedgerSpec(Ledger.EXPOSURE, _("Exposure ledger"), columns, retiree_of=lambda event: event.retiree)
+    return LedgerSpec(
+        Ledger.EXPOSURE,
+        _("Exposure ledger"),
+        columns,
+        retiree_of=lambda event: event.retiree,
+        retiree_path="retiree__",
+    )
 
 
 def health_spec() -> LedgerSpec:
@@ -357,8 +387,8 @@ def export_rows(spec: LedgerSpec, queryset, today: datetime.date) -> Iterator[li
     return value_rows(spec, queryset, today) if spec.reads_values else rows(spec, queryset, today)
 
 
-def title_line(spec: LedgerSpec, scope: str, when: datetime.datetime, filters: str) -> str:
-    """疫苗接种台账（全校）2026-05-03 14:20 导出 · 筛选：…"""
+def title_line(spec: LedgerSpec, scope: str, when: datetime.datetime, filters: str, left_out: int = 0) -> str:
+    """疫苗接种台账（全校）2026-05-03 14:20 导出 · 筛选：… · 未登记同意的 3 位老同志未列入"""
     with translation.override(FILE_LANGUAGE):
         text = _("%(ledger)s (%(scope)s), exported %(when)s") % {
             "ledger": spec.title,
@@ -367,7 +397,26 @@ def title_line(spec: LedgerSpec, scope: str, when: datetime.datetime, filters: s
         }
         if filters:
             text += " · " + _("Filters: %(filters)s") % {"filters": filters}
-        return text
+        return text + left_out_note(left_out)
+
+
+def left_out_note(left_out: int) -> str:
+    """ " · N retirees without recorded consent left out", in the file language; "" when none was."""
+    if not left_out:
+        return ""
+    with translation.override(FILE_LANGUAGE):
+        return " · " + _("%(count)s retirees without recorded consent left out") % {"count": left_out}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What office staff chose to include in a file (both off by default, both audited)."""
+
+    full_id_numbers: bool = False
+    without_consent: bool = False
+
+
+MASKED_AND_CONSENTED = ExportOptions()
 
 
 def filename(spec: LedgerSpec, scope: str, when: datetime.datetime, file_format: str) -> str:
@@ -527,18 +576,33 @@ def scope_label(user, filterset) -> str:
         return str(_("Whole university"))
 
 
-def export_response(*, user, spec: LedgerSpec, queryset, filterset, file_format: str):
-    """The export as a streamed download, logged; `queryset` is the page's filtered, scoped one."""
+def export_response(
+    *, user, spec: LedgerSpec, queryset, filterset, file_format: str, options=MASKED_AND_CONSENTED, request=None
+):
+    """The export as a streamed download, logged and audited; `queryset` is the page's filtered, scoped one.
+
+    ID numbers are masked and retirees without recorded consent left out unless `options` says otherwise.
+    """
     now = timezone.now()
     today = timezone.localdate(now)
     scope = scope_label(user, filterset)
     used_filters, filters_text = describe_filters(filterset)
+    full_id_numbers = options.full_id_numbers and spec.has_masked_columns
+    if not full_id_numbers:
+        spec = spec.masked()
+    queryset, left_out = consented(queryset, path=spec.retiree_path, include_without_consent=options.without_consent)
     log = export_log_start(user=user, ledger=spec.ledger, file_format=file_format, filters=used_filters, scope=scope)
-    title = title_line(spec, scope, now, filters_text)
+    title = title_line(spec, scope, now, filters_text, left_out)
     name = filename(spec, scope, now, file_format)
+    audit = ExportAudit(
+        request=request,
+        full_id_numbers=full_id_numbers,
+        without_consent=options.without_consent,
+        left_out=left_out,
+    )
 
     def on_finish(count):
-        export_log_finish(log=log, row_count=count)
+        export_log_finish(log=log, row_count=count, audit=audit)
 
     if file_format == ExportFormat.CSV:
         if spec.reads_values:  # column blocks straight from the query to the csv module

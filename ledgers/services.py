@@ -7,13 +7,16 @@ contact form can call several of them inside its own transaction and roll back t
 """
 
 import datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from retirees.models import Retiree, local_today
 from retirees.services import retirees_bulk_save
 
@@ -141,10 +144,39 @@ def export_log_start(*, user, ledger: str, file_format: str, filters: dict, scop
     return ExportLog.objects.create(user=user, ledger=ledger, file_format=file_format, filters=filters, scope=scope)
 
 
-def export_log_finish(*, log: ExportLog, row_count: int) -> None:
-    """Record how many rows the finished export holds (one UPDATE)."""
+@dataclass(frozen=True)
+class ExportAudit:
+    """What the audit event of an export records besides the export log's own fields."""
+
+    request: Any = None  # for the client's address
+    full_id_numbers: bool = False
+    without_consent: bool = False
+    left_out: int = 0
+
+
+def export_log_finish(*, log: ExportLog, row_count: int, audit: ExportAudit | None = None) -> None:
+    """Record how many rows the finished export holds (one UPDATE), and write its audit event.
+
+    Every export of a file goes through here, so every one is audited, once, with its row
+    count and whether office staff included full ID numbers or retirees without consent.
+    """
     ExportLog.objects.filter(pk=log.pk).update(row_count=row_count, finished_at=timezone.now())
     log.row_count = row_count
+    audit = audit or ExportAudit()
+    audit_record(
+        action=AuditEvent.Action.EXPORT,
+        request=audit.request,
+        user=log.user,
+        export_log=log.pk,
+        ledger=log.ledger,
+        file_format=log.file_format,
+        scope=log.scope,
+        filters=log.filters,
+        row_count=row_count,
+        full_id_numbers=audit.full_id_numbers,
+        without_consent=audit.without_consent,
+        left_out=audit.left_out,
+    )
 
 
 # An uploaded roster is personal data: one not confirmed within this time cannot be confirmed

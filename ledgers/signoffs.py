@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from retirees.choices import Status
-from retirees.models import local_today
+from retirees.models import Retiree, local_today
+from retirees.selectors import consented
 
 from . import exports, selectors
 from .choices import ExportFormat, Ledger
@@ -168,6 +169,7 @@ class Change:
     name: str
     key: int
     fields: list[tuple] = field(default_factory=list)  # (column label, before, after)
+    retiree: int | None = None  # the retiree's id, for the consent rule of exports
 
     @property
     def ledger_label(self):
@@ -192,9 +194,12 @@ def snapshot_diff(previous: dict | None, current: dict) -> list[Change]:
         columns = [column for column in exports.SPECS[ledger]().columns if column.key not in NOT_COMPARED]
         before = {row["key"]: row["values"] for row in previous["ledgers"].get(ledger, [])}
         after = {row["key"]: row["values"] for row in current["ledgers"].get(ledger, [])}
+        retiree_of = {
+            row["key"]: row.get("retiree") for rows in (previous, current) for row in rows["ledgers"].get(ledger, [])
+        }
         for key, values in after.items():
             if key not in before:
-                changes.append(Change(ledger, ChangeKind.ADDED, values.get("name", ""), key))
+                changes.append(Change(ledger, ChangeKind.ADDED, values.get("name", ""), key, retiree=retiree_of[key]))
                 continue
             fields = [
                 (column.label, before[key].get(column.key), values.get(column.key))
@@ -202,10 +207,12 @@ def snapshot_diff(previous: dict | None, current: dict) -> list[Change]:
                 if before[key].get(column.key) != values.get(column.key)
             ]
             if fields:
-                changes.append(Change(ledger, ChangeKind.CHANGED, values.get("name", ""), key, fields))
+                changes.append(
+                    Change(ledger, ChangeKind.CHANGED, values.get("name", ""), key, fields, retiree=retiree_of[key])
+                )
         for key, values in before.items():
             if key not in after:
-                changes.append(Change(ledger, ChangeKind.REMOVED, values.get("name", ""), key))
+                changes.append(Change(ledger, ChangeKind.REMOVED, values.get("name", ""), key, retiree=retiree_of[key]))
     return changes
 
 
@@ -286,11 +293,14 @@ def round_signoffs(*, user, checkin_round) -> list[dict]:
     ]
 
 
-def snapshot_rows(snapshot: dict, ledger: str) -> list[list]:
-    """A snapshot's rows of one ledger as export rows, in the spec's column order (dates as dates)."""
+def snapshot_rows(snapshot: dict, ledger: str, retirees: set | None = None) -> list[list]:
+    """A snapshot's rows of one ledger as export rows, in the spec's column order (dates as dates).
+
+    With `retirees`, only the rows of those retirees (numbered from 1 all the same)."""
     spec = exports.SPECS[ledger]()
     rows = []
-    for number, row in enumerate(snapshot["ledgers"].get(ledger, []), start=1):
+    kept = [row for row in snapshot["ledgers"].get(ledger, []) if retirees is None or row["retiree"] in retirees]
+    for number, row in enumerate(kept, start=1):
         values = row["values"]
         cells = []
         for column in spec.columns:
@@ -366,20 +376,42 @@ def signoff_filename(signoff: LedgerSignoff, what, file_format: str) -> str:
         return f"{what}_{signoff.branch.name}_{signoff.checkin_round.title}_{stamp}.{file_format}"
 
 
-def signoff_export_response(*, user, signoff: LedgerSignoff, what: str, ledger: str | None, file_format: str):
-    """One ledger of the frozen snapshot, or the changes since the previous sign-off, as a file (logged)."""
-    from .services import export_log_finish, export_log_start
+def _consenting(retiree_ids: set, options) -> tuple[set, int]:
+    """Of these retirees, those a file may name under the consent rule, and how many it leaves out."""
+    queryset, left_out = consented(
+        Retiree.objects.filter(pk__in=retiree_ids), include_without_consent=options.without_consent
+    )
+    return (retiree_ids if not left_out else set(queryset.values_list("pk", flat=True))), left_out
+
+
+def signoff_export_response(
+    *,
+    user,
+    signoff: LedgerSignoff,
+    what: str,
+    ledger: str | None,
+    file_format: str,
+    options=exports.MASKED_AND_CONSENTED,
+    request=None,
+):
+    """One ledger of the frozen snapshot, or the changes since the previous sign-off, as a file
+    (logged and audited; retirees without recorded consent left out unless `options` includes them)."""
+    from .services import ExportAudit, export_log_finish, export_log_start
 
     now = timezone.now()
     if what == Ledger.SIGNOFF:
         spec = exports.SPECS[ledger]()
-        data = snapshot_rows(signoff.snapshot, ledger)
+        named = {row["retiree"] for row in signoff.snapshot["ledgers"].get(ledger, [])}
+        kept, left_out = _consenting(named, options)
+        data = snapshot_rows(signoff.snapshot, ledger, kept)
         with translation.override(exports.FILE_LANGUAGE):
             label = f"{spec.title} · {_('Signed-off ledger snapshot')}"
     else:
         spec = changes_spec()
         previous = previous_signoff(branch=signoff.branch_id, before=signoff.signed_at)
-        data = changes_rows(snapshot_diff(previous.snapshot if previous else None, signoff.snapshot))
+        changes = snapshot_diff(previous.snapshot if previous else None, signoff.snapshot)
+        kept, left_out = _consenting({change.retiree for change in changes}, options)
+        data = changes_rows([change for change in changes if change.retiree in kept])
         with translation.override(exports.FILE_LANGUAGE):
             label = str(spec.title)
     log = export_log_start(
@@ -389,11 +421,12 @@ def signoff_export_response(*, user, signoff: LedgerSignoff, what: str, ledger: 
         filters={"signoff": signoff.pk, "round": signoff.checkin_round_id, "ledger": ledger or ""},
         scope=signoff.branch.name,
     )
-    title = signoff_title(signoff, label, now)
+    title = signoff_title(signoff, label, now) + exports.left_out_note(left_out)
     name = signoff_filename(signoff, label, file_format)
+    audit = ExportAudit(request=request, without_consent=options.without_consent, left_out=left_out)
 
     def on_finish(count):
-        export_log_finish(log=log, row_count=count)
+        export_log_finish(log=log, row_count=count, audit=audit)
 
     if file_format == ExportFormat.CSV:
         return exports.csv_download(exports.csv_lines(spec, data, title, on_finish), name)

@@ -17,11 +17,13 @@ from checkins.selectors import round_get
 from outreach.forms import add_errors
 from outreach.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
+from retirees.permissions import may_reveal
 
 from . import exports, imports, selectors, services, signoffs
 from .choices import DOSE_LABELS, ExportFormat, ExposureStatus, Ledger
 from .filters import ExposureFilter, HealthFilter, TestingFilter, VaccinationFilter
 from .forms import (
+    ExportOptionsForm,
     ExposureEventForm,
     ExposureLiftForm,
     HealthRecordForm,
@@ -42,6 +44,24 @@ FILTERS = {
 }
 
 
+def export_form(request, spec=None) -> ExportOptionsForm:
+    """The export buttons' form for a page, with the page's query carried along."""
+    return ExportOptionsForm(request.GET, ids_in_file=spec is not None and spec.has_masked_columns, carry=request.GET)
+
+
+def export_options(request, spec=None) -> exports.ExportOptions:
+    """What the export request chose to include; PermissionDenied for a choice the user may not make."""
+    if not selectors.can_export(request.user):
+        raise PermissionDenied
+    form = export_form(request, spec)
+    options = exports.ExportOptions(
+        full_id_numbers=form.chosen("full_id_numbers"), without_consent=form.chosen("without_consent")
+    )
+    if options.full_id_numbers and not may_reveal(request.user, "id_number"):
+        raise PermissionDenied
+    return options
+
+
 def export_if_asked(request, *, spec, filterset):
     """The export response when the request asks `?export=csv|xlsx`, else None.
 
@@ -50,10 +70,14 @@ def export_if_asked(request, *, spec, filterset):
     file_format = request.GET.get("export")
     if file_format not in ExportFormat.values:
         return None
-    if not selectors.can_export(request.user):
-        raise PermissionDenied
     return exports.export_response(
-        user=request.user, spec=spec, queryset=filterset.qs, filterset=filterset, file_format=file_format
+        user=request.user,
+        spec=spec,
+        queryset=filterset.qs,
+        filterset=filterset,
+        file_format=file_format,
+        options=export_options(request, spec),
+        request=request,
     )
 
 
@@ -104,6 +128,7 @@ def ledger_list(request, ledger):
             "rows": rows,
             "querystring": querystring_without_page(request),
             "can_export": selectors.can_export(request.user),
+            "export_form": export_form(request, spec),
         },
     )
 
@@ -311,6 +336,7 @@ def signoff_detail(request, pk):
                 list(zip(spec.columns, row, strict=True)) for row in signoffs.snapshot_rows(signoff.snapshot, ledger)
             ],
             "can_export": selectors.can_export(request.user),
+            "export_form": export_form(request),
         },
     )
 
@@ -318,11 +344,16 @@ def signoff_detail(request, pk):
 @login_required
 def signoff_export(request, pk, what, file_format, ledger=None):
     """One ledger of a sign-off's snapshot, or the changes since the previous sign-off, as CSV or XLSX."""
-    if not selectors.can_export(request.user):
-        raise PermissionDenied
+    options = export_options(request)
     signoff = signoffs.signoff_get(user=request.user, pk=pk)
     if file_format not in ExportFormat.values or (what == Ledger.SIGNOFF and ledger not in signoffs.SNAPSHOT_LEDGERS):
         raise Http404
     return signoffs.signoff_export_response(
-        user=request.user, signoff=signoff, what=what, ledger=ledger, file_format=file_format
+        user=request.user,
+        signoff=signoff,
+        what=what,
+        ledger=ledger,
+        file_format=file_format,
+        options=options,
+        request=request,
     )

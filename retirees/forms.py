@@ -9,7 +9,7 @@ from outreach.dates import BIRTH, PAST, DateRangeMixin
 
 from .choices import Status
 from .models import HouseholdContact, Retiree, local_today
-from .validators import normalize_id_number, normalize_phone
+from .validators import mask_id_number, normalize_id_number, normalize_phone
 
 
 class DateInput(forms.DateInput):
@@ -26,9 +26,24 @@ class PhoneField(forms.CharField):
         return normalize_phone(super().to_python(value))
 
 
+class MaskedIdNumberField(forms.CharField):
+    """An ID number shown masked: sent back unchanged, the stored number is kept; typed anew, it is checked.
+
+    The masked text holds asterisks, which no valid ID number does, so it cannot be mistaken for one.
+    """
+
+    stored = ""
+
+    def clean(self, value):
+        if self.stored and value == mask_id_number(self.stored):
+            return self.stored
+        return super().clean(value)
+
+
 class RetireeForm(DateRangeMixin, forms.ModelForm):
     date_ranges = {"birth_date": BIRTH}
     default_date_range = PAST
+
     phone = PhoneField(label=_("mobile phone"), required=False, max_length=30)
     phone_alt = PhoneField(label=_("other phone"), required=False, max_length=30)
 
@@ -64,6 +79,7 @@ class RetireeForm(DateRangeMixin, forms.ModelForm):
             "consent_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"id_number": MaskedIdNumberField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +88,13 @@ class RetireeForm(DateRangeMixin, forms.ModelForm):
             self.fields["branch"].empty_label = None
         self.fields["phone"].validators = Retiree._meta.get_field("phone").validators
         self.fields["phone_alt"].validators = Retiree._meta.get_field("phone_alt").validators
+        # Nobody reads a stored ID number in full here (a reveal is a logged click on the retiree's page).
+        self.fields["id_number"].stored = self.instance.id_number or ""
+        if self.instance.id_number:
+            self.initial["id_number"] = mask_id_number(self.instance.id_number)
+            self.fields["id_number"].help_text = _(
+                "Shown masked: leave it as it is to keep the number, or type a new one."
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

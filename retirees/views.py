@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from ledgers.exports import registry_spec
 from ledgers.selectors import can_export
-from ledgers.views import export_if_asked
+from ledgers.views import export_form, export_if_asked
 from outreach.pagination import paginate, querystring_without_page
 
 from . import permissions, selectors, services
@@ -58,7 +58,8 @@ def retiree_list(request):
         data["q"] = request.session.get(SEARCH_SESSION_KEY, {}).get(data["search"], "")
     filterset = RetireeFilter(data, queryset=selectors.retiree_list(user=request.user), request=request)
     # ?export=csv|xlsx: the same filtered, scoped queryset as a file (office and admin only).
-    response = export_if_asked(request, spec=registry_spec(), filterset=filterset)
+    spec = registry_spec()
+    response = export_if_asked(request, spec=spec, filterset=filterset)
     if response is not None:
         return response
     page = paginate(request, filterset.qs, ids_first=True)
@@ -70,6 +71,7 @@ def retiree_list(request):
             "page": page,
             "querystring": querystring_without_page(request),
             "can_export": can_export(request.user),
+            "export_form": export_form(request, spec),
         },
     )
 

@@ -124,3 +124,15 @@ def test_closing_freezes_the_counts_in_the_printable_summary(login, office, secr
     summary = client.get(reverse("checkins:round_summary", args=[checkin_round.pk]))
     assert "一人住院，已豁免。" in summary.content.decode()
     assert summary.context["round"].closing_counts["totals"]["missing"] == 2
+
+
+def test_closed_summary_shows_a_secretary_their_own_branch_only(login, office, secretary_a, survey, branch_a, branch_b):
+    services.round_close(user=office, checkin_round=survey["round"])
+    summary = login(secretary_a).get(reverse("checkins:round_summary", args=[survey["round"].pk]))
+    assert summary.status_code == 200
+    assert [row["branch_name"] for row in summary.context["closing"]["branches"]] == [branch_a.name]
+    assert summary.context["closing"]["totals"]["total"] == 4  # branch A's four, not the round's six
+    assert branch_b.name not in summary.content.decode()
+    # The office still sees every branch and the round's totals.
+    office_summary = login(office).get(reverse("checkins:round_summary", args=[survey["round"].pk]))
+    assert office_summary.context["closing"]["totals"]["total"] == 6

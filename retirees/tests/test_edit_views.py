@@ -135,3 +135,44 @@ def test_deceased_with_date_is_saved_as_a_state(login, office, retiree_a):
     login(office).post(reverse("retirees:edit", args=[retiree_a.pk]), data)
     retiree_a.refresh_from_db()
     assert (retiree_a.status, retiree_a.deceased_on) == ("deceased", datetime.date(2025, 3, 1))
+
+
+VALID_ID = "11010519491231002X"
+OTHER_ID = "110105195001010012"
+
+
+def _edit_data(retiree, id_number):
+    contact = retiree.household_contacts.get()
+    return retiree_post(
+        retiree.branch,
+        name=retiree.name,
+        id_number=id_number,
+        **{
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "1",
+            "contacts-0-id": str(contact.pk),
+            "contacts-0-name": contact.name,
+            "contacts-0-relation": "child",
+            "contacts-0-phone": contact.phone,
+        },
+    )
+
+
+def test_edit_form_shows_the_id_number_masked_and_keeps_it_when_untouched(login, secretary_a, retiree_a):
+    Retiree.objects.filter(pk=retiree_a.pk).update(id_number=VALID_ID)
+    retiree_a.refresh_from_db()
+    client = login(secretary_a)
+    url = reverse("retirees:edit", args=[retiree_a.pk])
+    page = client.get(url).content.decode()
+    assert VALID_ID not in page and "1101**********002X" in page
+    response = client.post(url, _edit_data(retiree_a, "1101**********002X"))
+    assert response.status_code == 302
+    retiree_a.refresh_from_db()
+    assert retiree_a.id_number == VALID_ID
+    # A new number typed in replaces it; a cleared field removes it.
+    assert client.post(url, _edit_data(retiree_a, OTHER_ID)).status_code == 302
+    retiree_a.refresh_from_db()
+    assert retiree_a.id_number == OTHER_ID
+    assert client.post(url, _edit_data(retiree_a, "")).status_code == 302
+    retiree_a.refresh_from_db()
+    assert retiree_a.id_number is None
