@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from outreach.middleware import TOUCHED_KEY
+from core.middleware import TOUCHED_KEY
 
 from .middleware import SESSION_KEY
 
@@ -19,6 +19,6 @@ def _note_two_factor(sender, request, user, **kwargs):
 
 @receiver(user_logged_in, dispatch_uid="accounts_session_touched")
 def _note_session_touched(sender, request, user, **kwargs):
-    """A session starts touched (see outreach.middleware.SessionTouchMiddleware): it is being saved now."""
+    """A session starts touched (see core.middleware.SessionTouchMiddleware): it is being saved now."""
     if request is not None and hasattr(request, "session"):
         request.session[TOUCHED_KEY] = int(time.time())

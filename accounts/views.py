@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from outreach.forms import next_url
+from core.forms import next_url
 
 from . import services
 

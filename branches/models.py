@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import BranchScopedQuerySet
+from accounts.access import BranchScopedQuerySet
 
 from .webhooks import validate_webhook_url
 

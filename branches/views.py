@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from outreach.pagination import paginate
+from core.pagination import paginate
 from retirees.selectors import retiree_list
 
 from . import selectors

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
-from retirees.models import local_today
+from core.dates import local_today
 
 from .choices import AssistanceKind, AssistanceStatus
 from .models import AssistanceRequest

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from branches.models import Branch
 from checkins.forms import DateTimeInput
-from outreach.dates import PAST, SCHEDULE, DateRangeMixin
+from core.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.forms import DateInput
 from retirees.models import HouseholdContact
 

@@ -11,15 +11,15 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import BranchScopedQuerySet
+from accounts.access import AddressedQuerySet, BranchScopedQuerySet
 from checkins.choices import Channel
-from outreach.db import choices_check
-from outreach.uploads import FileKind, download_name, kind_for_content_type
+from core.db import choices_check
+from core.uploads import FileKind, download_name, kind_for_content_type
 
 from .choices import (
     AssistanceKind,
@@ -33,27 +33,6 @@ from .choices import (
     VisitStatus,
     VolunteerArea,
 )
-
-
-class AddressedQuerySet(BranchScopedQuerySet):
-    """Rows addressed to every branch (`all_branches`) or to the branches in the `branches` M2M."""
-
-    branch_path = "branches"
-
-    def visible_to(self, user):
-        """Rows addressed to the user's branch or to all; everything for office staff (no query by itself)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_all_branches:
-            return self
-        if user.branch_id is None:
-            return self.none()
-        through = self.model.branches.through
-        addressed = through.objects.filter(**{f"{self.model._meta.model_name}_id": OuterRef("pk")}).filter(
-            branch_id=user.branch_id
-        )
-        return self.filter(Q(all_branches=True) | Q(Exists(addressed)))
-
 
 # --- Care plans (一人一策) -----------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from branches.models import Branch
+from core.dates import local_today
 from retirees.choices import CareLevel, Category
-from retirees.models import Retiree, birth_date_bounds, local_today
+from retirees.models import Retiree, birth_date_bounds
 
 from .choices import FRAIL_AGE, AssistanceStatus, CampaignTarget, VisitStatus
 from .models import (

@@ -17,7 +17,7 @@ from accounts.models import User
 from branches.models import Branch
 from checkins.models import ContactLog
 from checkins.services import checkin_state_set_cadence_override
-from outreach.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
 from retirees.choices import Status
 from retirees.models import Retiree
 
@@ -36,7 +36,7 @@ from .models import (
     Volunteer,
 )
 
-# What a notice may carry: documents and pictures, checked by their content (outreach.uploads).
+# What a notice may carry: documents and pictures, checked by their content (core.uploads).
 ATTACHMENT_KINDS = (PDF, DOCX, XLSX, PNG, JPEG)
 
 

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import office_required, require_office
+from accounts.access import office_required, require_office
 from accounts.models import User
 from checkins import selectors as checkin_selectors
-from outreach.dates import date_param
-from outreach.forms import add_errors, int_or_404, int_or_none, next_url
-from outreach.pagination import paginate, querystring_without_page
-from retirees.models import Retiree, local_today
+from core.dates import date_param, local_today
+from core.forms import add_errors, int_or_404, int_or_none, next_url
+from core.pagination import paginate, querystring_without_page
+from retirees.models import Retiree
 
 from . import selectors, services
 from .choices import PatrolArea

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from outreach.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from . import services
 from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach

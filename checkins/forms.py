@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
-from outreach.dates import PAST, SCHEDULE, DateRangeMixin
+from core.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.forms import DateInput
 
 from .choices import Outcome, Reached

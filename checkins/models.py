@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import BranchScopedQuerySet
-from outreach.db import choices_check
+from accounts.access import BranchScopedQuerySet
+from core.db import choices_check
 from retirees.choices import AgeBand, CareLevel, Category
 
 from .choices import Channel, CommunityStatus, Escalation, ExemptionReason, HealthSeen, Outcome, Reached, RoundStatus

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from retirees.models import local_today
+from core.dates import local_today
 
 from .choices import DueState, Escalation, Outcome, Reached
 from .models import escalation_for

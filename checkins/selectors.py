@@ -29,8 +29,9 @@ from django.db.models.functions import Coalesce, Sign
 from django.shortcuts import get_object_or_404
 
 from branches.models import Branch
+from core.dates import local_today
 from retirees.choices import AGE_BAND_BOUNDS, AgeBand, CareLevel, Category, Status
-from retirees.models import HouseholdContact, Retiree, birth_date_bounds, local_today
+from retirees.models import HouseholdContact, Retiree, birth_date_bounds
 
 from .choices import (
     DEFAULT_CADENCE_FRAIL,

@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.decorators import office_required, require_office
+from accounts.access import office_required, require_office
 from branches.models import Branch
+from core.dates import local_today
+from core.forms import add_errors, int_or_none, next_url
+from core.pagination import paginate, querystring_without_page
 from ledgers.forms import ContactLedgerForm
-from outreach.forms import add_errors, int_or_none, next_url
-from outreach.pagination import paginate, querystring_without_page
-from retirees.models import local_today
 
 from . import selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
@@ -26,7 +26,7 @@ from .presenters import call_rows
 
 # The most urgent first, fifty a page: a phone screen's worth of large buttons, and a page that
 # renders in well under a tenth of a second (each row costs ~0.5 ms of template rendering). The
-# page's ids are sorted first (outreach.pagination.IdsFirstPaginator): for office staff, who see
+# page's ids are sorted first (core.pagination.IdsFirstPaginator): for office staff, who see
 # every branch, sorting the narrow ids of 100,000 retirees halves the time of sorting full rows.
 CALL_LIST_PAGE_SIZE = 50
 

@@ -14,8 +14,9 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from checkins.models import CheckinRound
 from checkins.services import round_close, round_create
+from core.dates import local_today
 from retirees.choices import Status
-from retirees.models import Retiree, local_today
+from retirees.models import Retiree
 
 from .choices import Arrangement, Condition, ExposureKind, ExposureStatus, Stance, TestResult
 from .models import ExposureEvent, HealthRecord, LedgerSignoff, NucleicTest, VaccinationDose, VaccinationStance

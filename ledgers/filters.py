@@ -7,9 +7,10 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import local_today
 from retirees.choices import Status
 from retirees.filters import STATUS_ALL, _visible_branches, search_retirees
-from retirees.models import Retiree, local_today
+from retirees.models import Retiree
 
 from .choices import DOSE_LABELS, Condition, ExposureKind, ExposureStatus, Stance, TestResult
 from .models import NucleicTest, VaccinationDose

@@ -3,9 +3,8 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outreach.dates import PAST, SCHEDULE, DateRangeMixin
-from outreach.uploads import check_upload
-from retirees.models import local_today
+from core.dates import PAST, SCHEDULE, DateRangeMixin, local_today
+from core.uploads import check_upload
 
 from .choices import DOSE_LABELS, STANCES_NEEDING_REASON, Arrangement, ExposureKind, Stance, TestResult
 from .filters import DateInput

@@ -21,9 +21,10 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.escape import unescape
 
 from branches.models import Branch
-from outreach.uploads import CSV, XLSX, check_content
+from core.dates import local_today
+from core.uploads import CSV, XLSX, check_content
 from retirees.choices import CareLevel, Category, Gender, LivingSituation, ResidenceArea
-from retirees.models import Retiree, local_today
+from retirees.models import Retiree
 from retirees.validators import normalize_id_number, normalize_phone
 
 from .exports import FORMULA_PREFIXES, registry_spec

@@ -11,8 +11,9 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from branches.models import Branch
+from core.dates import local_today
 from retirees.choices import Status
-from retirees.models import Retiree, local_today
+from retirees.models import Retiree
 
 from .choices import MAX_DOSE_NUMBER, ExposureStatus, Ledger
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance

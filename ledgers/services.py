@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from retirees.models import Retiree, local_today
+from core.dates import local_today
+from retirees.models import Retiree
 from retirees.services import retirees_bulk_save
 
 from .choices import Arrangement, ExposureStatus

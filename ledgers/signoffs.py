@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.dates import local_today
 from retirees.choices import Status
-from retirees.models import Retiree, local_today
+from retirees.models import Retiree
 from retirees.selectors import consented
 
 from . import exports, selectors

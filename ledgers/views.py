@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from accounts.decorators import office_required
+from accounts.access import office_required
 from checkins.selectors import round_get
-from outreach.forms import add_errors
-from outreach.pagination import paginate, querystring_without_page
+from core.forms import add_errors
+from core.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
 from retirees.permissions import may_reveal
 

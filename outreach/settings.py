@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "simple_history",
+    "core",
     "audit",
     "accounts",
     "branches",
@@ -72,14 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "outreach.middleware.SessionTouchMiddleware",
+    "core.middleware.SessionTouchMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "outreach.middleware.NoStoreMiddleware",
+    "core.middleware.NoStoreMiddleware",
     # Last, as django-axes requires: throttles failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,7 +134,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database so that the web app keeps working when Redis is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 2 * 3600, minimum=300)
-# The expiry counts from the last request (an inactivity timeout): outreach.middleware's
+# The expiry counts from the last request (an inactivity timeout): core.middleware's
 # SessionTouchMiddleware pushes it back at most once a minute rather than on every request.
 SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60, minimum=0)
 SESSION_COOKIE_HTTPONLY = True

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from branches import webhooks
 from branches.models import Branch
-from outreach.queue import enqueue_many_on_commit
+from core.queue import enqueue_many_on_commit
 
 from . import digests
 from .calendar import HolidayMap, is_reminder_day

@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import office_required
-from outreach.pagination import paginate
+from accounts.access import office_required
+from core.pagination import paginate
 
 from . import services
 from .forms import HolidayForm

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
-from outreach.widgets import QuickSelect
+from core.widgets import QuickSelect
 
 from .choices import AgeBand, CareLevel, Category, ResidenceArea, Status
 from .models import Retiree

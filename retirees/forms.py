@@ -5,10 +5,10 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
-from outreach.dates import BIRTH, PAST, DateRangeMixin
+from core.dates import BIRTH, PAST, DateRangeMixin, local_today
 
 from .choices import Status
-from .models import HouseholdContact, Retiree, local_today
+from .models import HouseholdContact, Retiree
 from .validators import mask_id_number, normalize_id_number, normalize_phone
 
 

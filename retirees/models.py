@@ -4,20 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.scoping import BranchScopedQuerySet
-from outreach.db import choices_check
+from accounts.access import BranchScopedQuerySet
+from core.dates import local_today
+from core.db import choices_check
 
 from .choices import AGE_BAND_BOUNDS, CareLevel, Category, Gender, LivingSituation, Relation, ResidenceArea, Status
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
-
-
-def local_today() -> datetime.date:
-    """Today's calendar date in Asia/Shanghai (the project's TIME_ZONE)."""
-    return timezone.localdate()
 
 
 def birth_date_bounds(age_min: int | None, age_max: int | None, today: datetime.date):
@@ -158,7 +153,7 @@ class Retiree(models.Model):
             models.Index(fields=["residence_area", "status"], name="retirees_retiree_residence"),
             models.Index(fields=["care_level", "status"], name="retirees_retiree_care_level"),
             models.Index(fields=["phone"], name="retirees_retiree_phone"),
-            # The registry list's page ids (outreach.pagination.IdsFirstPaginator) in its default
+            # The registry list's page ids (core.pagination.IdsFirstPaginator) in its default
             # order and by birth date, read from the index alone however deep the page.
             models.Index(fields=["status", "name_pinyin", "id"], name="retirees_retiree_status_name"),
             models.Index(fields=["status", "birth_date", "id"], name="retirees_retiree_status_birth"),

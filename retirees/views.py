@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import office_required
+from accounts.access import office_required
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.pagination import paginate, querystring_without_page
 from ledgers.exports import registry_spec
 from ledgers.selectors import can_export
 from ledgers.views import export_form, export_if_asked
-from outreach.pagination import paginate, querystring_without_page
 
 from . import permissions, selectors, services
 from .filters import RetireeFilter

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from care.models import Invitation, PatrolAssignment, Visit
 from checkins.models import ContactLog
-from outreach.dates import BIRTH, PAST
-from outreach.forms import int_or_none
+from core.dates import BIRTH, PAST
+from core.forms import int_or_none
 
 UNSAFE_NEXT = ["abc", "//evil.example", "https://evil.example/", "/\\evil.example"]
 
@@ -165,7 +165,7 @@ def test_every_form_with_a_date_holds_it_to_a_range():
     """A new form with a date field gets a range too (DateRangeMixin), or this test names it."""
     from django import forms
 
-    from outreach.dates import DateRangeMixin
+    from core.dates import DateRangeMixin
 
     ours = ("accounts", "branches", "retirees", "checkins", "ledgers", "care", "audit", "reminders")
 
@@ -188,4 +188,3 @@ def test_every_form_with_a_date_holds_it_to_a_range():
         and not issubclass(form, DateRangeMixin)
     ]
     assert missing == []
-

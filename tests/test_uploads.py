@@ -1,4 +1,4 @@
-"""The one upload checker (outreach.uploads): every hostile file refused by content, with a clear message."""
+"""The one upload checker (core.uploads): every hostile file refused by content, with a clear message."""
 
 import io
 
@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from outreach import uploads
-from outreach.uploads import CSV, DOCX, JPEG, PDF, PNG, XLSX, check_content, check_upload
+from core import uploads
+from core.uploads import CSV, DOCX, JPEG, PDF, PNG, XLSX, check_content, check_upload
 from tests import files
 
 EVERYTHING = (PDF, PNG, JPEG, DOCX, XLSX, CSV)

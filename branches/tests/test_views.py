@@ -31,5 +31,5 @@ def test_branch_list_query_count_is_constant(login, office):
         make_user(f"s{number + 2}", role=User.Role.BRANCH, branch=branch, position=User.Position.SECRETARY)
         make_retiree(branch, f"李{number}")
     # session, user, branches with counts, their members (the session's expiry is refreshed at
-    # most once a minute: outreach.middleware.SessionTouchMiddleware)
+    # most once a minute: core.middleware.SessionTouchMiddleware)
     assert small == count() == 4

@@ -1,8 +1,8 @@
 from django import template
 
 from care import selectors
+from core.dates import local_today
 from retirees.choices import Category
-from retirees.models import local_today
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.db import transaction
 
+from core.queue import enqueue_on_commit
 from outreach.celery import app
-from outreach.queue import enqueue_on_commit
 from reminders import services, tasks
 from reminders.models import Delivery
 from reminders.tests.conftest import MONDAY_0900
@@ -88,13 +88,13 @@ def test_a_tick_with_the_broker_out_stops_enqueuing_at_the_first_failure(
             result = services.reminder_tick(now=MONDAY_0900)
     assert result.claimed == 16
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="outreach.queue"):
+    with caplog.at_level(logging.WARNING, logger="core.queue"):
         for callback in callbacks:  # what runs once the tick's transaction commits: the enqueuing
             callback()
     elapsed = time.monotonic() - started
     # One broker timeout (2 s to connect, 2 s to answer), not one per row (16 × 2 s before).
     assert elapsed < 6, f"enqueuing took {elapsed:.1f} s"
-    warnings = [r for r in caplog.records if r.name == "outreach.queue"]
+    warnings = [r for r in caplog.records if r.name == "core.queue"]
     assert len(warnings) == 1 and "0 of 16" in warnings[0].getMessage()
     # Nothing lost: every row waits, pending, for the next tick.
     assert Delivery.objects.filter(status="pending").count() == 16

@@ -42,8 +42,8 @@ def test_secretary_signs_off_on_a_phone_and_the_office_downloads_the_snapshot(
     chromium, live_server, phone_page, secretary_a, office, retiree_a
 ):
     from checkins.services import round_create
+    from core.dates import local_today
     from ledgers.models import LedgerSignoff
-    from retirees.models import local_today
     from tests.browser.conftest import _page
 
     VaccinationDose.objects.create(retiree=retiree_a, dose_number=1, given_on=datetime.date(2021, 4, 1))

@@ -89,3 +89,8 @@ def date_param(request, name: str, date_range: DateRange = SCHEDULE) -> datetime
     except ValueError:
         return None
     return day if day in date_range else None
+
+
+def local_today() -> datetime.date:
+    """Today's calendar date in Asia/Shanghai (the project's TIME_ZONE)."""
+    return timezone.localdate()

@@ -1,8 +1,13 @@
 """Helpers for views that pass a form's data to a service."""
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -47,3 +52,33 @@ def int_or_404(value) -> int:
     if number is None:
         raise Http404
     return number
+
+
+class Saved(NamedTuple):
+    """What a service returned when a form's data was saved (truthy even when the value is None)."""
+
+    value: Any
+
+
+def form_post(request, form, save: Callable[[], Any], *, success: str | Callable[[Any], str] = "") -> Saved | None:
+    """The shape every form page shares, in one place.
+
+    On a POST whose form is valid, `save()` calls the service; a ValidationError it raises is shown
+    on the form's fields. On success the `success` message (or `success(value)`) is shown and
+    `Saved(value)` returned, for the view to redirect. Otherwise the user is told that nothing was
+    saved and None is returned, for the view to render the form again with its errors.
+    """
+    if request.method != "POST":
+        return None
+    if form.is_valid():
+        try:
+            value = save()
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            text = success(value) if callable(success) else success
+            if text:
+                messages.success(request, text)
+            return Saved(value)
+    messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return None

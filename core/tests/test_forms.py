@@ -1,0 +1,55 @@
+"""core.forms.form_post: the POST shape every form page shares."""
+
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+
+from core.forms import Saved, form_post
+
+
+class NameForm(forms.Form):
+    name = forms.CharField()
+
+
+def _request(method="post", data=None):
+    request = getattr(RequestFactory(), method)("/", data or {})
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def _texts(request):
+    return [str(message) for message in get_messages(request)]
+
+
+def test_a_get_saves_nothing_and_says_nothing():
+    request = _request("get")
+    assert form_post(request, NameForm(), lambda: 1 / 0) is None
+    assert _texts(request) == []
+
+
+def test_a_valid_post_returns_what_the_service_returned_with_the_success_message():
+    request = _request(data={"name": "x"})
+    done = form_post(request, NameForm(request.POST), lambda: None, success=lambda value: f"saved {value}")
+    assert done == Saved(None) and done  # truthy even when the service returns None
+    assert _texts(request) == ["saved None"]
+
+
+def test_a_service_error_lands_on_its_field_and_the_user_is_told_nothing_was_saved():
+    request = _request(data={"name": "x"})
+    form = NameForm(request.POST)
+
+    def refuse():
+        raise ValidationError({"name": "taken", "other": "on top"})
+
+    assert form_post(request, form, refuse) is None
+    assert form.errors["name"] == ["taken"] and form.non_field_errors() == ["on top"]
+    assert len(_texts(request)) == 1
+
+
+def test_an_invalid_form_never_calls_the_service():
+    request = _request(data={})
+    assert form_post(request, NameForm(request.POST), lambda: 1 / 0) is None
+    assert len(_texts(request)) == 1
