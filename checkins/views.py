@@ -18,7 +18,7 @@ from core.forms import add_errors, int_or_none, next_url
 from core.pagination import paginate, querystring_without_page
 from ledgers.forms import ContactLedgerForm
 
-from . import selectors, services
+from . import schedule, selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
 from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
 from .models import CadencePolicy
@@ -39,7 +39,7 @@ def call_list(request):
     """The secretary's home: who to call now, overdue first; office staff may pick a branch."""
     today = local_today()
     branch = _chosen_branch(request)
-    policies = selectors.cadence_policy_rows()  # read once for both schedules below
+    policies = schedule.cadence_policy_rows()  # read once for both schedules below
     rows = selectors.call_list(user=request.user, today=today, branch=branch, policies=policies)
     all_coverage = selectors.branch_coverage(user=request.user, today=today, policies=policies)
     coverage = [row for row in all_coverage if branch is None or row["branch"].pk == branch.pk]
@@ -173,7 +173,7 @@ def follow_up_done(request, pk):
 def dashboard(request):
     """Coverage per branch with totals, the 12-week chart, escalations and exemptions."""
     today = local_today()
-    policies = selectors.cadence_policy_rows()  # read once for both schedules below
+    policies = schedule.cadence_policy_rows()  # read once for both schedules below
     rows = selectors.branch_coverage(user=request.user, today=today, policies=policies)
     totals = selectors.coverage_totals(rows)
     weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"])

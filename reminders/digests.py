@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 from care.selectors import assistance_requests_unfinished, care_plans_due_for_review
 from checkins.choices import DueState
 from checkins.models import CheckinRound
-from checkins.selectors import call_list, open_follow_ups, with_schedule
+from checkins.schedule import with_schedule
+from checkins.selectors import call_list, open_follow_ups
 from ledgers.signoffs import rounds_awaiting_signoff
 from retirees.models import Retiree
 
