@@ -20,21 +20,30 @@ from .choices import DEFAULT_CADENCE_FRAIL, DEFAULT_CADENCE_LIXIU, DEFAULT_CADEN
 from .models import CadencePolicy, Exemption
 
 
-class AddDays(Func):
+class _DateArithmetic(Func):
+    """Two operands in SQL written per database: `postgresql` and `sqlite` name them {a} and {b}."""
+
+    arity = 2
+    postgresql = sqlite = ""
+
+    def _compile(self, compiler, template: str):
+        a_sql, a_params = compiler.compile(self.source_expressions[0])
+        b_sql, b_params = compiler.compile(self.source_expressions[1])
+        return template.format(a=a_sql, b=b_sql), (*a_params, *b_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._compile(compiler, self.postgresql)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self._compile(compiler, self.sqlite)
+
+
+class AddDays(_DateArithmetic):
     """date + a whole number of days, as a date, on PostgreSQL (date + integer) and SQLite (date())."""
 
     output_field = DateField()
-    arity = 2
-
-    def as_sql(self, compiler, connection, **extra_context):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        days_sql, days_params = compiler.compile(self.source_expressions[1])
-        return f"({date_sql} + {days_sql})", (*date_params, *days_params)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        days_sql, days_params = compiler.compile(self.source_expressions[1])
-        return f"date({date_sql}, '+' || ({days_sql}) || ' days')", (*date_params, *days_params)
+    postgresql = "({a} + {b})"
+    sqlite = "date({a}, '+' || ({b}) || ' days')"
 
 
 def age_band_expression(today: datetime.date) -> Case:
@@ -154,21 +163,12 @@ def cadence_expression(today: datetime.date, policies: list[dict] | None = None)
     return Coalesce(*cadence_terms(today, policies), output_field=IntegerField())
 
 
-class DaysUntil(Func):
+class DaysUntil(_DateArithmetic):
     """Whole days from `today` to a date (negative when it is past), on PostgreSQL and SQLite."""
 
     output_field = IntegerField()
-    arity = 2
-
-    def as_sql(self, compiler, connection, **extra_context):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        today_sql, today_params = compiler.compile(self.source_expressions[1])
-        return f"({date_sql} - {today_sql})", (*date_params, *today_params)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        today_sql, today_params = compiler.compile(self.source_expressions[1])
-        return f"CAST(julianday({date_sql}) - julianday({today_sql}) AS INTEGER)", (*date_params, *today_params)
+    postgresql = "({a} - {b})"
+    sqlite = "CAST(julianday({a}) - julianday({b}) AS INTEGER)"
 
 
 class Switch(Func):
