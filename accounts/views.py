@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from core.forms import next_url
+from core.forms import form_post, next_url
 
 from . import services
 
@@ -24,11 +24,13 @@ from . import services
 def password_change(request):
     """Change the password, then sign out everywhere (this session included)."""
     form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def change():
         user = form.save()
         audit_record(action=AuditEvent.Action.PASSWORD_CHANGE, request=request, user=user)
         logout(request)
-        messages.success(request, _("Your password was changed. Please log in with the new password."))
+
+    if form_post(request, form, change, success=_("Your password was changed. Please log in with the new password.")):
         return redirect("login")
     return render(request, "registration/password_change.html", {"form": form})
 

@@ -1,8 +1,8 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.forms import form_post
 from core.pagination import paginate
 from retirees.selectors import retiree_list
 
@@ -28,8 +28,6 @@ def branch_reminders(request, pk):
     """Reminder settings: office staff for any branch, a branch's own workers for theirs."""
     branch = selectors.branch_get(user=request.user, pk=pk)
     form = BranchReminderForm(request.POST or None, instance=branch)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Reminder settings saved."))
+    if form_post(request, form, form.save, success=_("Reminder settings saved.")):
         return redirect(branch)
     return render(request, "branches/reminders.html", {"branch": branch, "form": form})

@@ -9,7 +9,7 @@ from branches.models import Branch
 from core.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.forms import DateInput
 
-from .choices import Outcome, Reached
+from .choices import Outcome, Reached, RoundStatus
 from .models import CadencePolicy, CheckinRound, ContactLog, Exemption
 
 
@@ -179,7 +179,7 @@ class ExemptionForm(DateRangeMixin, forms.ModelForm):
     def __init__(self, *args, user, retiree, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = CheckinRound.objects.visible_to(user).filter(
-            status="open", branches=retiree.branch_id
+            status=RoundStatus.OPEN, branches=retiree.branch_id
         )
         self.fields["round"].empty_label = _("None: exempt from the regular schedule")
         self.fields["starts_on"].required = False

@@ -1,7 +1,7 @@
 """Check-ins: contact logs, the per-retiree schedule state, cadence policies, rounds and exemptions.
 
 The check-in schedule itself (cadence, next due date, overdue) is not stored: it is computed in
-the database by `checkins.selectors.with_schedule`, from the denormalised `CheckinState` that
+the database by `checkins.schedule.with_schedule`, from the denormalised `CheckinState` that
 `checkins.services.contact_log` keeps up to date in the same transaction as each contact.
 """
 
@@ -27,7 +27,7 @@ class CheckinState(models.Model):
     """Where one retiree stands with check-ins, kept by the contact service (one row per retiree, once contacted).
 
     `cadence_override_days` is the care plan's override (一人一策): the first term of the cadence
-    resolution in `checkins.selectors.cadence_expression`.
+    resolution in `checkins.schedule.cadence_expression`.
     """
 
     retiree = models.OneToOneField(
@@ -218,7 +218,7 @@ class CadencePolicyQuerySet(BranchScopedQuerySet):
 class CadencePolicy(models.Model):
     """How often retirees matching a rule are called. A rule without a branch applies office-wide.
 
-    An empty criterion matches anybody. Resolution (in `checkins.selectors.cadence_expression`):
+    An empty criterion matches anybody. Resolution (in `checkins.schedule.cadence_expression`):
     care plan override > this branch's rules > office-wide rules > built-in default; among the
     rules of one level the most specific wins, then the shortest cadence.
     """

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from accounts.access import office_required, require_office
 from branches.models import Branch
 from core.dates import local_today
-from core.forms import add_errors, int_or_none, next_url
+from core.forms import form_post, int_or_none, next_url
 from core.pagination import paginate, querystring_without_page
 from ledgers.forms import ContactLedgerForm
 
-from . import selectors, services
+from . import schedule, selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
 from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
 from .models import CadencePolicy
@@ -39,7 +39,7 @@ def call_list(request):
     """The secretary's home: who to call now, overdue first; office staff may pick a branch."""
     today = local_today()
     branch = _chosen_branch(request)
-    policies = selectors.cadence_policy_rows()  # read once for both schedules below
+    policies = schedule.cadence_policy_rows()  # read once for both schedules below
     rows = selectors.call_list(user=request.user, today=today, branch=branch, policies=policies)
     all_coverage = selectors.branch_coverage(user=request.user, today=today, policies=policies)
     coverage = [row for row in all_coverage if branch is None or row["branch"].pk == branch.pk]
@@ -125,18 +125,17 @@ def contact_create(request, pk):
         initial["outcome"] = request.GET["outcome"]
     form = ContactForm(request.POST or None, initial=initial)
     ledger_form = ContactLedgerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and ledger_form.is_valid():
-        try:
-            services.contact_log_with_ledger_facts(
-                user=request.user, retiree=retiree, ledger_facts=ledger_form.cleaned_data, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_errors(ledger_form if _ledger_error(error) else form, error)
-        else:
-            messages.success(request, _("Logged a contact with %(name)s.") % {"name": retiree.name})
-            return redirect(next_url(request, retiree.get_absolute_url()))
-    if request.method == "POST":
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    if form_post(
+        request,
+        form,
+        lambda: services.contact_log_with_ledger_facts(
+            user=request.user, retiree=retiree, ledger_facts=ledger_form.cleaned_data, **form.cleaned_data
+        ),
+        success=_("Logged a contact with %(name)s.") % {"name": retiree.name},
+        also=[ledger_form],
+        errors_on=lambda error: ledger_form if _ledger_error(error) else form,
+    ):
+        return redirect(next_url(request, retiree.get_absolute_url()))
     return render(
         request,
         "checkins/contact_form.html",
@@ -173,7 +172,7 @@ def follow_up_done(request, pk):
 def dashboard(request):
     """Coverage per branch with totals, the 12-week chart, escalations and exemptions."""
     today = local_today()
-    policies = selectors.cadence_policy_rows()  # read once for both schedules below
+    policies = schedule.cadence_policy_rows()  # read once for both schedules below
     rows = selectors.branch_coverage(user=request.user, today=today, policies=policies)
     totals = selectors.coverage_totals(rows)
     weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"])
@@ -210,16 +209,14 @@ def round_list(request):
 @office_required
 def round_create(request):
     form = RoundForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            checkin_round = services.round_create(user=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Round “%(title)s” opened.") % {"title": checkin_round.title})
-            return redirect(checkin_round)
-    if request.method == "POST":
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    saved = form_post(
+        request,
+        form,
+        lambda: services.round_create(user=request.user, **form.service_kwargs()),
+        success=lambda checkin_round: _("Round “%(title)s” opened.") % {"title": checkin_round.title},
+    )
+    if saved:
+        return redirect(saved.value)
     return render(request, "checkins/round_form.html", {"form": form})
 
 
@@ -255,14 +252,13 @@ def round_close(request, pk):
     checkin_round = selectors.round_get(user=request.user, pk=pk)
     require_office(request)
     form = RoundCloseForm(request.POST or None)
-    if request.method == "POST" and checkin_round.is_open and form.is_valid():
-        try:
-            services.round_close(user=request.user, checkin_round=checkin_round, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Round closed."))
-            return redirect(reverse("checkins:round_summary", args=[pk]))
+    if checkin_round.is_open and form_post(
+        request,
+        form,
+        lambda: services.round_close(user=request.user, checkin_round=checkin_round, **form.cleaned_data),
+        success=_("Round closed."),
+    ):
+        return redirect(reverse("checkins:round_summary", args=[pk]))
     context = _round_context(request, checkin_round)
     context["form"] = form
     return render(request, "checkins/round_close.html", context)
@@ -276,25 +272,21 @@ def exemption_create(request, pk):
     retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
     require_office(request)
     form = ExemptionForm(request.POST or None, user=request.user, retiree=retiree)
-    if request.method == "POST" and form.is_valid():
+
+    def grant():
         data = form.cleaned_data
-        try:
-            services.exemption_grant(
-                user=request.user,
-                retiree=retiree,
-                reason=data["reason"],
-                starts_on=data.get("starts_on"),
-                ends_on=data.get("ends_on"),
-                checkin_round=data.get("round"),
-                note=data.get("note", ""),
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Exemption recorded for %(name)s.") % {"name": retiree.name})
-            return redirect(retiree)
-    if request.method == "POST":
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+        return services.exemption_grant(
+            user=request.user,
+            retiree=retiree,
+            reason=data["reason"],
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+            checkin_round=data.get("round"),
+            note=data.get("note", ""),
+        )
+
+    if form_post(request, form, grant, success=_("Exemption recorded for %(name)s.") % {"name": retiree.name}):
+        return redirect(retiree)
     return render(request, "checkins/exemption_form.html", {"form": form, "retiree": retiree})
 
 
@@ -335,14 +327,11 @@ def _policy_edit(request, policy):
         messages.success(request, _("Rule removed."))
         return redirect("checkins:policy_list")
     form = CadencePolicyForm(request.POST or None, instance=policy, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cadence_policy_save(user=request.user, policy=form.save(commit=False))
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Rule saved."))
-            return redirect("checkins:policy_list")
-    if request.method == "POST":
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    if form_post(
+        request,
+        form,
+        lambda: services.cadence_policy_save(user=request.user, policy=form.save(commit=False)),
+        success=_("Rule saved."),
+    ):
+        return redirect("checkins:policy_list")
     return render(request, "checkins/policy_form.html", {"form": form, "policy": policy})

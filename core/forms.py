@@ -1,6 +1,6 @@
 """Helpers for views that pass a form's data to a service."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from django.contrib import messages
@@ -60,21 +60,32 @@ class Saved(NamedTuple):
     value: Any
 
 
-def form_post(request, form, save: Callable[[], Any], *, success: str | Callable[[Any], str] = "") -> Saved | None:
+def form_post(
+    request,
+    form,
+    save: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str] = "",
+    also: Sequence = (),
+    errors_on: Callable[[ValidationError], Any] | None = None,
+) -> Saved | None:
     """The shape every form page shares, in one place.
 
-    On a POST whose form is valid, `save()` calls the service; a ValidationError it raises is shown
-    on the form's fields. On success the `success` message (or `success(value)`) is shown and
-    `Saved(value)` returned, for the view to redirect. Otherwise the user is told that nothing was
-    saved and None is returned, for the view to render the form again with its errors.
+    On a POST whose form (and every form or formset in `also`) is valid, `save()` calls the
+    service; a ValidationError it raises is shown on the form's fields (or on the form
+    `errors_on(error)` names, for a page with two forms). On success the `success` message (or
+    `success(value)`) is shown and `Saved(value)` returned, for the view to redirect. Otherwise
+    the user is told that nothing was saved and None is returned, for the view to render the
+    form again with its errors.
     """
     if request.method != "POST":
         return None
-    if form.is_valid():
+    # Every form is validated (no short-circuit), so that each shows its own errors at once.
+    if all([form.is_valid(), *(other.is_valid() for other in also)]):
         try:
             value = save()
         except ValidationError as error:
-            add_errors(form, error)
+            add_errors(errors_on(error) if errors_on else form, error)
         else:
             text = success(value) if callable(success) else success
             if text:

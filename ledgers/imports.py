@@ -24,6 +24,7 @@ from branches.models import Branch
 from core.dates import local_today
 from core.uploads import CSV, XLSX, check_content
 from retirees.choices import CareLevel, Category, Gender, LivingSituation, ResidenceArea
+from retirees.fields import ROSTER_FIELDS
 from retirees.models import Retiree
 from retirees.validators import normalize_id_number, normalize_phone
 
@@ -37,24 +38,7 @@ ROSTER_KINDS = (XLSX, CSV)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 REQUIRED = ("name", "gender", "birth_date", "branch")
-IMPORTED = (
-    "name",
-    "gender",
-    "birth_date",
-    "branch",
-    "category",
-    "former_unit",
-    "phone",
-    "phone_alt",
-    "wechat",
-    "residence_area",
-    "community",
-    "address",
-    "living_situation",
-    "care_level",
-    "id_number",
-    "notes",
-)
+IMPORTED = ROSTER_FIELDS
 # Headers offices commonly use besides the export's own (normalised: no spaces, no "*").
 EXTRA_HEADERS = {
     "birth_date": ["出生年月日", "出生年月", "生日"],

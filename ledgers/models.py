@@ -199,7 +199,9 @@ class ExposureEvent(LedgerEntry):
         ]
         indexes = [
             # "Currently exposed": the ongoing events, for the totals and the exposure ledger.
-            models.Index(fields=["retiree"], condition=Q(status="ongoing"), name="ledgers_exposureevent_ongoing"),
+            models.Index(
+                fields=["retiree"], condition=Q(status=ExposureStatus.ONGOING), name="ledgers_exposureevent_ongoing"
+            ),
         ]
 
     def __str__(self):

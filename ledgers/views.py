@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from accounts.access import office_required
 from checkins.selectors import round_get
-from core.forms import add_errors
+from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
 from retirees.permissions import may_reveal
@@ -154,14 +154,13 @@ def entry_add(request, pk, kind):
     retiree = get_object_or_404(Retiree.objects.visible_to(request.user).select_related("branch"), pk=pk)
     form_class, service, title = ENTRY_KINDS[kind]
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(user=request.user, retiree=retiree, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Saved for %(name)s.") % {"name": retiree.name})
-            return redirect("ledgers:retiree", pk=retiree.pk)
+    if form_post(
+        request,
+        form,
+        lambda: service(user=request.user, retiree=retiree, **form.cleaned_data),
+        success=_("Saved for %(name)s.") % {"name": retiree.name},
+    ):
+        return redirect("ledgers:retiree", pk=retiree.pk)
     return render(request, "ledgers/entry_form.html", {"retiree": retiree, "form": form, "title": title})
 
 
@@ -170,15 +169,13 @@ def exposure_lift(request, pk):
     retiree = get_object_or_404(Retiree.objects.visible_to(request.user).select_related("branch"), pk=pk)
     ongoing = ExposureEvent.objects.visible_to(request.user).filter(retiree=retiree, status=ExposureStatus.ONGOING)
     form = ExposureLiftForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+
+    def lift():
         event = get_object_or_404(ongoing, pk=form.cleaned_data["event"])
-        try:
-            services.exposure_lift(user=request.user, event=event, ended_on=form.cleaned_data["ended_on"])
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Saved for %(name)s.") % {"name": retiree.name})
-            return redirect("ledgers:retiree", pk=retiree.pk)
+        return services.exposure_lift(user=request.user, event=event, ended_on=form.cleaned_data["ended_on"])
+
+    if form_post(request, form, lift, success=_("Saved for %(name)s.") % {"name": retiree.name}):
+        return redirect("ledgers:retiree", pk=retiree.pk)
     return render(request, "ledgers/exposure_lift.html", {"retiree": retiree, "ongoing": ongoing, "form": form})
 
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retirees.demo import COMMUNITIES, FORMER_UNITS, GIVEN_CHARS, SURNAMES
+from retirees.fields import REGISTRY_FIELDS
 from retirees.pinyin import name_search_keys
 from retirees.validators import id_number_check_digit
 
@@ -331,11 +332,13 @@ class CityGenerator:
                 self.retirees.append((number, branch, birth, category, care, status, deceased_on or moved_on))
                 yield [
                     number,
-                    name,
                     name_pinyin,
                     initials,
+                    # REGISTRY_FIELDS, in their order
+                    name,
                     gender,
                     birth.isoformat(),
+                    branch,
                     category,
                     rng.choice(FORMER_UNITS),
                     f"{rng.choice(phone_prefixes)}{phones[number - 1]:08d}",
@@ -346,46 +349,19 @@ class CityGenerator:
                     address,
                     living,
                     care,
+                    id_number or None,
+                    "",
                     status,
                     moved_on.isoformat() if moved_on else None,
                     deceased_on.isoformat() if deceased_on else None,
-                    id_number or None,
                     consent,
                     "2022-04-25" if consent else None,
-                    "",
                     created.isoformat(),
                     created.isoformat(),
-                    branch,
                 ]
 
-        columns = [
-            "id",
-            "name",
-            "name_pinyin",
-            "name_initials",
-            "gender",
-            "birth_date",
-            "category",
-            "former_unit",
-            "phone",
-            "phone_alt",
-            "wechat",
-            "residence_area",
-            "community",
-            "address",
-            "living_situation",
-            "care_level",
-            "status",
-            "moved_on",
-            "deceased_on",
-            "id_number",
-            "consent_given",
-            "consent_on",
-            "notes",
-            "created_at",
-            "updated_at",
-            "branch_id",
-        ]
+        registry = ["branch_id" if field == "branch" else field for field in REGISTRY_FIELDS]
+        columns = ["id", "name_pinyin", "name_initials", *registry, "created_at", "updated_at"]
         with self.connection.cursor() as cursor:
             return _copy(cursor, "retirees_retiree", columns, rows())
 

@@ -6,6 +6,8 @@ working day (调休) on a weekend counts as a working day. Weekends chosen on pu
 
 import datetime
 
+from .models import Holiday
+
 HolidayMap = dict[datetime.date, str]  # date -> Holiday.Kind value
 
 SEARCH_DAYS = 21  # the longest holiday (Spring Festival with weekends) is well inside this
@@ -13,16 +15,16 @@ SEARCH_DAYS = 21  # the longest holiday (Spring Festival with weekends) is well 
 
 def is_working_day(day: datetime.date, holidays: HolidayMap) -> bool:
     kind = holidays.get(day)
-    if kind == "workday":
+    if kind == Holiday.Kind.WORKDAY:
         return True
-    if kind == "holiday":
+    if kind == Holiday.Kind.HOLIDAY:
         return False
     return day.weekday() < 5
 
 
 def effective_day(nominal: datetime.date, holidays: HolidayMap) -> datetime.date:
     """The day a reminder planned for `nominal` is actually sent."""
-    if holidays.get(nominal) != "holiday":
+    if holidays.get(nominal) != Holiday.Kind.HOLIDAY:
         return nominal
     day = nominal + datetime.timedelta(days=1)
     for _ in range(SEARCH_DAYS):

@@ -9,9 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from care.selectors import assistance_requests_unfinished, care_plans_due_for_review
-from checkins.choices import DueState
+from checkins.choices import DueState, RoundStatus
 from checkins.models import CheckinRound
-from checkins.selectors import call_list, open_follow_ups, with_schedule
+from checkins.schedule import with_schedule
+from checkins.selectors import call_list, open_follow_ups
 from ledgers.signoffs import rounds_awaiting_signoff
 from retirees.models import Retiree
 
@@ -58,7 +59,7 @@ def branch_digest(*, user, today: datetime.date, branch=None) -> Digest:
         follow_ups = follow_ups.filter(retiree__branch=branch)
     rounds = (
         CheckinRound.objects.visible_to(user)
-        .filter(status="open", starts_on__lte=today, ends_on__gte=today)
+        .filter(status=RoundStatus.OPEN, starts_on__lte=today, ends_on__gte=today)
         .order_by("ends_on", "id")
     )
     context = {

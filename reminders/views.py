@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import office_required
+from core.forms import form_post
 from core.pagination import paginate
 
 from . import services
@@ -47,9 +48,7 @@ def notifications_read_all(request):
 @office_required
 def holiday_list(request):
     form = HolidayForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
+    if form_post(request, form, form.save, success=_("Saved.")):
         return redirect("reminders:holidays")
     return render(
         request,

@@ -8,6 +8,7 @@ from branches.models import Branch
 from core.dates import BIRTH, PAST, DateRangeMixin, local_today
 
 from .choices import Status
+from .fields import REGISTRY_FIELDS
 from .models import HouseholdContact, Retiree
 from .validators import mask_id_number, normalize_id_number, normalize_phone
 
@@ -49,29 +50,7 @@ class RetireeForm(DateRangeMixin, forms.ModelForm):
 
     class Meta:
         model = Retiree
-        fields = [
-            "name",
-            "gender",
-            "birth_date",
-            "category",
-            "branch",
-            "former_unit",
-            "phone",
-            "phone_alt",
-            "wechat",
-            "residence_area",
-            "community",
-            "address",
-            "living_situation",
-            "care_level",
-            "status",
-            "moved_on",
-            "deceased_on",
-            "id_number",
-            "consent_given",
-            "consent_on",
-            "notes",
-        ]
+        fields = REGISTRY_FIELDS
         widgets = {
             "birth_date": DateInput(),
             "moved_on": DateInput(),

@@ -158,7 +158,7 @@ class Retiree(models.Model):
             models.Index(fields=["status", "name_pinyin", "id"], name="retirees_retiree_status_name"),
             models.Index(fields=["status", "birth_date", "id"], name="retirees_retiree_status_birth"),
             # checkins.selectors.weekly_coverage: the few retirees no longer active.
-            models.Index(fields=["id"], name="retirees_retiree_inactive", condition=~Q(status="active")),
+            models.Index(fields=["id"], name="retirees_retiree_inactive", condition=~Q(status=Status.ACTIVE)),
         ]
 
     def __str__(self):

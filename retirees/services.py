@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .choices import Status
 from .models import Retiree
 from .pinyin import name_search_keys
 
@@ -114,7 +115,7 @@ def retirees_due_for_anonymising(*, years: int, today):
         else today.replace(year=today.year - years, day=28)
     )
     return Retiree.objects.filter(anonymised_at__isnull=True).filter(
-        Q(status="deceased", deceased_on__lt=cutoff) | Q(status="moved", moved_on__lt=cutoff)
+        Q(status=Status.DECEASED, deceased_on__lt=cutoff) | Q(status=Status.MOVED, moved_on__lt=cutoff)
     )
 
 

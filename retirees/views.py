@@ -1,9 +1,8 @@
 import json
 import secrets
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import office_required
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
 from ledgers.exports import registry_spec
 from ledgers.selectors import can_export
@@ -89,18 +89,18 @@ def _edit(request, retiree: Retiree, template_title: str):
     creating = retiree.pk is None
     form = RetireeForm(request.POST or None, instance=retiree, user=request.user)
     contacts = HouseholdContactFormSet(request.POST or None, instance=retiree, prefix="contacts")
-    if request.method == "POST" and form.is_valid() and contacts.is_valid():
+
+    def save():
         try:
-            retiree = services.retiree_save(
-                user=request.user, retiree=form.save(commit=False), contacts_formset=contacts
-            )
+            return services.retiree_save(user=request.user, retiree=form.save(commit=False), contacts_formset=contacts)
         except PermissionDenied:
-            form.add_error("branch", _("You can only keep retirees in your own branch."))
-        else:
-            messages.success(request, _("Saved %(name)s.") % {"name": retiree.name})
-            return redirect(retiree)
-    elif request.method == "POST":
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+            raise ValidationError({"branch": _("You can only keep retirees in your own branch.")}) from None
+
+    saved = form_post(
+        request, form, save, success=lambda done: _("Saved %(name)s.") % {"name": done.name}, also=[contacts]
+    )
+    if saved:
+        return redirect(saved.value)
     return render(
         request,
         "retirees/form.html",

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from care import selectors, services
 from care.models import CarePlan
-from checkins.selectors import with_schedule
+from checkins.schedule import with_schedule
 from reminders.digests import branch_digest
 from retirees.models import Retiree
 

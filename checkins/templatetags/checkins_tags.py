@@ -3,7 +3,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from checkins import presenters, selectors
-from checkins.choices import DueState, Outcome, Reached
+from checkins.choices import DueState, Outcome
 
 register = template.Library()
 
@@ -26,11 +26,6 @@ def due_badge(value) -> str:
 @register.filter
 def outcome_label(value) -> str:
     return Outcome(value).label if value in Outcome.values else ""
-
-
-@register.filter
-def reached_label(value) -> str:
-    return Reached(value).label if value in Reached.values else ""
 
 
 @register.filter

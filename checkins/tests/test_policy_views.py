@@ -4,7 +4,7 @@ import datetime
 
 from django.urls import reverse
 
-from checkins import selectors
+from checkins import schedule
 from checkins.models import CadencePolicy
 from retirees.models import Retiree
 
@@ -16,7 +16,7 @@ def test_office_adds_a_branch_rule_and_the_cadence_follows(login, office, branch
     )
     assert response.status_code == 302
     assert CadencePolicy.objects.get().updated_by == office
-    row = selectors.with_schedule(Retiree.objects.filter(pk=retiree_a.pk), datetime.date(2026, 3, 1)).get()
+    row = schedule.with_schedule(Retiree.objects.filter(pk=retiree_a.pk), datetime.date(2026, 3, 1)).get()
     assert row.cadence_days == 5
 
 

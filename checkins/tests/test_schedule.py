@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from checkins import selectors, services
+from checkins import schedule, services
 from checkins.models import CadencePolicy
 from conftest import make_retiree
 from retirees.models import Retiree
@@ -16,7 +16,7 @@ TODAY = datetime.date(2026, 3, 10)
 
 
 def scheduled(retiree, today=TODAY):
-    return selectors.with_schedule(Retiree.objects.filter(pk=retiree.pk), today, with_source=True).get()
+    return schedule.with_schedule(Retiree.objects.filter(pk=retiree.pk), today, with_source=True).get()
 
 
 @pytest.fixture

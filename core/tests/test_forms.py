@@ -53,3 +53,22 @@ def test_an_invalid_form_never_calls_the_service():
     request = _request(data={})
     assert form_post(request, NameForm(request.POST), lambda: 1 / 0) is None
     assert len(_texts(request)) == 1
+
+
+def test_an_invalid_second_form_never_calls_the_service_and_both_show_their_errors():
+    request = _request(data={})
+    form, other = NameForm(request.POST), NameForm(request.POST, prefix="other")
+    assert form_post(request, form, lambda: 1 / 0, also=[other]) is None
+    assert form.errors and other.errors
+    assert len(_texts(request)) == 1
+
+
+def test_errors_on_sends_a_service_error_to_the_form_it_belongs_to():
+    request = _request(data={"name": "x", "other-name": "y"})
+    form, other = NameForm(request.POST), NameForm(request.POST, prefix="other")
+
+    def refuse():
+        raise ValidationError({"name": "taken"})
+
+    assert form_post(request, form, refuse, also=[other], errors_on=lambda error: other) is None
+    assert other.errors["name"] == ["taken"] and not form.errors

@@ -79,6 +79,13 @@ def test_unwilling_without_reason_shows_the_error(login, secretary_a, retiree_a,
     assert "请填写不愿接种或不能接种的原因" in response.content.decode()
 
 
+def test_a_refused_ledger_entry_says_nothing_was_saved(login, secretary_a, retiree_a, frozen_day):
+    response = login(secretary_a).post(
+        reverse("ledgers:stance_add", args=[retiree_a.pk]), {"stance": "unwilling", "stated_on": "2022-05-10"}
+    )
+    assert [str(message) for message in response.context["messages"]] == ["未保存：请修改下面标出的内容。"]
+
+
 def test_outsider_gets_404_on_another_branchs_retiree(login, secretary_a, retiree_b, frozen_day):
     client = login(secretary_a)
     assert client.get(reverse("ledgers:retiree", args=[retiree_b.pk])).status_code == 404

@@ -53,6 +53,11 @@ def test_bad_schedule_and_webhook_are_refused_in_chinese(login, office, branch_a
     assert (branch_a.reminder_weekdays, branch_a.webhook_url) == (1 | 8, "")
 
 
+def test_refused_reminder_settings_say_nothing_was_saved(login, office, branch_a):
+    response = _post_settings(login(office), branch_a, weekdays=[])
+    assert [str(message) for message in response.context["messages"]] == ["未保存：请修改下面标出的内容。"]
+
+
 def test_holiday_calendar_is_for_office_staff(login, secretary_a, office):
     assert login(secretary_a).get(reverse("reminders:holidays")).status_code == 403
     client = login(office)

@@ -1,5 +1,19 @@
 // Behaviour kept out of the templates so that the Content-Security-Policy can forbid inline scripts.
+// Every page loads this file once (base.html), so each behaviour here is bound exactly once.
+
+// Progress bars carry their width in data-width (a style attribute would need an unsafe CSP).
+function sizeBars(root) {
+  root.querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {
+    var width = Math.max(0, Math.min(100, parseInt(bar.dataset.width, 10) || 0));
+    bar.style.width = width + "%";
+  });
+}
+
+// Rows swapped in by htmx (the call list's quick log) bring their own bars.
+document.addEventListener("htmx:afterSwap", function (event) { sizeBars(event.target); });
+
 document.addEventListener("DOMContentLoaded", function () {
+  sizeBars(document);
   // Selects marked data-autosubmit submit their form on change (the language switcher).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

@@ -1,13 +1,7 @@
-// Check-in pages: coverage bars and the weekly chart. No inline scripts: data comes from data- attributes.
+// Check-in pages: the weekly chart. No inline scripts: data comes from data- attributes.
+// The coverage bars are sized by app.js, as on every page.
 (function () {
   "use strict";
-
-  function sizeBars(root) {
-    (root || document).querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {
-      var width = Math.max(0, Math.min(100, parseInt(bar.dataset.width, 10) || 0));
-      bar.style.width = width + "%";
-    });
-  }
 
   function drawChart() {
     var canvas = document.getElementById("coverage-chart");
@@ -36,10 +30,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    sizeBars(document);
-    drawChart();
-  });
-  // Rows swapped in by htmx after a quick log.
-  document.addEventListener("htmx:afterSwap", function (event) { sizeBars(event.target); });
+  document.addEventListener("DOMContentLoaded", drawChart);
 })();
