@@ -253,7 +253,7 @@ def round_summary(request, pk):
 @login_required
 def round_close(request, pk):
     checkin_round = selectors.round_get(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     form = RoundCloseForm(request.POST or None)
     if request.method == "POST" and checkin_round.is_open and form.is_valid():
         try:
@@ -274,7 +274,7 @@ def round_close(request, pk):
 @login_required
 def exemption_create(request, pk):
     retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     form = ExemptionForm(request.POST or None, user=request.user, retiree=retiree)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -301,7 +301,7 @@ def exemption_create(request, pk):
 @login_required
 def exemption_revoke(request, pk):
     exemption = selectors.exemption_get(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     if request.method == "POST":
         services.exemption_revoke(user=request.user, exemption=exemption)
         messages.success(request, _("Exemption ended."))
@@ -325,7 +325,7 @@ def policy_create(request):
 @login_required
 def policy_edit(request, pk):
     policy = selectors.policy_get(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     return _policy_edit(request, policy)
 
 
