@@ -1,37 +1,104 @@
-"""Access scoping: the one rule that decides which rows a user may see.
+"""Access: the one module that decides who sees which rows and who may do what.
 
-Office staff and admins see every branch; a branch secretary or committee member sees only
-their own branch; anybody else sees nothing. Every model's `visible_to(user)` queryset method
-calls `scope_by_branch` with the path from that model to its branch, and every view fetches
-through `visible_to`, so an object outside the user's scope is a 404.
+Scoping. Office staff and admins see every branch; a branch secretary or committee member sees
+only their own branch; anybody else (anonymous, inactive) sees nothing. Every model's
+`visible_to(user)` is a `BranchScopedQuerySet` (or `AddressedQuerySet`) method and goes through
+`scope_by_branch`, so this rule is written once; every view fetches through `visible_to`, so an
+object outside the user's scope is a 404. A service that changes a row fetches it again, locked,
+with `locked_in_scope`.
+
+Roles. Every question about a user's role or position ("is this office staff?", "may they
+export?", "who may be assigned to help this retiree?") is answered here; no other module compares
+a role or a position value.
+
+Personal numbers. Phone numbers are the tools of people who call: branch workers and office
+staff see them in full on a retiree's page and on call lists; administrators (who manage users
+and exports, not calls) see them masked and may reveal one, which is logged. Lists of many people
+show them masked to everybody. ID numbers are shown masked to everybody; office staff and
+administrators may reveal one (logged).
 """
 
+from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+
+from .choices import Position, Role
+
+OFFICE_ROLES = (Role.ADMIN, Role.OFFICE)
+
+# --- Role and position predicates (no query) -----------------------------------------------------
 
 
-def scope_by_branch(queryset: QuerySet, user, branch_path: str) -> QuerySet:
-    """Filter `queryset` to the rows `user` may see; `branch_path` leads to the branch id."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user.sees_all_branches:
-        return queryset
-    if user.branch_id is None:
-        return queryset.none()
-    return queryset.filter(**{branch_path: user.branch_id})
+def is_signed_in(user) -> bool:
+    """An authenticated, active user (an anonymous visitor or a disabled account is not)."""
+    return user is not None and user.is_authenticated and user.is_active
 
 
-class BranchScopedQuerySet(QuerySet):
-    """A queryset whose model reaches its branch through `branch_path`."""
+def sees_all_branches(user) -> bool:
+    """Office staff and admins: every branch's rows."""
+    return is_signed_in(user) and user.role in OFFICE_ROLES
 
-    branch_path = "branch"
 
-    def visible_to(self, user):
-        """Rows `user` may see (adds one filter; runs no query by itself)."""
-        return scope_by_branch(self, user, self.branch_path)
+def is_office(user) -> bool:
+    """Office staff or admin: may manage the registry, branches, rounds, plans and shifts."""
+    return sees_all_branches(user)
+
+
+def is_admin(user) -> bool:
+    """An administrator: users and roles, the audit log, the admin site."""
+    return is_signed_in(user) and user.role == Role.ADMIN
+
+
+def _branch_position(user, position: str) -> bool:
+    return is_signed_in(user) and user.role == Role.BRANCH and user.position == position and user.branch_id is not None
+
+
+def is_secretary(user) -> bool:
+    """The secretary of a branch: signs off the branch's ledgers."""
+    return _branch_position(user, Position.SECRETARY)
+
+
+def is_committee_member(user) -> bool:
+    return _branch_position(user, Position.COMMITTEE)
+
+
+def can_export(user) -> bool:
+    """Office staff and admins export; branch workers do not (files leave the app's access control)."""
+    return is_office(user)
+
+
+def sees_full_phone(user) -> bool:
+    """Whether a retiree's page shows their phone numbers unmasked to `user` (see the module docstring)."""
+    return is_signed_in(user) and user.role != Role.ADMIN
+
+
+def may_reveal(user, field: str) -> bool:
+    """Whether `user` may reveal a masked number (`phone`, `phone_alt`, `id_number`) in full (logged)."""
+    if field == "id_number":
+        return is_office(user)
+    return True
+
+
+def may_serve(user, retiree) -> bool:
+    """Whether `user` may be responsible for, or assigned to help, `retiree`: an active office
+    worker, or an active worker of the retiree's branch (no query)."""
+    return user.is_active and (
+        sees_all_branches(user) or (user.branch_id is not None and user.branch_id == retiree.branch_id)
+    )
+
+
+def require_office(user) -> None:
+    """Refuse anybody but office staff (PermissionDenied, a 403).
+
+    In a view about one object, call it after fetching the object through `visible_to` (a 404
+    outside the scope), so that the refusal reveals nothing.
+    """
+    if not is_office(user):
+        raise PermissionDenied("Office staff only.")
 
 
 def office_required(view):
@@ -40,17 +107,71 @@ def office_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_office:
-            raise PermissionDenied
+        require_office(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def require_office(request) -> None:
-    """For pages about one object: fetch it first (404 outside scope), then refuse non-office users."""
-    if not request.user.is_office:
-        raise PermissionDenied
+# --- Users by role (querysets; each runs its query when read) -----------------------------------
+
+
+def staff_who_may_serve(*, branch_id: int | None) -> QuerySet:
+    """Users who may be responsible for, or assigned to help, a retiree of `branch_id`: active
+    office staff and admins, and the branch's active workers (the query form of `may_serve`)."""
+    return get_user_model().objects.filter(is_active=True).filter(Q(role__in=OFFICE_ROLES) | Q(branch=branch_id))
+
+
+def branch_workers() -> QuerySet:
+    """Active secretaries and committee members of every branch."""
+    return get_user_model().objects.filter(is_active=True, role=Role.BRANCH)
+
+
+def secretaries() -> QuerySet:
+    """Active branch secretaries (one per branch at most)."""
+    return branch_workers().filter(position=Position.SECRETARY)
+
+
+def office_staff() -> QuerySet:
+    """Active office staff (not admins): they get the office's daily digest."""
+    return get_user_model().objects.filter(is_active=True, role=Role.OFFICE)
+
+
+def office_reader():
+    """An unsaved stand-in that sees what office staff see, for output read outside any one user's
+    account (a branch's group chat)."""
+    return get_user_model()(role=Role.OFFICE, is_active=True)
+
+
+# --- Scoping ------------------------------------------------------------------------------------
+
+
+def scope_by_branch(queryset: QuerySet, user, in_branch: Callable[[int], Q] | None) -> QuerySet:
+    """Filter `queryset` to the rows `user` may see (adds a filter; runs no query by itself).
+
+    `in_branch(branch_id)` is the condition for the rows of one branch; None for rows that belong
+    to no branch, which every signed-in worker sees.
+    """
+    if not is_signed_in(user):
+        return queryset.none()
+    if in_branch is None or sees_all_branches(user):
+        return queryset
+    if user.branch_id is None:
+        return queryset.none()
+    return queryset.filter(in_branch(user.branch_id))
+
+
+class BranchScopedQuerySet(QuerySet):
+    """A queryset whose model reaches its branch through `branch_path` (None: tied to no branch)."""
+
+    branch_path: str | None = "branch"
+
+    def in_branch(self, branch_id: int) -> Q:
+        return Q(**{self.branch_path: branch_id})
+
+    def visible_to(self, user):
+        """Rows `user` may see (adds one filter; runs no query by itself)."""
+        return scope_by_branch(self, user, None if self.branch_path is None else self.in_branch)
 
 
 class AddressedQuerySet(BranchScopedQuerySet):
@@ -58,16 +179,24 @@ class AddressedQuerySet(BranchScopedQuerySet):
 
     branch_path = "branches"
 
-    def visible_to(self, user):
-        """Rows addressed to the user's branch or to all; everything for office staff (no query by itself)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_all_branches:
-            return self
-        if user.branch_id is None:
-            return self.none()
+    def in_branch(self, branch_id: int) -> Q:
+        # EXISTS on the through table rather than a join: a row addressed to several branches
+        # must come once, without DISTINCT.
         through = self.model.branches.through
-        addressed = through.objects.filter(**{f"{self.model._meta.model_name}_id": OuterRef("pk")}).filter(
-            branch_id=user.branch_id
-        )
-        return self.filter(Q(all_branches=True) | Q(Exists(addressed)))
+        addressed = through.objects.filter(**{f"{self.model._meta.model_name}_id": OuterRef("pk")}, branch_id=branch_id)
+        return Q(all_branches=True) | Q(Exists(addressed))
+
+
+def locked_in_scope(queryset_or_model: QuerySet | type[Model], user, pk):
+    """The row `pk`, locked until the transaction ends (SELECT … FOR UPDATE), if `user` may see it.
+
+    For services that change a row the view already fetched: fetched again inside the scope and
+    locked, the row cannot have left the scope, nor been changed by another request, meanwhile.
+    Outside the scope (or gone) it is PermissionDenied, whether or not the row exists, so that a
+    service refuses and saves nothing. Call it inside `transaction.atomic`.
+    """
+    queryset = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model.objects.all()
+    try:
+        return queryset.visible_to(user).select_for_update().get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise PermissionDenied(f"The {queryset.model._meta.model_name} is outside the user's scope.") from None

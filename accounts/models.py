@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import access, choices
+
 
 class OutreachUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
@@ -17,14 +19,9 @@ class User(AbstractUser):
     secretary and committee are read from here, so there is one source of truth for both.
     """
 
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("Administrator")
-        OFFICE = "office", _("Office staff")
-        BRANCH = "branch", _("Branch worker")
-
-    class Position(models.TextChoices):
-        SECRETARY = "secretary", _("Branch secretary")
-        COMMITTEE = "committee", _("Committee member")
+    # The enums live in accounts.choices so that the access module reads them without the model.
+    Role = choices.Role
+    Position = choices.Position
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.BRANCH)
     branch = models.ForeignKey(
@@ -76,15 +73,25 @@ class User(AbstractUser):
         # Chinese names are written family name first, with no space.
         return f"{self.last_name}{self.first_name}".strip()
 
+    # The role predicates are the access module's; these properties let templates read them.
+
     @property
     def sees_all_branches(self) -> bool:
-        return self.is_active and self.role in (self.Role.ADMIN, self.Role.OFFICE)
+        return access.sees_all_branches(self)
 
     @property
     def is_office(self) -> bool:
         """Office staff or admin: may manage the registry and branches."""
-        return self.sees_all_branches
+        return access.is_office(self)
 
     @property
     def is_admin_role(self) -> bool:
-        return self.is_active and self.role == self.Role.ADMIN
+        return access.is_admin(self)
+
+    @property
+    def is_secretary(self) -> bool:
+        return access.is_secretary(self)
+
+    @property
+    def is_committee_member(self) -> bool:
+        return access.is_committee_member(self)

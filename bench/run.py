@@ -64,6 +64,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts.access import branch_workers, secretaries  # noqa: E402
 from accounts.models import User  # noqa: E402
 from branches.models import Branch  # noqa: E402
 from checkins.models import ContactLog  # noqa: E402
@@ -340,7 +341,7 @@ def bench_reminders(runs: int):
             seconds <= 5.0,
         )
         # For information: what one claimed digest costs (the rest of a full tick).
-        workers = list(User.objects.filter(role="branch").select_related("branch").order_by("id")[:20])
+        workers = list(branch_workers().select_related("branch").order_by("id")[:20])
         started = time.perf_counter()
         for user in workers:
             reminders.reminder_claim(kind="branch_digest", period=timezone.localdate(now), now=now, recipient=user)
@@ -665,7 +666,7 @@ def bench_load(users: int, seconds: int, workers: int):
     section(f"{users} concurrent users on gunicorn ({workers} workers) over 127.0.0.1 for {seconds} s")
     # Mostly branch workers of different branches, and a few office staff (who see every branch).
     office_count = max(1, users // 10)
-    people = list(User.objects.filter(role="branch", position="secretary").order_by("id")[: users - office_count])
+    people = list(secretaries().order_by("id")[: users - office_count])
     people += [User.objects.get(username="bench_office")] * office_count
     sessions = [client_for(user).cookies[settings.SESSION_COOKIE_NAME].value for user in people]
     active = Retiree.objects.filter(status="active")

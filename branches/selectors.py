@@ -1,7 +1,7 @@
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.access import branch_workers
 from retirees.choices import Category, Status
 
 from .models import Branch
@@ -10,7 +10,7 @@ from .models import Branch
 def _member_prefetch():
     return Prefetch(
         "members",
-        queryset=User.objects.filter(is_active=True, role=User.Role.BRANCH).order_by("-position", "username"),
+        queryset=branch_workers().order_by("-position", "username"),
     )
 
 

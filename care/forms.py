@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import staff_who_may_serve
 from accounts.models import User
 from branches.models import Branch
 from checkins.forms import DateTimeInput
@@ -58,7 +59,7 @@ class CarePlanForm(DateRangeMixin, forms.ModelForm):
 
     def __init__(self, *args, retiree, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = selectors.responsible_choices(retiree=retiree)
+        self.fields["responsible"].queryset = staff_who_may_serve(branch_id=retiree.branch_id)
         self.fields["household_contacts"].queryset = HouseholdContact.objects.filter(retiree=retiree)
         self.fields["cadence_days"].widget.attrs.update({"min": 1, "max": 365})
         self.helper = _helper(
@@ -102,7 +103,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, user, retiree, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.responsible_choices(retiree=retiree)
+        self.fields["assignee"].queryset = staff_who_may_serve(branch_id=retiree.branch_id)
         self.fields["volunteer"].queryset = selectors.assignable_volunteers(user=user)
         self.helper = _helper(Row(Column("assignee", css_class="col-md-6"), Column("volunteer", css_class="col-md-6")))
 
@@ -249,7 +250,7 @@ class VisitForm(DateRangeMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["visitors"] = forms.ModelMultipleChoiceField(
             label=_("Visitors"),
-            queryset=selectors.responsible_choices(retiree=retiree),
+            queryset=staff_who_may_serve(branch_id=retiree.branch_id),
             required=False,
             widget=forms.CheckboxSelectMultiple,
         )

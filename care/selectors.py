@@ -83,13 +83,6 @@ def care_plan_of(*, user, retiree: Retiree) -> CarePlan | None:
     )
 
 
-def responsible_choices(*, retiree: Retiree):
-    """Who may be responsible for, or assigned to help, the retiree: office staff and their branch's workers."""
-    return User.objects.filter(is_active=True).filter(
-        Q(role__in=[User.Role.OFFICE, User.Role.ADMIN]) | Q(branch=retiree.branch_id)
-    )
-
-
 def care_summary(*, user, today: datetime.date | None = None) -> dict:
     """Counts for the dashboard in one query: 离休 without a plan, plans due for review, unfinished
     and overdue assistance requests (all in the user's scope)."""

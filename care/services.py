@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import locked_in_scope, may_serve, require_office
 from accounts.models import User
 from branches.models import Branch
 from checkins.models import ContactLog
@@ -40,31 +41,15 @@ from .models import (
 ATTACHMENT_KINDS = (PDF, DOCX, XLSX, PNG, JPEG)
 
 
-def _require_office(user) -> None:
-    if not user.is_office:
-        raise PermissionDenied("Office staff only.")
-
-
-def _visible_retiree(*, user, retiree: Retiree, lock: bool = False) -> Retiree:
-    queryset = Retiree.objects.visible_to(user)
-    if lock:
-        queryset = queryset.select_for_update()
+def _visible_retiree(*, user, retiree: Retiree) -> Retiree:
     try:
-        return queryset.get(pk=retiree.pk)
+        return Retiree.objects.visible_to(user).get(pk=retiree.pk)
     except Retiree.DoesNotExist:
         raise PermissionDenied("The retiree is outside the user's scope.") from None
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def user_may_serve(user: User, retiree: Retiree) -> bool:
-    """Whether `user` may be responsible for, or assigned to help, `retiree`: an active office
-    worker, or an active worker of the retiree's branch (no query)."""
-    return user.is_active and (
-        user.sees_all_branches or (user.branch_id is not None and user.branch_id == retiree.branch_id)
-    )
 
 
 # --- Care plans ---------------------------------------------------------------------------------
@@ -89,8 +74,8 @@ def care_plan_save(
     past), a responsible person who may not look after this retiree, or a household contact of
     somebody else. The plan's cadence is copied to the check-in state in the same transaction.
     """
-    _require_office(user)
-    retiree = _visible_retiree(user=user, retiree=retiree, lock=True)
+    require_office(user)
+    retiree = locked_in_scope(Retiree, user, retiree.pk)
     plan = CarePlan.objects.filter(retiree=retiree).select_for_update().first()
     creating = plan is None
     if creating:
@@ -101,7 +86,7 @@ def care_plan_save(
         errors["review_on"] = _("Give the date the plan is to be reviewed.")
     elif review_on < today and (creating or review_on != plan.review_on):
         errors["review_on"] = _("The review date cannot be in the past.")
-    if not user_may_serve(responsible, retiree):
+    if not may_serve(responsible, retiree):
         errors["responsible"] = _("The responsible person must be office staff or a worker of the retiree's branch.")
     contacts = list(household_contacts)
     if any(contact.retiree_id != retiree.pk for contact in contacts):
@@ -127,11 +112,8 @@ def care_plan_save(
 @transaction.atomic
 def care_plan_mark_reviewed(*, user, plan: CarePlan, next_review_on: datetime.date) -> CarePlan:
     """Record that the plan was reviewed today and when to review it next (a future date)."""
-    _require_office(user)
-    try:
-        plan = CarePlan.objects.visible_to(user).select_for_update().get(pk=plan.pk)
-    except CarePlan.DoesNotExist:
-        raise PermissionDenied("The care plan is outside the user's scope.") from None
+    require_office(user)
+    plan = locked_in_scope(CarePlan, user, plan.pk)
     today = _today()
     if next_review_on is None or next_review_on <= today:
         raise ValidationError({"review_on": _("The next review must be after today.")})
@@ -142,13 +124,6 @@ def care_plan_mark_reviewed(*, user, plan: CarePlan, next_review_on: datetime.da
 
 
 # --- Assistance requests ---------------------------------------------------------------------------
-
-
-def _request_for_update(*, user, request: AssistanceRequest) -> AssistanceRequest:
-    try:
-        return AssistanceRequest.objects.visible_to(user).select_for_update().get(pk=request.pk)
-    except AssistanceRequest.DoesNotExist:
-        raise PermissionDenied("The request is outside the user's scope.") from None
 
 
 @transaction.atomic
@@ -199,13 +174,13 @@ def assistance_request_assign(
     *, user, request: AssistanceRequest, assignee: User | None = None, volunteer: Volunteer | None = None
 ) -> AssistanceRequest:
     """Assign (or reassign) an unfinished request to a staff member or an active volunteer (office staff only)."""
-    _require_office(user)
-    request = _request_for_update(user=user, request=request)
+    require_office(user)
+    request = locked_in_scope(AssistanceRequest, user, request.pk)
     if request.is_closed:
         raise ValidationError(_("This request is already closed."))
     if (assignee is None) == (volunteer is None):
         raise ValidationError({"assignee": _("Choose one staff member or one volunteer.")})
-    if assignee is not None and not user_may_serve(assignee, request.retiree):
+    if assignee is not None and not may_serve(assignee, request.retiree):
         raise ValidationError({"assignee": _("This person cannot look after this retiree.")})
     if volunteer is not None and not Volunteer.objects.active().filter(pk=volunteer.pk).exists():
         raise ValidationError({"volunteer": _("This volunteer is not active.")})
@@ -222,7 +197,7 @@ def assistance_request_assign(
 @transaction.atomic
 def assistance_request_complete(*, user, request: AssistanceRequest, outcome: str) -> AssistanceRequest:
     """Mark a request done with its outcome (required), stamping when and by whom."""
-    request = _request_for_update(user=user, request=request)
+    request = locked_in_scope(AssistanceRequest, user, request.pk)
     if request.is_closed:
         raise ValidationError(_("This request is already closed."))
     outcome = (outcome or "").strip()
@@ -240,7 +215,7 @@ def assistance_request_complete(*, user, request: AssistanceRequest, outcome: st
 @transaction.atomic
 def assistance_request_cancel(*, user, request: AssistanceRequest, outcome: str = "") -> AssistanceRequest:
     """Cancel an unfinished request (the reason goes in the outcome); it stays on record."""
-    request = _request_for_update(user=user, request=request)
+    request = locked_in_scope(AssistanceRequest, user, request.pk)
     if request.is_closed:
         raise ValidationError(_("This request is already closed."))
     request.status = AssistanceStatus.CANCELLED
@@ -266,7 +241,7 @@ def volunteer_save(*, user, volunteer: Volunteer) -> Volunteer:
 @transaction.atomic
 def patrol_shift_save(*, user, shift: PatrolShift) -> PatrolShift:
     """Create or update a patrol shift (office staff only); a shift ending before it starts is refused."""
-    _require_office(user)
+    require_office(user)
     if shift.created_by_id is None:
         shift.created_by = user
     if shift.starts_at and shift.ends_at and shift.ends_at <= shift.starts_at:
@@ -283,12 +258,12 @@ def patrol_assign(*, user, shift: PatrolShift, volunteer: Volunteer) -> PatrolAs
     The volunteer's row is locked first, so that two assignments made at once cannot both pass the
     overlap check: a volunteer is never on two shifts that overlap in time.
     """
-    _require_office(user)
+    require_office(user)
     try:
-        volunteer = Volunteer.objects.visible_to(user).active().select_for_update().get(pk=volunteer.pk)
-    except Volunteer.DoesNotExist:
+        volunteer = locked_in_scope(Volunteer.objects.active(), user, volunteer.pk)
+    except PermissionDenied:
         raise ValidationError({"volunteer": _("This volunteer is not active.")}) from None
-    shift = PatrolShift.objects.select_for_update().get(pk=shift.pk)
+    shift = locked_in_scope(PatrolShift, user, shift.pk)
     if not volunteer.patrols(shift.area):
         raise ValidationError({"volunteer": _("This volunteer does not patrol this area.")})
     clash = (
@@ -314,7 +289,7 @@ def patrol_assign(*, user, shift: PatrolShift, volunteer: Volunteer) -> PatrolAs
 @transaction.atomic
 def patrol_unassign(*, user, assignment: PatrolAssignment) -> None:
     """Take a volunteer off a shift (office staff only)."""
-    _require_office(user)
+    require_office(user)
     PatrolAssignment.objects.visible_to(user).filter(pk=assignment.pk).delete()
 
 
@@ -336,7 +311,7 @@ def notice_publish(
     The attachment is checked by size and by content (not by its name) and stored under a random
     name; one delivery row is created for each active retiree addressed. Bad input saves nothing.
     """
-    _require_office(user)
+    require_office(user)
     notice = Notice(
         title=title.strip(),
         body=body.strip(),
@@ -431,7 +406,7 @@ def visit_campaign_create(
     branches: list[Branch] | None = None,
 ) -> VisitCampaign:
     """Open a visit campaign for every branch (`branches` None) or some (office staff only)."""
-    _require_office(user)
+    require_office(user)
     campaign = VisitCampaign(
         title=title.strip(),
         kind=kind,
@@ -466,7 +441,7 @@ def meeting_create(
     branches: list[Branch] | None = None,
 ) -> Meeting:
     """Announce a meeting and invite every active retiree of its branches (office staff only)."""
-    _require_office(user)
+    require_office(user)
     meeting = Meeting(
         title=title.strip(),
         kind=kind,
@@ -494,10 +469,7 @@ def meeting_create(
 @transaction.atomic
 def invitation_record(*, user, invitation: Invitation, attended: bool | None) -> Invitation:
     """Record whether an invited retiree in the user's scope attended (None: not known yet)."""
-    try:
-        invitation = Invitation.objects.visible_to(user).select_for_update().get(pk=invitation.pk)
-    except Invitation.DoesNotExist:
-        raise PermissionDenied("The invitation is outside the user's scope.") from None
+    invitation = locked_in_scope(Invitation, user, invitation.pk)
     invitation.attended = attended
     invitation.recorded_by = user
     invitation.save(update_fields=["attended", "recorded_by"])

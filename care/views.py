@@ -6,15 +6,13 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import office_required, require_office
-from accounts.models import User
+from accounts.access import office_required, require_office, staff_who_may_serve
 from checkins import selectors as checkin_selectors
 from core.dates import date_param, local_today
 from core.forms import add_errors, int_or_404, int_or_none, next_url
@@ -86,7 +84,7 @@ def plan_list(request):
 def plan_edit(request, pk):
     """Create or edit the care plan of retiree `pk` (office staff)."""
     retiree = selectors.retiree_for_care(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     plan = selectors.care_plan_of(user=request.user, retiree=retiree)
     form = CarePlanForm(request.POST or None, instance=plan, retiree=retiree)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +105,7 @@ def plan_edit(request, pk):
 
 def _assignee_choices(user):
     volunteers = [(f"v-{v.pk}", f"{v} · {_('volunteer')}") for v in selectors.assignable_volunteers(user=user)]
-    staff = User.objects.filter(is_active=True).filter(Q(role__in=["office", "admin"]) | Q(branch=user.branch_id))
+    staff = staff_who_may_serve(branch_id=user.branch_id)
     return [(f"u-{u.pk}", str(u)) for u in staff] + volunteers
 
 
@@ -193,7 +191,7 @@ def _request_context(request, item, **forms):
 @login_required
 def request_assign(request, pk):
     item = selectors.assistance_request_get(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     form = AssignForm(request.POST or None, user=request.user, retiree=item.retiree)
     if request.method == "POST" and form.is_valid():
         try:

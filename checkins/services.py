@@ -3,11 +3,12 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import locked_in_scope, require_office
 from branches.models import Branch
 from retirees.choices import Status
 from retirees.models import Retiree
@@ -20,19 +21,6 @@ from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemp
 def unreachable_after() -> int:
     """Consecutive contacts that reached nobody before a retiree is flagged unreachable (setting, default 3)."""
     return getattr(settings, "OUTREACH_UNREACHABLE_AFTER", 3)
-
-
-def _require_office(user) -> None:
-    if not user.is_office:
-        raise PermissionDenied("Office staff only.")
-
-
-def _visible_retiree_for_update(*, user, retiree: Retiree) -> Retiree:
-    """The retiree, locked, if `user` may see them; PermissionDenied otherwise (nothing is saved)."""
-    try:
-        return Retiree.objects.visible_to(user).select_for_update().get(pk=retiree.pk)
-    except Retiree.DoesNotExist:
-        raise PermissionDenied("The retiree is outside the user's scope.") from None
 
 
 @transaction.atomic
@@ -58,7 +46,7 @@ def contact_log(
     a contact in the future, a follow-up before the contact, an outcome that contradicts whom it
     reached, or a retiree who is no longer active. `outcome` defaults from `reached`.
     """
-    retiree = _visible_retiree_for_update(user=user, retiree=retiree)
+    retiree = locked_in_scope(Retiree, user, retiree.pk)
     now = timezone.now()
     contacted_at = contacted_at or now
     if outcome is None:
@@ -153,10 +141,7 @@ def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = N
 @transaction.atomic
 def contact_follow_up_close(*, user, contact: ContactLog) -> ContactLog:
     """Mark a contact's follow-up as done (idempotent)."""
-    try:
-        contact = ContactLog.objects.visible_to(user).select_for_update().get(pk=contact.pk)
-    except ContactLog.DoesNotExist:
-        raise PermissionDenied("The contact is outside the user's scope.") from None
+    contact = locked_in_scope(ContactLog, user, contact.pk)
     if contact.follow_up_on is None:
         raise ValidationError(_("This contact has no follow-up."))
     if contact.follow_up_done_at is None:
@@ -168,8 +153,8 @@ def contact_follow_up_close(*, user, contact: ContactLog) -> ContactLog:
 @transaction.atomic
 def checkin_state_set_cadence_override(*, user, retiree: Retiree, cadence_days: int | None) -> CheckinState:
     """Set (or clear with None) a retiree's own cadence: the hook the care plan (一人一策) uses."""
-    _require_office(user)
-    retiree = _visible_retiree_for_update(user=user, retiree=retiree)
+    require_office(user)
+    retiree = locked_in_scope(Retiree, user, retiree.pk)
     state, _created = CheckinState.objects.select_for_update().get_or_create(retiree=retiree)
     state.cadence_override_days = cadence_days
     state.full_clean(exclude=["retiree"])
@@ -180,7 +165,7 @@ def checkin_state_set_cadence_override(*, user, retiree: Retiree, cadence_days: 
 @transaction.atomic
 def cadence_policy_save(*, user, policy: CadencePolicy) -> CadencePolicy:
     """Create or update a cadence rule (office staff only)."""
-    _require_office(user)
+    require_office(user)
     policy.updated_by = user
     policy.full_clean()
     policy.save()
@@ -190,7 +175,7 @@ def cadence_policy_save(*, user, policy: CadencePolicy) -> CadencePolicy:
 @transaction.atomic
 def cadence_policy_delete(*, user, policy: CadencePolicy) -> None:
     """Remove a cadence rule (configuration, not a record: deleting it keeps no history to lose)."""
-    _require_office(user)
+    require_office(user)
     CadencePolicy.objects.visible_to(user).filter(pk=policy.pk).delete()
 
 
@@ -208,7 +193,7 @@ def round_create(
     verify_community: bool = False,
 ) -> CheckinRound:
     """Open a check-in round (office staff only). `branches` None means every active branch."""
-    _require_office(user)
+    require_office(user)
     checkin_round = CheckinRound(
         title=title.strip(),
         starts_on=starts_on,
@@ -232,8 +217,8 @@ def round_create(
 @transaction.atomic
 def round_close(*, user, checkin_round: CheckinRound, summary: str = "") -> CheckinRound:
     """Close a round, freezing its per-branch counts for the printed summary (office staff only)."""
-    _require_office(user)
-    checkin_round = CheckinRound.objects.visible_to(user).select_for_update().get(pk=checkin_round.pk)
+    require_office(user)
+    checkin_round = locked_in_scope(CheckinRound, user, checkin_round.pk)
     if checkin_round.status == RoundStatus.CLOSED:
         raise ValidationError(_("This round is already closed."))
     rows = selectors.round_coverage(user=user, checkin_round=checkin_round)
@@ -258,8 +243,8 @@ def exemption_grant(
     note: str = "",
 ) -> Exemption:
     """Exempt a retiree for a window, or for one round (its window by default); office staff approve."""
-    _require_office(user)
-    retiree = _visible_retiree_for_update(user=user, retiree=retiree)
+    require_office(user)
+    retiree = locked_in_scope(Retiree, user, retiree.pk)
     if checkin_round is not None:
         starts_on = starts_on or checkin_round.starts_on
         ends_on = ends_on or checkin_round.ends_on
@@ -280,8 +265,8 @@ def exemption_grant(
 @transaction.atomic
 def exemption_revoke(*, user, exemption: Exemption) -> Exemption:
     """End an exemption early; it stays on record (idempotent)."""
-    _require_office(user)
-    exemption = Exemption.objects.visible_to(user).select_for_update().get(pk=exemption.pk)
+    require_office(user)
+    exemption = locked_in_scope(Exemption, user, exemption.pk)
     if exemption.revoked_at is None:
         exemption.revoked_at = timezone.now()
         exemption.save(update_fields=["revoked_at"])

@@ -250,7 +250,7 @@ def round_summary(request, pk):
 @login_required
 def round_close(request, pk):
     checkin_round = selectors.round_get(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     form = RoundCloseForm(request.POST or None)
     if checkin_round.is_open and form_post(
         request,
@@ -270,7 +270,7 @@ def round_close(request, pk):
 @login_required
 def exemption_create(request, pk):
     retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     form = ExemptionForm(request.POST or None, user=request.user, retiree=retiree)
 
     def grant():
@@ -293,7 +293,7 @@ def exemption_create(request, pk):
 @login_required
 def exemption_revoke(request, pk):
     exemption = selectors.exemption_get(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     if request.method == "POST":
         services.exemption_revoke(user=request.user, exemption=exemption)
         messages.success(request, _("Exemption ended."))
@@ -317,7 +317,7 @@ def policy_create(request):
 @login_required
 def policy_edit(request, pk):
     policy = selectors.policy_get(user=request.user, pk=pk)
-    require_office(request)
+    require_office(request.user)
     return _policy_edit(request, policy)
 
 

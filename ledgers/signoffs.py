@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.access import is_secretary
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import Retiree
@@ -53,16 +53,6 @@ class ChangeKind:
 
 
 # --- Who may sign, and what ------------------------------------------------------------------
-
-
-def is_secretary(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role == User.Role.BRANCH
-        and user.position == User.Position.SECRETARY
-        and user.branch_id is not None
-    )
 
 
 def round_has_branch(checkin_round, branch_id: int) -> bool:

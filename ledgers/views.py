@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from accounts.access import office_required
+from accounts.access import can_export, is_secretary, may_reveal, office_required
 from checkins.selectors import round_get
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
-from retirees.permissions import may_reveal
 
 from . import exports, imports, selectors, services, signoffs
 from .choices import DOSE_LABELS, ExportFormat, ExposureStatus, Ledger
@@ -51,7 +50,7 @@ def export_form(request, spec=None) -> ExportOptionsForm:
 
 def export_options(request, spec=None) -> exports.ExportOptions:
     """What the export request chose to include; PermissionDenied for a choice the user may not make."""
-    if not selectors.can_export(request.user):
+    if not can_export(request.user):
         raise PermissionDenied
     form = export_form(request, spec)
     options = exports.ExportOptions(
@@ -127,7 +126,7 @@ def ledger_list(request, ledger):
             "page": page,
             "rows": rows,
             "querystring": querystring_without_page(request),
-            "can_export": selectors.can_export(request.user),
+            "can_export": can_export(request.user),
             "export_form": export_form(request, spec),
         },
     )
@@ -285,7 +284,7 @@ def signoff_round(request, pk):
         "round": checkin_round,
         "rows": signoffs.round_signoffs(user=request.user, checkin_round=checkin_round),
         "form": form,
-        "refusal": refusal if signoffs.is_secretary(request.user) else None,
+        "refusal": refusal if is_secretary(request.user) else None,
     }
     if form is not None:
         branch = request.user.branch
@@ -332,7 +331,7 @@ def signoff_detail(request, pk):
             "rows": [
                 list(zip(spec.columns, row, strict=True)) for row in signoffs.snapshot_rows(signoff.snapshot, ledger)
             ],
-            "can_export": selectors.can_export(request.user),
+            "can_export": can_export(request.user),
             "export_form": export_form(request),
         },
     )

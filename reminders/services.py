@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.access import branch_workers, office_reader, office_staff
 from accounts.models import User
 from branches import webhooks
 from branches.models import Branch
@@ -103,7 +104,8 @@ def reminder_tick(*, now: datetime.datetime | None = None) -> TickResult:
 
     # Branch workers of due branches who have no digest for today yet.
     workers = (
-        User.objects.filter(is_active=True, role=User.Role.BRANCH, branch__in=branches)
+        branch_workers()
+        .filter(branch__in=branches)
         .exclude(reminders__kind=Reminder.Kind.BRANCH_DIGEST, reminders__period=today)
         .select_related("branch")
     )
@@ -115,9 +117,7 @@ def reminder_tick(*, now: datetime.datetime | None = None) -> TickResult:
 
     local_time = timezone.localtime(now).time()
     if local_time >= settings.OUTREACH_OFFICE_DIGEST_TIME:
-        office = User.objects.filter(is_active=True, role=User.Role.OFFICE).exclude(
-            reminders__kind=Reminder.Kind.OFFICE_DAILY, reminders__period=today
-        )
+        office = office_staff().exclude(reminders__kind=Reminder.Kind.OFFICE_DAILY, reminders__period=today)
         for user in office:
             result.claimed += bool(
                 reminder_claim(kind=Reminder.Kind.OFFICE_DAILY, period=today, now=now, recipient=user)
@@ -180,7 +180,7 @@ def reminder_claim(
 
 def _chat_reader() -> User:
     """The group chat sees what office staff see of its branch (the digest is filtered to the branch)."""
-    return User(role=User.Role.OFFICE, is_active=True)
+    return office_reader()
 
 
 def deliveries_expired_count(*, days: int, today: datetime.date | None = None) -> int:

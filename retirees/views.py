@@ -9,16 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import office_required
+from accounts.access import can_export, may_reveal, office_required, sees_full_phone
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
 from ledgers.exports import registry_spec
-from ledgers.selectors import can_export
 from ledgers.views import export_form, export_if_asked
 
-from . import permissions, selectors, services
+from . import selectors, services
 from .filters import RetireeFilter
 from .forms import HouseholdContactFormSet, RetireeForm
 from .models import Retiree
@@ -80,9 +79,7 @@ def retiree_list(request):
 def retiree_detail(request, pk):
     retiree = selectors.retiree_get(user=request.user, pk=pk)
     audit_record(action=AuditEvent.Action.VIEW_RETIREE, request=request, retiree=retiree)
-    return render(
-        request, "retirees/detail.html", {"retiree": retiree, "full_phone": permissions.sees_full_phone(request.user)}
-    )
+    return render(request, "retirees/detail.html", {"retiree": retiree, "full_phone": sees_full_phone(request.user)})
 
 
 def _edit(request, retiree: Retiree, template_title: str):
@@ -127,7 +124,7 @@ REVEALABLE = {"id_number", "phone", "phone_alt"}
 def retiree_reveal(request, pk, field):
     """Show one masked number in full, on an explicit click that is written to the audit log."""
     retiree = selectors.retiree_get(user=request.user, pk=pk)
-    if field not in REVEALABLE or not permissions.may_reveal(request.user, field):
+    if field not in REVEALABLE or not may_reveal(request.user, field):
         raise PermissionDenied
     audit_record(action=AuditEvent.Action.REVEAL, request=request, retiree=retiree, field=field)
     return render(request, "retirees/_revealed.html", {"value": getattr(retiree, field) or "—", "field": field})
