@@ -392,3 +392,25 @@ def policy_list(*, user):
 
 def policy_get(*, user, pk) -> CadencePolicy:
     return get_object_or_404(policy_list(user=user), pk=pk)
+
+
+# Reminders ask for the sign-off from this many days before a round ends until this many after.
+SIGNOFF_REMINDER_BEFORE_DAYS = 2
+SIGNOFF_REMINDER_AFTER_DAYS = 14
+
+
+def rounds_awaiting_signoff(*, branch_id: int, today: datetime.date):
+    """The branch's rounds that are in their last days or ended lately and that it has not signed off.
+
+    For the branch's reminders: from two days before a round's end until two weeks after it.
+    """
+    return (
+        CheckinRound.objects.filter(
+            branches=branch_id,
+            starts_on__lte=today,
+            ends_on__lte=today + datetime.timedelta(days=SIGNOFF_REMINDER_BEFORE_DAYS),
+            ends_on__gte=today - datetime.timedelta(days=SIGNOFF_REMINDER_AFTER_DAYS),
+        )
+        .exclude(ledger_signoffs__branch=branch_id)
+        .order_by("ends_on", "id")
+    )

@@ -35,9 +35,6 @@ SNAPSHOT_VERSION = 1
 SNAPSHOT_LEDGERS = (Ledger.VACCINATION, Ledger.TESTING, Ledger.EXPOSURE, Ledger.HEALTH)
 # Columns that are not facts of the ledger: the row number, and the age that grows by itself.
 NOT_COMPARED = frozenset({"index", "age"})
-# Reminders ask for the sign-off from this many days before a round ends until this many after.
-SIGNOFF_REMINDER_BEFORE_DAYS = 2
-SIGNOFF_REMINDER_AFTER_DAYS = 14
 
 
 class ChangeKind:
@@ -73,23 +70,14 @@ def sign_off_refusal(*, user, checkin_round, today: datetime.date | None = None)
     return None
 
 
-def rounds_awaiting_signoff(*, branch_id: int, today: datetime.date):
-    """The branch's rounds that are in their last days or ended lately and that it has not signed off.
+def round_get(*, user, pk):
+    """The round `user` may see, for its sign-off page (404 outside scope).
 
-    For the branch's reminders: from two days before a round's end until two weeks after it.
+    Rounds belong to checkins, which sits above ledgers (a contact records ledger facts), so the
+    model is reached through the sign-off's foreign key rather than imported.
     """
-    from checkins.models import CheckinRound
-
-    return (
-        CheckinRound.objects.filter(
-            branches=branch_id,
-            starts_on__lte=today,
-            ends_on__lte=today + datetime.timedelta(days=SIGNOFF_REMINDER_BEFORE_DAYS),
-            ends_on__gte=today - datetime.timedelta(days=SIGNOFF_REMINDER_AFTER_DAYS),
-        )
-        .exclude(ledger_signoffs__branch=branch_id)
-        .order_by("ends_on", "id")
-    )
+    rounds = LedgerSignoff._meta.get_field("checkin_round").related_model.objects
+    return get_object_or_404(rounds.visible_to(user).prefetch_related("branches"), pk=pk)
 
 
 # --- Snapshots --------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from accounts.access import can_export, is_secretary, may_reveal, office_required
-from checkins.selectors import round_get
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
@@ -263,7 +262,7 @@ def signoff_round(request, pk):
     Before signing, the secretary sees the branch's totals now and what changed since the
     branch's previous sign-off, computed from a snapshot taken just for the page.
     """
-    checkin_round = round_get(user=request.user, pk=pk)
+    checkin_round = signoffs.round_get(user=request.user, pk=pk)
     refusal = signoffs.sign_off_refusal(user=request.user, checkin_round=checkin_round)
     form = LedgerSignoffForm(request.POST or None) if refusal is None else None
     if request.method == "POST":

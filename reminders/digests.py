@@ -12,8 +12,7 @@ from care.selectors import assistance_requests_unfinished, care_plans_due_for_re
 from checkins.choices import DueState, RoundStatus
 from checkins.models import CheckinRound
 from checkins.schedule import with_schedule
-from checkins.selectors import call_list, open_follow_ups
-from ledgers.signoffs import rounds_awaiting_signoff
+from checkins.selectors import call_list, open_follow_ups, rounds_awaiting_signoff
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more

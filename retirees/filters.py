@@ -3,7 +3,6 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Branch
 from core.widgets import QuickSelect
 
 from .choices import AgeBand, CareLevel, Category, ResidenceArea, Status
@@ -14,9 +13,12 @@ STATUS_ALL = "all"
 
 
 def _visible_branches(request):
+    """The branches the filter offers. Branch is reached through the retiree's foreign key: the branch
+    pages list their retirees, so `branches` sits above `retirees` (docs/architecture.md)."""
+    branches = Retiree._meta.get_field("branch").related_model.objects
     if request is None:
-        return Branch.objects.none()
-    return Branch.objects.visible_to(request.user)
+        return branches.none()
+    return branches.visible_to(request.user)
 
 
 def search_retirees(queryset, text: str):

@@ -4,7 +4,6 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Branch
 from core.dates import BIRTH, PAST, DateRangeMixin, local_today
 
 from .choices import Status
@@ -62,7 +61,7 @@ class RetireeForm(DateRangeMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Branch.objects.visible_to(user)
+        self.fields["branch"].queryset = self.fields["branch"].queryset.visible_to(user)
         if not user.sees_all_branches:
             self.fields["branch"].empty_label = None
         self.fields["phone"].validators = Retiree._meta.get_field("phone").validators

@@ -103,8 +103,10 @@ def test_webhook_posts_one_digest_per_branch(reminded_branch, webhook_server):
 
 def test_group_chat_names_a_retiree_without_consent_by_surname_only(reminded_branch, secretary_a, webhook_server):
     from conftest import make_retiree
+    from retirees.models import Retiree
 
     make_retiree(reminded_branch, "李同意", consent_given=True, consent_on=MONDAY_0900.date())
+    Retiree.objects.filter(name="王从未").update(consent_given=False, consent_on=None)
     reminded_branch.webhook_url = webhook_server.url
     reminded_branch.save()
     services.reminder_tick(now=MONDAY_0900)
@@ -119,6 +121,7 @@ def test_group_chat_names_a_retiree_without_consent_by_surname_only(reminded_bra
 
 def test_office_daily_digest_lists_the_long_overdue(office_with_email, branch_a):
     from conftest import make_retiree
+    from retirees.models import Retiree
 
     make_retiree(branch_a, "李久未")
     services.reminder_tick(now=at(2026, 12, 1, 8, 5))
