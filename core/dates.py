@@ -29,10 +29,12 @@ def _days_from_today(days: int) -> Callable[[], datetime.date]:
 
 @dataclass(frozen=True)
 class DateRange:
-    """The earliest and latest date allowed, each a date or a function of today."""
+    """The earliest and latest date allowed, each a date or a function of today; `late_message`
+    says what is wrong with a later date more plainly than the range does ("in the future")."""
 
     earliest: datetime.date | Callable[[], datetime.date]
     latest: datetime.date | Callable[[], datetime.date]
+    late_message: str | None = None
 
     def bounds(self) -> tuple[datetime.date, datetime.date]:
         earliest = self.earliest() if callable(self.earliest) else self.earliest
@@ -49,6 +51,8 @@ class DateRange:
         day = value.date() if isinstance(value, datetime.datetime) else value
         if day not in self:
             earliest, latest = self.bounds()
+            if self.late_message and day > latest:
+                raise ValidationError(self.late_message, code="date_out_of_range")
             raise ValidationError(
                 _("Enter a date between %(earliest)s and %(latest)s."),
                 code="date_out_of_range",
@@ -59,7 +63,7 @@ class DateRange:
 # What already happened (a contact, a dose, a test, a move): from 1949 to tomorrow (a contact
 # logged just after midnight in another time zone of the same day).
 PAST = DateRange(FOUNDING, _days_from_today(1))
-BIRTH = DateRange(datetime.date(1900, 1, 1), _today)
+BIRTH = DateRange(datetime.date(1900, 1, 1), _today, _("The date of birth cannot be in the future."))
 # What is planned or scheduled (rounds, shifts, meetings, visits, reviews): from 2000 to five
 # years ahead, so that an old record can still be edited and nothing is planned for the year 9999.
 SCHEDULE = DateRange(datetime.date(2000, 1, 1), _days_from_today(5 * 366))

@@ -126,12 +126,6 @@ class RetireeForm(DateRangeMixin, forms.ModelForm):
         value = self.cleaned_data.get("id_number")
         return normalize_id_number(value) or None
 
-    def clean_birth_date(self):
-        birth_date = self.cleaned_data["birth_date"]
-        if birth_date > local_today():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        return birth_date
-
     def clean(self):
         cleaned = super().clean()
         status = cleaned.get("status")
