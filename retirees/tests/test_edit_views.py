@@ -52,7 +52,7 @@ def test_office_adds_a_retiree_with_a_caregiver(login, office, branch_a):
     [
         ({"id_number": "110105194912310021"}, "id_number", "校验位"),
         ({"phone": "12345"}, "phone", "电话号码"),
-        ({"birth_date": "2099-01-01"}, "birth_date", "之间的日期"),
+        ({"birth_date": "2099-01-01"}, "birth_date", "不能晚于今天"),
         ({"status": "deceased"}, "deceased_on", "去世日期"),
     ],
 )
