@@ -22,15 +22,6 @@ DOSE_NUMBERS = range(1, MAX_DOSE_NUMBER + 1)
 DEFAULT_TESTED_WITHIN_DAYS = 7
 
 
-def can_export(user) -> bool:
-    """Office staff and admins export; branch workers do not (files leave the app's access control)."""
-    return user.is_authenticated and user.is_office
-
-
-def can_import(user) -> bool:
-    return user.is_authenticated and user.is_office
-
-
 def _latest(model, date_field: str, field: str):
     return Subquery(model.objects.filter(retiree=OuterRef("pk")).order_by(f"-{date_field}", "-id").values(field)[:1])
 

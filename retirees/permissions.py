@@ -12,6 +12,11 @@ def sees_full_phone(user) -> bool:
     return user.is_active and not user.is_admin_role
 
 
+def can_export(user) -> bool:
+    """Office staff and admins export; branch workers do not (files leave the app's access control)."""
+    return user.is_authenticated and user.is_office
+
+
 def may_reveal(user, field: str) -> bool:
     if field == "id_number":
         return user.is_office

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 from accounts.access import office_required
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.exports import export_form, export_if_asked
 from core.pagination import paginate, querystring_without_page
-from ledgers.exports import registry_spec
-from ledgers.selectors import can_export
-from ledgers.views import export_form, export_if_asked
 
 from . import permissions, selectors, services
+from .exports import registry_spec
 from .filters import RetireeFilter
 from .forms import HouseholdContactFormSet, RetireeForm
 from .models import Retiree
@@ -70,7 +69,7 @@ def retiree_list(request):
             "filter": filterset,
             "page": page,
             "querystring": querystring_without_page(request),
-            "can_export": can_export(request.user),
+            "can_export": permissions.can_export(request.user),
             "export_form": export_form(request, spec),
         },
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from conftest import make_retiree
-from ledgers.exports import neutralise
+from core.exports import neutralise
 from ledgers.models import ExportLog, VaccinationDose
 
 pytestmark = pytest.mark.django_db
