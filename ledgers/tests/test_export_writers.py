@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
-from conftest import make_retiree
 from core import exports as engine
 from core.exports import reader, writers, xlsx
 from ledgers import selectors
@@ -21,6 +20,7 @@ from ledgers.choices import Ledger
 from ledgers.exports import SPECS
 from ledgers.tests.conftest import DAY
 from retirees.exports import registry_spec
+from tests.factories import make_retiree
 
 SELECTORS = {
     Ledger.REGISTRY: selectors.retirees_for_ledger,
