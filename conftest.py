@@ -1,22 +1,18 @@
-"""Shared personas and factories for every test module.
+"""Shared personas for every test module (their factories are in tests/factories.py).
 
 Personas: a secretary and a committee member of branch A, a secretary of branch B, office
 staff, an admin, and the anonymous visitor (the test client as it comes).
 """
 
 import datetime
-import itertools
 import os
 
 import pytest
 
 from accounts.models import User
 from branches.models import Branch
-from retirees.models import HouseholdContact, Retiree
-from retirees.services import retiree_set_search_keys
-
-PASSWORD = "Persona-pass-2026"
-_phones = itertools.count(13800000000)
+from retirees.models import HouseholdContact
+from tests.factories import make_retiree, make_user
 
 
 @pytest.fixture
@@ -27,23 +23,6 @@ def branch_a(db):
 @pytest.fixture
 def branch_b(db):
     return Branch.objects.create(name="第二党支部", short_name="二支部")
-
-
-def make_user(username, *, role, branch=None, position=""):
-    user = User(
-        username=username,
-        last_name=username[:1],
-        first_name=username[1:],
-        role=role,
-        branch=branch,
-        position=position,
-        is_staff=role == User.Role.ADMIN,
-        is_superuser=role == User.Role.ADMIN,
-        email=f"{username}@example.org",
-    )
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 @pytest.fixture
@@ -69,28 +48,6 @@ def office(db):
 @pytest.fixture
 def admin_user(db):
     return make_user("admin", role=User.Role.ADMIN)
-
-
-def make_retiree(branch, name="张建国", **fields) -> Retiree:
-    values = {
-        "gender": "male",
-        "birth_date": datetime.date(1945, 3, 8),
-        "category": "tuixiu",
-        "phone": str(next(_phones)),
-        "residence_area": "off_campus",
-        # As in the demo data: a retiree without consent is left out of exports, so tests say so.
-        "consent_given": True,
-    }
-    values.update(fields)
-    retiree = Retiree(name=name, branch=branch, **values)
-    retiree_set_search_keys(retiree=retiree)
-    retiree.save()
-    return retiree
-
-
-@pytest.fixture
-def retiree_factory(db):
-    return make_retiree
 
 
 @pytest.fixture

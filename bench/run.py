@@ -38,7 +38,6 @@ BENCH_URL = "postgres://postgres@127.0.0.1:5432/outreach_bench"
 # Production-like settings over plain HTTP on 127.0.0.1 (the environment may override each).
 ENVIRONMENT = {
     "DATABASE_URL": BENCH_URL,
-    "DJANGO_SETTINGS_MODULE": "outreach.settings",
     "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
     "DEBUG": "false",
     "SECURE_SSL_REDIRECT": "false",
@@ -49,6 +48,9 @@ ENVIRONMENT = {
 }
 for key, value in ENVIRONMENT.items():
     os.environ.setdefault(key, value)
+# Always the benchmark's settings (they add `perf`, whose generate_city this runs), here and in
+# the child processes, which inherit the environment.
+os.environ["DJANGO_SETTINGS_MODULE"] = "outreach.settings_bench"
 sys.path.insert(0, str(BASE_DIR))
 
 import warnings  # noqa: E402
@@ -469,8 +471,8 @@ def roster_file(rows: int, seed: int = 7) -> bytes:
     from django.utils import translation
     from openpyxl import Workbook
 
+    from demo.retirees import GIVEN_CHARS, SURNAMES
     from ledgers import imports
-    from retirees.demo import GIVEN_CHARS, SURNAMES
 
     rng = random.Random(seed)
     branches = list(Branch.objects.values_list("name", flat=True)[:200])

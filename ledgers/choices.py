@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retirees.exports import REGISTRY as REGISTRY_EXPORT
+
 # Doses 1 and 2 are the primary series, 3 the first booster, 4 the second booster.
 MAX_DOSE_NUMBER = 4
 DOSE_LABELS = {
@@ -63,15 +65,10 @@ class Condition(models.TextChoices):
 class Ledger(models.TextChoices):
     """What an export log entry exported."""
 
-    REGISTRY = "registry", _("Registry")
+    REGISTRY = REGISTRY_EXPORT, _("Registry")
     VACCINATION = "vaccination", _("Vaccination ledger")
     TESTING = "testing", _("Nucleic-acid test ledger")
     EXPOSURE = "exposure", _("Exposure ledger")
     HEALTH = "health", _("Health ledger")
     SIGNOFF = "signoff", _("Signed-off ledger snapshot")
     SIGNOFF_CHANGES = "signoff_changes", _("Ledger changes since the previous sign-off")
-
-
-class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "Excel (XLSX)"

@@ -176,32 +176,3 @@ class LedgerSignoffForm(forms.Form):
         label=_("I have checked our branch's ledger: it is complete and correct."),
         error_messages={"required": _("Tick the box to confirm that you have checked the ledger.")},
     )
-
-
-class ExportOptionsForm(forms.Form):
-    """What office staff may choose to include in an export; both choices are audited.
-
-    The page's own query (filters, search token) is carried along as hidden fields (`carried`).
-    """
-
-    OPTIONS = ("full_id_numbers", "without_consent")
-
-    full_id_numbers = forms.BooleanField(required=False, label=_("Include full ID numbers"))
-    without_consent = forms.BooleanField(
-        required=False, label=_("Include retirees without recorded consent (office internal use only)")
-    )
-
-    def __init__(self, data=None, *, ids_in_file: bool = False, carry=None):
-        super().__init__(data)
-        if not ids_in_file:
-            del self.fields["full_id_numbers"]
-        skipped = {"export", "page", *self.OPTIONS}
-        self.carried = [
-            (name, value)
-            for name, values in (carry.lists() if carry is not None else [])
-            if name not in skipped
-            for value in values
-        ]
-
-    def chosen(self, name: str) -> bool:
-        return name in self.fields and self.is_valid() and self.cleaned_data[name]

@@ -22,13 +22,13 @@ from openpyxl.utils.escape import unescape
 
 from branches.models import Branch
 from core.dates import local_today
+from core.exports import FORMULA_PREFIXES
 from core.uploads import CSV, XLSX, check_content
 from retirees.choices import CareLevel, Category, Gender, LivingSituation, ResidenceArea
+from retirees.exports import registry_spec
 from retirees.fields import ROSTER_FIELDS
 from retirees.models import Retiree
 from retirees.validators import normalize_id_number, normalize_phone
-
-from .exports import FORMULA_PREFIXES, registry_spec
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
@@ -109,7 +109,7 @@ def clean_text(value) -> str:
 
 
 def undo_neutralise(text: str) -> str:
-    """Drop the apostrophe an export put before a formula-like text (see exports.neutralise)."""
+    """Drop the apostrophe an export put before a formula-like text (see core.exports.neutralise)."""
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
         return text[1:]
     return text

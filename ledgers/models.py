@@ -16,13 +16,13 @@ from simple_history.models import HistoricalRecords
 
 from accounts.access import BranchScopedQuerySet
 from core.db import choices_check
+from core.exports import ExportFormat
 
 from .choices import (
     MAX_DOSE_NUMBER,
     STANCES_NEEDING_REASON,
     Arrangement,
     Condition,
-    ExportFormat,
     ExposureKind,
     ExposureStatus,
     Ledger,

@@ -8,7 +8,7 @@ contact form can call several of them inside its own transaction and roll back t
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +22,7 @@ from retirees.models import Retiree
 from retirees.services import retirees_bulk_save
 
 from .choices import Arrangement, ExposureStatus
+from .imports import RosterPlan, roster_plan
 from .models import (
     ExportLog,
     ExposureEvent,
@@ -31,9 +32,6 @@ from .models import (
     VaccinationDose,
     VaccinationStance,
 )
-
-if TYPE_CHECKING:
-    from .imports import RosterPlan
 
 
 def _check_scope(*, user, retiree: Retiree) -> None:
@@ -202,15 +200,13 @@ def roster_uploads_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def roster_import_apply(*, user, upload_id) -> tuple[RosterUpload | None, "RosterPlan"]:
+def roster_import_apply(*, user, upload_id) -> tuple[RosterUpload | None, RosterPlan]:
     """Import a stored roster, all or nothing, if it still has no problem.
 
     The file is checked again (the registry may have changed since the preview). The upload is
     locked and marked applied in the same transaction, so a double click imports it once.
     Returns (None, empty plan) when the upload is not this user's, has expired or was already applied.
     """
-    from .imports import RosterPlan, roster_plan  # imports -> exports -> services: import late
-
     upload = (
         RosterUpload.objects.select_for_update()
         .filter(

@@ -13,7 +13,7 @@ row by row and column by column, leaving out the row number and the age (which t
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,12 +23,26 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_secretary
 from core.dates import local_today
+from core.exports import (
+    CHUNK_SIZE,
+    FILE_LANGUAGE,
+    MASKED_AND_CONSENTED,
+    Column,
+    ExportContext,
+    ExportFormat,
+    ExportSpec,
+    Recorder,
+    csv_download,
+    csv_lines,
+    left_out_note,
+    xlsx_download,
+)
 from retirees.choices import Status
 from retirees.models import Retiree
 from retirees.selectors import consented
 
 from . import exports, selectors
-from .choices import ExportFormat, Ledger
+from .choices import Ledger
 from .models import LedgerSignoff
 
 SNAPSHOT_VERSION = 1
@@ -102,12 +116,12 @@ def _as_json(value):
 def snapshot_build(*, user, branch, today: datetime.date) -> dict:
     """Every ledger row of `branch` as `user` sees it now (one query per ledger)."""
     ledgers = {}
-    with translation.override(exports.FILE_LANGUAGE):
+    with translation.override(FILE_LANGUAGE):
         for ledger in SNAPSHOT_LEDGERS:
             spec = exports.SPECS[ledger]()
-            context = exports.ExportContext(today=today)
+            context = ExportContext(today=today)
             rows = []
-            for obj in _ledger_rows(user=user, branch=branch, ledger=ledger).iterator(chunk_size=exports.CHUNK_SIZE):
+            for obj in _ledger_rows(user=user, branch=branch, ledger=ledger).iterator(chunk_size=CHUNK_SIZE):
                 values = spec.row(obj, context)
                 rows.append(
                     {
@@ -298,30 +312,30 @@ def signoff_time(signoff: LedgerSignoff) -> str:
 # --- Files ------------------------------------------------------------------------------------
 
 
-def changes_spec() -> exports.LedgerSpec:
+def changes_spec() -> ExportSpec:
     """The columns of the changes file: one line per changed column, or per added / removed row."""
 
     def item(index):
         return lambda row, context: row[index]
 
     columns = [
-        exports.Column("index", _("No."), lambda row, context: context.row_number, width=6),
-        exports.Column("ledger", _("Ledger"), item(0), width=18),
-        exports.Column("name", _("Name"), item(1), width=10),
-        exports.Column("change", _("Change"), item(2), width=12),
-        exports.Column("column", _("Item"), item(3), width=14),
-        exports.Column("before", _("Before"), item(4), width=20),
-        exports.Column("after", _("After"), item(5), width=20),
+        Column("index", _("No."), lambda row, context: context.row_number, width=6),
+        Column("ledger", _("Ledger"), item(0), width=18),
+        Column("name", _("Name"), item(1), width=10),
+        Column("change", _("Change"), item(2), width=12),
+        Column("column", _("Item"), item(3), width=14),
+        Column("before", _("Before"), item(4), width=20),
+        Column("after", _("After"), item(5), width=20),
     ]
-    return exports.LedgerSpec(Ledger.SIGNOFF_CHANGES, _("Ledger changes since the previous sign-off"), columns)
+    return ExportSpec(Ledger.SIGNOFF_CHANGES, _("Ledger changes since the previous sign-off"), columns)
 
 
 def changes_rows(changes: list[Change]) -> list[list]:
     """The changes as file rows, labels in the file language."""
     spec = changes_spec()
-    context = exports.ExportContext(today=local_today())
+    context = ExportContext(today=local_today())
     lines = []
-    with translation.override(exports.FILE_LANGUAGE):
+    with translation.override(FILE_LANGUAGE):
         for change in changes:
             ledger, kind = str(change.ledger_label), str(change.kind_label)
             for label, before, after in change.lines:
@@ -335,7 +349,7 @@ def changes_rows(changes: list[Change]) -> list[list]:
 
 def signoff_title(signoff: LedgerSignoff, what, now: datetime.datetime) -> str:
     """支部 · 轮次 · 签核人 签核于 … · 导出于 …: a printed page says exactly which sign-off it shows."""
-    with translation.override(exports.FILE_LANGUAGE):
+    with translation.override(FILE_LANGUAGE):
         return str(
             _("%(what)s (%(branch)s, round “%(round)s”), signed off by %(who)s on %(signed)s, exported %(now)s")
             % {
@@ -350,7 +364,7 @@ def signoff_title(signoff: LedgerSignoff, what, now: datetime.datetime) -> str:
 
 
 def signoff_filename(signoff: LedgerSignoff, what, file_format: str) -> str:
-    with translation.override(exports.FILE_LANGUAGE):
+    with translation.override(FILE_LANGUAGE):
         stamp = timezone.localtime(signoff.signed_at).strftime("%Y%m%d")
         return f"{what}_{signoff.branch.name}_{signoff.checkin_round.title}_{stamp}.{file_format}"
 
@@ -365,25 +379,22 @@ def _consenting(retiree_ids: set, options) -> tuple[set, int]:
 
 def signoff_export_response(
     *,
-    user,
     signoff: LedgerSignoff,
     what: str,
     ledger: str | None,
     file_format: str,
-    options=exports.MASKED_AND_CONSENTED,
-    request=None,
+    options=MASKED_AND_CONSENTED,
+    recorder: Recorder,
 ):
     """One ledger of the frozen snapshot, or the changes since the previous sign-off, as a file
-    (logged and audited; retirees without recorded consent left out unless `options` includes them)."""
-    from .services import ExportAudit, export_log_finish, export_log_start
-
+    (logged and audited by `recorder`; retirees without recorded consent left out unless `options` includes them)."""
     now = timezone.now()
     if what == Ledger.SIGNOFF:
         spec = exports.SPECS[ledger]()
         named = {row["retiree"] for row in signoff.snapshot["ledgers"].get(ledger, [])}
         kept, left_out = _consenting(named, options)
         data = snapshot_rows(signoff.snapshot, ledger, kept)
-        with translation.override(exports.FILE_LANGUAGE):
+        with translation.override(FILE_LANGUAGE):
             label = f"{spec.title} · {_('Signed-off ledger snapshot')}"
     else:
         spec = changes_spec()
@@ -391,22 +402,18 @@ def signoff_export_response(
         changes = snapshot_diff(previous.snapshot if previous else None, signoff.snapshot)
         kept, left_out = _consenting({change.retiree for change in changes}, options)
         data = changes_rows([change for change in changes if change.retiree in kept])
-        with translation.override(exports.FILE_LANGUAGE):
+        with translation.override(FILE_LANGUAGE):
             label = str(spec.title)
-    log = export_log_start(
-        user=user,
-        ledger=what,
+    recorder.start(
+        key=what,
         file_format=file_format,
         filters={"signoff": signoff.pk, "round": signoff.checkin_round_id, "ledger": ledger or ""},
         scope=signoff.branch.name,
+        options=replace(options, full_id_numbers=False),
+        left_out=left_out,
     )
-    title = signoff_title(signoff, label, now) + exports.left_out_note(left_out)
+    title = signoff_title(signoff, label, now) + left_out_note(left_out)
     name = signoff_filename(signoff, label, file_format)
-    audit = ExportAudit(request=request, without_consent=options.without_consent, left_out=left_out)
-
-    def on_finish(count):
-        export_log_finish(log=log, row_count=count, audit=audit)
-
     if file_format == ExportFormat.CSV:
-        return exports.csv_download(exports.csv_lines(spec, data, title, on_finish), name)
-    return exports.xlsx_download(spec, data, title, name, on_finish)
+        return csv_download(csv_lines(spec, data, title, recorder.finish), name)
+    return xlsx_download(spec, data, title, name, recorder.finish)

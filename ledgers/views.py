@@ -2,7 +2,7 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,16 +12,17 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from accounts.access import can_export, is_secretary, may_reveal, office_required
+from accounts.access import can_export, is_secretary, office_required
+from core.exports import FILE_LANGUAGE, ExportContext, ExportFormat, export_form, export_if_asked
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
 from retirees.models import Retiree
 
 from . import exports, imports, selectors, services, signoffs
-from .choices import DOSE_LABELS, ExportFormat, ExposureStatus, Ledger
+from .choices import DOSE_LABELS, ExposureStatus, Ledger
+from .exports import ExportRecorder
 from .filters import ExposureFilter, HealthFilter, TestingFilter, VaccinationFilter
 from .forms import (
-    ExportOptionsForm,
     ExposureEventForm,
     ExposureLiftForm,
     HealthRecordForm,
@@ -40,43 +41,6 @@ FILTERS = {
     Ledger.EXPOSURE: ExposureFilter,
     Ledger.HEALTH: HealthFilter,
 }
-
-
-def export_form(request, spec=None) -> ExportOptionsForm:
-    """The export buttons' form for a page, with the page's query carried along."""
-    return ExportOptionsForm(request.GET, ids_in_file=spec is not None and spec.has_masked_columns, carry=request.GET)
-
-
-def export_options(request, spec=None) -> exports.ExportOptions:
-    """What the export request chose to include; PermissionDenied for a choice the user may not make."""
-    if not can_export(request.user):
-        raise PermissionDenied
-    form = export_form(request, spec)
-    options = exports.ExportOptions(
-        full_id_numbers=form.chosen("full_id_numbers"), without_consent=form.chosen("without_consent")
-    )
-    if options.full_id_numbers and not may_reveal(request.user, "id_number"):
-        raise PermissionDenied
-    return options
-
-
-def export_if_asked(request, *, spec, filterset):
-    """The export response when the request asks `?export=csv|xlsx`, else None.
-
-    The export gets the page's own filterset, so it holds exactly the rows the page lists.
-    """
-    file_format = request.GET.get("export")
-    if file_format not in ExportFormat.values:
-        return None
-    return exports.export_response(
-        user=request.user,
-        spec=spec,
-        queryset=filterset.qs,
-        filterset=filterset,
-        file_format=file_format,
-        options=export_options(request, spec),
-        request=request,
-    )
 
 
 @login_required
@@ -108,7 +72,7 @@ def ledger_list(request, ledger):
     if response is not None:
         return response
     page = paginate(request, filterset.qs)
-    context = exports.ExportContext(today=timezone.localdate())
+    context = ExportContext(today=timezone.localdate())
     rows = []
     for offset, obj in enumerate(page, start=page.start_index()):
         context.row_number = offset
@@ -224,7 +188,7 @@ def roster_template(request):
     """An empty roster in the layout the importer reads, with an example-free header row."""
     workbook = Workbook()
     sheet = workbook.active
-    with translation.override(exports.FILE_LANGUAGE):
+    with translation.override(FILE_LANGUAGE):
         sheet.title = _("Roster")
         title = _("Retiree roster (columns marked * are required; dates like 1940-05-03)")
         headers = imports.template_columns()
@@ -339,16 +303,16 @@ def signoff_detail(request, pk):
 @login_required
 def signoff_export(request, pk, what, file_format, ledger=None):
     """One ledger of a sign-off's snapshot, or the changes since the previous sign-off, as CSV or XLSX."""
-    options = export_options(request)
+    recorder = ExportRecorder(request)
+    options = recorder.options()
     signoff = signoffs.signoff_get(user=request.user, pk=pk)
     if file_format not in ExportFormat.values or (what == Ledger.SIGNOFF and ledger not in signoffs.SNAPSHOT_LEDGERS):
         raise Http404
     return signoffs.signoff_export_response(
-        user=request.user,
         signoff=signoff,
         what=what,
         ledger=ledger,
         file_format=file_format,
         options=options,
-        request=request,
+        recorder=recorder,
     )

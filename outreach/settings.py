@@ -62,7 +62,8 @@ INSTALLED_APPS = [
     "checkins",
     "ledgers",
     "care",
-    "perf",
+    # The demo loader (`manage.py load_demo`): imports every app, and no app imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,10 @@ OUTREACH_UNREACHABLE_AFTER = env_int("OUTREACH_UNREACHABLE_AFTER", 3, minimum=1)
 OUTREACH_ATTACHMENT_MAX_MB = env_int("OUTREACH_ATTACHMENT_MAX_MB", 10, minimum=1)
 # 80+ and dependent retirees not visited within this many days are listed for a visit.
 OUTREACH_VISIT_PERIOD_DAYS = env_int("OUTREACH_VISIT_PERIOD_DAYS", 90, minimum=1)
+
+# Wiring, not tuning: the export engine (core.exports) imports no app, so the app that keeps the
+# export log and audits every file is named here.
+OUTREACH_EXPORT_RECORDER = "ledgers.exports.ExportRecorder"
 
 LOGGING = {
     "version": 1,

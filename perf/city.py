@@ -23,7 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from retirees.demo import COMMUNITIES, FORMER_UNITS, GIVEN_CHARS, SURNAMES
+from demo.retirees import COMMUNITIES, FORMER_UNITS, GIVEN_CHARS, SURNAMES
 from retirees.fields import REGISTRY_FIELDS
 from retirees.pinyin import name_search_keys
 from retirees.validators import id_number_check_digit

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_export, may_reveal, office_required, sees_full_phone
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.exports import export_form, export_if_asked
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
-from ledgers.exports import registry_spec
-from ledgers.views import export_form, export_if_asked
 
 from . import selectors, services
+from .exports import registry_spec
 from .filters import RetireeFilter
 from .forms import HouseholdContactFormSet, RetireeForm
 from .models import Retiree

@@ -6,7 +6,7 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from conftest import PASSWORD
+from tests.factories import PASSWORD
 
 START = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
 

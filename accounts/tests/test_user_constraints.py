@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from conftest import make_user
+from tests.factories import make_user
 
 
 def test_branch_worker_needs_a_branch(db):

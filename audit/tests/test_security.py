@@ -11,8 +11,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
-from conftest import PASSWORD
 from retirees.models import HouseholdContact, Retiree
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN = "/accounts/login/"
@@ -85,7 +85,7 @@ def test_content_security_policy_forbids_inline_scripts(login, office):
 
 
 def test_html_in_text_fields_is_rendered_inert(login, office, branch_a):
-    from conftest import make_retiree
+    from tests.factories import make_retiree
 
     retiree = make_retiree(branch_a, "王五", notes="<script>alert(1)</script>")
     page = login(office).get(reverse("retirees:detail", args=[retiree.pk])).content.decode()

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from branches.models import Branch
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 
 def test_branch_detail_lists_committee_and_retirees(login, office, secretary_a, committee_a, retiree_a):

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from care.models import Volunteer
-from conftest import make_retiree
+from tests.factories import make_retiree
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,7 @@ from django.urls import reverse
 
 from checkins import services
 from checkins.models import ContactLog
-from conftest import make_retiree
-
-from .conftest import at, log_at
+from tests.factories import at, log_at, make_retiree
 
 CALL_LIST = reverse("checkins:call_list")
 NOW = at(2026, 3, 20, 9, 0)

@@ -4,8 +4,7 @@ import time_machine
 from django.urls import reverse
 
 from checkins.models import CheckinState, ContactLog
-
-from .conftest import at
+from tests.factories import at
 
 NOW = at(2026, 3, 20, 9, 0)
 

@@ -9,8 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from checkins import services
 from checkins.choices import Escalation
 from checkins.models import CheckinState, ContactLog
-
-from .conftest import at, log_at
+from tests.factories import at, log_at
 
 
 def state_of(retiree) -> CheckinState:

@@ -10,9 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins import selectors, services
-from conftest import make_retiree
-
-from .conftest import at, log_at
+from tests.factories import at, log_at, make_retiree
 
 DASHBOARD = reverse("checkins:dashboard")
 NOW = at(2026, 3, 20, 9, 0)  # a Friday

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from checkins import selectors
 from retirees.services import retiree_save
-
-from .conftest import at, log_at
+from tests.factories import at, log_at
 
 
 def test_history_and_open_follow_ups_move_with_the_retiree(

@@ -8,9 +8,7 @@ from django.urls import reverse
 
 from checkins import selectors, services
 from checkins.models import CheckinRound
-from conftest import make_retiree
-
-from .conftest import at, log_at
+from tests.factories import at, log_at, make_retiree
 
 NOW = at(2026, 5, 20, 9, 0)
 START, END = datetime.date(2026, 5, 10), datetime.date(2026, 5, 20)

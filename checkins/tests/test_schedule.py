@@ -7,10 +7,8 @@ import time_machine
 
 from checkins import schedule, services
 from checkins.models import CadencePolicy
-from conftest import make_retiree
 from retirees.models import Retiree
-
-from .conftest import at, log_at
+from tests.factories import at, log_at, make_retiree
 
 TODAY = datetime.date(2026, 3, 10)
 

@@ -10,9 +10,7 @@ from django.db.models.functions import TruncWeek
 
 from checkins import selectors, services
 from checkins.models import ContactLog, WeeklyReach
-from conftest import make_retiree
-
-from .conftest import at, log_at
+from tests.factories import at, log_at, make_retiree
 
 NOW = at(2026, 3, 20, 9, 0)  # a Friday; its week starts on Monday 16 March
 MONDAY = datetime.date(2026, 3, 16)

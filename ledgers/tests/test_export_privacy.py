@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from conftest import make_retiree
 from ledgers.models import VaccinationDose
+from tests.factories import make_retiree
 
 from .conftest import DAY
 from .test_signoffs import open_round, sign

@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
-from conftest import make_retiree
-from ledgers import exports, selectors, xlsx
+from core import exports as engine
+from core.exports import reader, writers, xlsx
+from ledgers import selectors
 from ledgers.choices import Ledger
+from ledgers.exports import SPECS
 from ledgers.tests.conftest import DAY
+from retirees.exports import registry_spec
+from tests.factories import make_retiree
 
 SELECTORS = {
     Ledger.REGISTRY: selectors.retirees_for_ledger,
@@ -28,17 +32,17 @@ SELECTORS = {
 
 
 def write(rows, spec=None, title="标题"):
-    spec = spec or exports.registry_spec()
+    spec = spec or registry_spec()
     target = io.BytesIO()
-    count = exports.write_xlsx(spec, rows, title, target)
+    count = engine.write_xlsx(spec, rows, title, target)
     target.seek(0)
     return count, target
 
 
 def csv_text(rows, spec=None):
-    spec = spec or exports.registry_spec()
+    spec = spec or registry_spec()
     counted = []
-    text = "".join(exports.csv_lines(spec, rows, "标题", counted.append))
+    text = "".join(engine.csv_lines(spec, rows, "标题", counted.append))
     return counted[0], list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
 
 
@@ -46,31 +50,31 @@ def csv_text(rows, spec=None):
 @pytest.mark.parametrize("ledger", list(SELECTORS))
 def test_value_rows_are_the_instance_rows(ledger, office, ledger_a, ledger_b, branch_a):
     make_retiree(branch_a, "王明", former_unit="=1+1", notes="备注", id_number=None, status="moved")
-    spec = exports.SPECS[ledger]()
+    spec = SPECS[ledger]()
     assert spec.reads_values
     queryset = SELECTORS[ledger](user=office)
-    assert list(exports.value_rows(spec, queryset, DAY)) == list(exports.rows(spec, queryset, DAY))
+    assert list(engine.value_rows(spec, queryset, DAY)) == list(engine.rows(spec, queryset, DAY))
 
 
 @pytest.mark.django_db
 def test_value_rows_number_rows_across_blocks(office, branch_a, monkeypatch):
-    monkeypatch.setattr(exports, "VALUES_CHUNK_SIZE", 2)
+    monkeypatch.setattr(reader, "VALUES_CHUNK_SIZE", 2)
     for name in ["甲", "乙", "丙", "丁", "戊"]:
         make_retiree(branch_a, name)
-    spec = exports.registry_spec()
+    spec = registry_spec()
     queryset = selectors.retirees_for_ledger(user=office)
-    rows = list(exports.value_rows(spec, queryset, DAY))
+    rows = list(engine.value_rows(spec, queryset, DAY))
     assert [row[0] for row in rows] == [1, 2, 3, 4, 5]
-    assert rows == list(exports.rows(spec, queryset, DAY))
+    assert rows == list(engine.rows(spec, queryset, DAY))
 
 
 def test_a_spec_with_instance_only_columns_is_exported_from_instances():
-    spec = exports.LedgerSpec("x", "X", [exports.Column("name", "Name", lambda obj, c: obj.name)])
+    spec = engine.ExportSpec("x", "X", [engine.Column("name", "Name", lambda obj, c: obj.name)])
     assert not spec.reads_values
 
 
 def test_xlsx_keeps_the_ledger_layout():
-    spec = exports.registry_spec()
+    spec = registry_spec()
     count, target = write([[1, "王明"]], spec, title="离退休人员名册（全校）")
     assert count == 1
     workbook = load_workbook(target)
@@ -157,7 +161,7 @@ def test_xlsx_neutralises_formulas_and_the_title():
 
 
 def test_xlsx_sheet_name_is_made_valid():
-    spec = exports.LedgerSpec("x", "a/b:c?[d]'s very long ledger name indeed", exports.registry_spec().columns)
+    spec = engine.ExportSpec("x", "a/b:c?[d]'s very long ledger name indeed", registry_spec().columns)
     _count, target = write([[1]], spec)
     workbook = load_workbook(target)
     assert workbook.worksheets[0].title == "a b c  d 's very long ledger na"
@@ -204,12 +208,12 @@ def test_csv_lines_are_what_csv_writer_writes():
     expected = io.StringIO()
     writer = csv.writer(expected)
     for row in rows:
-        writer.writerow([exports._csv_value(value) for value in row])
-    text = "".join(exports.csv_lines(exports.registry_spec(), rows, "t", lambda count: None))
+        writer.writerow([writers._csv_value(value) for value in row])
+    text = "".join(engine.csv_lines(registry_spec(), rows, "t", lambda count: None))
     assert text.split("\r\n", 2)[2] == expected.getvalue()
 
 
 def test_csv_of_one_column_quotes_an_empty_cell_as_csv_writer_does():
-    spec = exports.LedgerSpec("x", "X", [exports.Column("name", "Name", lambda obj, c: obj)])
-    text = "".join(exports.csv_lines(spec, [[""], ["a"], [None]], "t", lambda count: None))
+    spec = engine.ExportSpec("x", "X", [engine.Column("name", "Name", lambda obj, c: obj)])
+    text = "".join(engine.csv_lines(spec, [[""], ["a"], [None]], "t", lambda count: None))
     assert text.endswith('""\r\na\r\n""\r\n')

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import make_retiree
-from ledgers.exports import neutralise
+from core.exports import neutralise
 from ledgers.models import ExportLog, VaccinationDose
+from tests.factories import make_retiree
 
 pytestmark = pytest.mark.django_db
 

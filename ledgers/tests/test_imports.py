@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from conftest import make_retiree
 from ledgers.imports import MAX_UPLOAD_BYTES, parse_date
 from ledgers.models import RosterUpload
 from retirees.models import Retiree
 from retirees.validators import id_number_check_digit
 from tests import files
+from tests.factories import make_retiree
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from branches.models import Branch
 from checkins import services as checkin_services
-from conftest import make_retiree, make_user
 from ledgers import services, signoffs
 from ledgers.models import ExportLog, ExposureEvent, LedgerSignoff, VaccinationDose
+from tests.factories import make_retiree, make_user
 
 from .conftest import DAY
 

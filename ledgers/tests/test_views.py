@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from conftest import make_retiree
 from ledgers.models import NucleicTest, VaccinationDose
+from tests.factories import make_retiree
 
 pytestmark = pytest.mark.django_db
 

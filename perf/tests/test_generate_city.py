@@ -19,6 +19,7 @@ from branches.models import Branch
 from checkins.models import CheckinState, ContactLog, WeeklyReach
 from checkins.services import checkin_state_refresh, weekly_reach_refresh
 from ledgers.models import NucleicTest, VaccinationDose
+from perf.management.commands.generate_city import Command as GenerateCity
 from retirees.models import HouseholdContact, Retiree
 from retirees.pinyin import name_search_keys
 
@@ -27,7 +28,7 @@ SMALL = {"retirees": 200, "branches": 5, "contacts": 2000, "doses": 500, "tests"
 
 def generate(**extra):
     out = io.StringIO()
-    call_command("generate_city", alias="default", stdout=out, **{**SMALL, **extra})
+    call_command(GenerateCity(), alias="default", stdout=out, **{**SMALL, **extra})
     return out.getvalue()
 
 
@@ -94,7 +95,7 @@ def test_refuses_a_database_that_has_data(branch_a):
 
 def test_refuses_sqlite():
     with pytest.raises(CommandError, match="PostgreSQL only"):
-        call_command("generate_city", database_url="sqlite:////tmp/outreach-not-here.sqlite3", stdout=io.StringIO())
+        call_command(GenerateCity(), database_url="sqlite:////tmp/outreach-not-here.sqlite3", stdout=io.StringIO())
 
 
 @pytest.mark.django_db

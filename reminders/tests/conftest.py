@@ -1,21 +1,11 @@
-import datetime
 import http.server
 import json
 import threading
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import User
-from conftest import make_retiree, make_user
-
-SHANGHAI = timezone.get_fixed_timezone(8 * 60)
-
-
-def at(year, month, day, hour, minute=0):
-    """An aware datetime given in Asia/Shanghai wall-clock time."""
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
+from tests.factories import at, make_retiree, make_user
 
 MONDAY_0900 = at(2026, 11, 30, 9, 0)
 

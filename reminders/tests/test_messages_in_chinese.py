@@ -11,10 +11,10 @@ from django.utils.html import strip_tags
 
 from care.services import assistance_request_create, care_plan_save
 from checkins.services import round_create
-from conftest import make_retiree
 from reminders import services
 from reminders.models import Delivery, Notification, Reminder
 from reminders.tests.conftest import MONDAY_0900
+from tests.factories import make_retiree
 
 # Words of three or more ASCII letters, after URLs and markup are removed.
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")

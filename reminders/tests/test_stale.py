@@ -7,7 +7,8 @@ from django.core import mail
 
 from reminders import services
 from reminders.models import Delivery, Notification, Reminder
-from reminders.tests.conftest import MONDAY_0900, at
+from reminders.tests.conftest import MONDAY_0900
+from tests.factories import at
 
 
 def _send_all(now):

@@ -7,7 +7,8 @@ from django.db import connection
 
 from reminders import services
 from reminders.models import Delivery, Holiday, Notification, Reminder
-from reminders.tests.conftest import MONDAY_0900, at
+from reminders.tests.conftest import MONDAY_0900
+from tests.factories import at
 
 
 def _send_all(now):
@@ -102,8 +103,8 @@ def test_webhook_posts_one_digest_per_branch(reminded_branch, webhook_server):
 
 
 def test_group_chat_names_a_retiree_without_consent_by_surname_only(reminded_branch, secretary_a, webhook_server):
-    from conftest import make_retiree
     from retirees.models import Retiree
+    from tests.factories import make_retiree
 
     make_retiree(reminded_branch, "李同意", consent_given=True, consent_on=MONDAY_0900.date())
     Retiree.objects.filter(name="王从未").update(consent_given=False, consent_on=None)
@@ -120,8 +121,7 @@ def test_group_chat_names_a_retiree_without_consent_by_surname_only(reminded_bra
 
 
 def test_office_daily_digest_lists_the_long_overdue(office_with_email, branch_a):
-    from conftest import make_retiree
-    from retirees.models import Retiree
+    from tests.factories import make_retiree
 
     make_retiree(branch_a, "李久未")
     services.reminder_tick(now=at(2026, 12, 1, 8, 5))

@@ -46,7 +46,7 @@ def test_tick_through_the_worker_delivers_each_digest_once(reminded_branch, work
 def test_digests_left_by_an_outage_expire_in_the_worker_and_only_todays_go_out(reminded_branch, worker, monkeypatch):
     from kombu.messaging import Producer
 
-    from reminders.tests.conftest import at
+    from tests.factories import at
 
     def refuse(self, *args, **kwargs):
         raise ConnectionRefusedError("Redis down")

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from conftest import make_retiree
 from retirees.models import Retiree
 from retirees.services import retirees_bulk_save
+from tests.factories import make_retiree
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import make_retiree
+from tests.factories import make_retiree
 
 LIST = reverse("retirees:list")
 

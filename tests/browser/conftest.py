@@ -9,7 +9,7 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import PASSWORD
+from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 LAUNCH_ARGS = [

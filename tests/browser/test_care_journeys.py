@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from care.models import AssistanceRequest, PatrolShift, Volunteer
-from conftest import make_retiree
 from tests.browser.conftest import log_in
+from tests.factories import make_retiree
 
 pytestmark = pytest.mark.browser
 

@@ -1,10 +1,10 @@
 import pytest
 
-from conftest import make_retiree
 from reminders import services
 from reminders.models import Notification
 from reminders.tests.conftest import MONDAY_0900
 from tests.browser.conftest import log_in
+from tests.factories import make_retiree
 
 pytestmark = pytest.mark.browser
 

@@ -10,15 +10,17 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from branches.models import Branch
-
-from .choices import CareLevel, Category, Gender, LivingSituation, Relation, ResidenceArea
-from .models import HouseholdContact, Retiree
-from .services import retiree_set_search_keys
-from .validators import id_number_check_digit
+from checkins.models import ContactLog
+from checkins.services import checkin_state_refresh
+from retirees.choices import CareLevel, Category, Gender, LivingSituation, Relation, ResidenceArea
+from retirees.models import HouseholdContact, Retiree
+from retirees.services import retiree_set_search_keys
+from retirees.validators import id_number_check_digit
 
 DEMO_PASSWORD = "Outreach-demo-2026"
 RETIREE_COUNT = 487
@@ -244,11 +246,6 @@ def load_demo() -> DemoSummary:
 def _demo_contact_history(gen: _Generator, retirees: list[Retiree]) -> None:
     """Six weeks of calls before today, so that the dashboard, the call list and the chart show a
     branch at work: most retirees reached in their cycle, some due or overdue, a few unreachable."""
-    from django.utils import timezone
-
-    from checkins.models import ContactLog
-    from checkins.services import checkin_state_refresh
-
     now = timezone.localtime()
     callers = {}
     for user in User.objects.filter(role=User.Role.BRANCH).order_by("position", "username"):

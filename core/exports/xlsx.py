@@ -1,4 +1,4 @@
-"""A lean streaming writer of one-sheet .xlsx files, for the ledger exports.
+"""A lean streaming writer of one-sheet .xlsx files, for the exports.
 
 openpyxl's write-only mode builds a cell object per value and serialises it through an XML
 library: about 16,000 cells a second here, two minutes for a 100,000-row registry. This

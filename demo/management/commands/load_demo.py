@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from ledgers.demo import load_ledger_demo
-from retirees.demo import DEMO_PASSWORD, load_demo
+from demo.ledgers import load_ledger_demo
+from demo.retirees import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

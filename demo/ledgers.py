@@ -15,12 +15,11 @@ from accounts.models import User
 from checkins.models import CheckinRound
 from checkins.services import round_close, round_create
 from core.dates import local_today
+from ledgers.choices import Arrangement, Condition, ExposureKind, ExposureStatus, Stance, TestResult
+from ledgers.models import ExposureEvent, HealthRecord, LedgerSignoff, NucleicTest, VaccinationDose, VaccinationStance
+from ledgers.signoffs import ledger_signoff
 from retirees.choices import Status
 from retirees.models import Retiree
-
-from .choices import Arrangement, Condition, ExposureKind, ExposureStatus, Stance, TestResult
-from .models import ExposureEvent, HealthRecord, LedgerSignoff, NucleicTest, VaccinationDose, VaccinationStance
-from .signoffs import ledger_signoff
 
 PRODUCTS = ("科兴", "国药北京", "国药武汉", "智飞")
 SITES = ("校医院", "街道社区卫生服务中心", "区人民医院")
