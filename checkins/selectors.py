@@ -15,7 +15,7 @@ from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
-from .choices import DueState
+from .choices import DueState, RoundStatus
 from .models import CadencePolicy, CheckinRound, ContactLog, Exemption, WeeklyReach
 from .schedule import unreachable_expression, with_schedule
 
@@ -257,6 +257,15 @@ def retiree_exemptions(*, user, retiree: Retiree):
 
 def round_list(*, user):
     return CheckinRound.objects.visible_to(user).prefetch_related("branches").order_by("-starts_on", "-id")
+
+
+def rounds_running(*, user, today: datetime.date):
+    """The open rounds `user` may see that run today, soonest deadline first (for the digests)."""
+    return (
+        CheckinRound.objects.visible_to(user)
+        .filter(status=RoundStatus.OPEN, starts_on__lte=today, ends_on__gte=today)
+        .order_by("ends_on", "id")
+    )
 
 
 def round_get(*, user, pk) -> CheckinRound:

@@ -9,10 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from care.selectors import assistance_requests_unfinished, care_plans_due_for_review
-from checkins.choices import DueState, RoundStatus
-from checkins.models import CheckinRound
+from checkins.choices import DueState
 from checkins.schedule import with_schedule
-from checkins.selectors import call_list, open_follow_ups, rounds_awaiting_signoff
+from checkins.selectors import call_list, open_follow_ups, rounds_awaiting_signoff, rounds_running
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
@@ -56,11 +55,7 @@ def branch_digest(*, user, today: datetime.date, branch=None) -> Digest:
     follow_ups = open_follow_ups(user=user, until=today)
     if branch is not None:
         follow_ups = follow_ups.filter(retiree__branch=branch)
-    rounds = (
-        CheckinRound.objects.visible_to(user)
-        .filter(status=RoundStatus.OPEN, starts_on__lte=today, ends_on__gte=today)
-        .order_by("ends_on", "id")
-    )
+    rounds = rounds_running(user=user, today=today)
     context = {
         "user": user,
         "branch": branch or user.branch,
