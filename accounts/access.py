@@ -71,3 +71,41 @@ class AddressedQuerySet(BranchScopedQuerySet):
             branch_id=user.branch_id
         )
         return self.filter(Q(all_branches=True) | Q(Exists(addressed)))
+
+
+def serving_staff(*, branch_id):
+    """Active users who may look after a retiree of branch `branch_id`: office staff and
+    administrators, and the workers of that branch (the choices for a responsible person, an
+    assignee or a visitor)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    return user_model.objects.filter(is_active=True).filter(
+        Q(role__in=[user_model.Role.OFFICE, user_model.Role.ADMIN]) | Q(branch=branch_id)
+    )
+
+
+def may_serve(user, retiree) -> bool:
+    """Whether `user` may be responsible for, or assigned to help, `retiree`: an active office
+    worker, or an active worker of the retiree's branch (no query)."""
+    return user.is_active and (
+        user.sees_all_branches or (user.branch_id is not None and user.branch_id == retiree.branch_id)
+    )
+
+
+def office_only(user) -> None:
+    """For services: refuse (PermissionDenied) a user who is not office staff or an administrator."""
+    if not user.is_office:
+        raise PermissionDenied("Office staff only.")
+
+
+def fetch_in_scope(queryset: QuerySet, *, user, pk, lock: bool = False):
+    """For services: the row `pk` of `queryset` again, as `user` may see it (locked for update with
+    `lock`); PermissionDenied when it is outside the user's scope."""
+    scoped = queryset.visible_to(user)
+    if lock:
+        scoped = scoped.select_for_update()
+    try:
+        return scoped.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise PermissionDenied(f"The {queryset.model._meta.model_name} is outside the user's scope.") from None

@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "reminders",
     "checkins",
     "ledgers",
+    "volunteers",
+    "assistance",
+    "notices",
+    "visits",
+    "meetings",
     "care",
     "perf",
 ]

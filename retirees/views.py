@@ -11,12 +11,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import office_required
+from assistance import selectors as assistance_selectors
 from audit.models import AuditEvent
 from audit.services import audit_record
+from care import selectors as care_selectors
+from checkins import panels as checkin_panels
+from core.dates import local_today
 from core.pagination import paginate, querystring_without_page
+from ledgers import selectors as ledger_selectors
 from ledgers.exports import registry_spec
 from ledgers.selectors import can_export
 from ledgers.views import export_form, export_if_asked
+from visits import selectors as visit_selectors
+from volunteers import selectors as volunteer_selectors
 
 from . import permissions, selectors, services
 from .filters import RetireeFilter
@@ -80,8 +87,22 @@ def retiree_list(request):
 def retiree_detail(request, pk):
     retiree = selectors.retiree_get(user=request.user, pk=pk)
     audit_record(action=AuditEvent.Action.VIEW_RETIREE, request=request, retiree=retiree)
+    # Each app's panel is asked for here, so that all the page's queries are the view's.
+    user = request.user
+    panels = {
+        "ledgers": ledger_selectors.retiree_panel(user=user, retiree=retiree),
+        "checkins": checkin_panels.retiree_panel(user=user, retiree=retiree),
+        "care": {
+            **care_selectors.retiree_panel(user=user, retiree=retiree),
+            **volunteer_selectors.retiree_panel(user=user, retiree=retiree),
+            **assistance_selectors.retiree_panel(user=user, retiree=retiree),
+            **visit_selectors.retiree_panel(user=user, retiree=retiree),
+        },
+    }
     return render(
-        request, "retirees/detail.html", {"retiree": retiree, "full_phone": permissions.sees_full_phone(request.user)}
+        request,
+        "retirees/detail.html",
+        {"retiree": retiree, "full_phone": permissions.sees_full_phone(user), "panels": panels, "today": local_today()},
     )
 
 
