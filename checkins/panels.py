@@ -7,6 +7,6 @@ def retiree_panel(*, user, retiree) -> dict:
     """The retiree's check-in schedule, exemptions and contact timeline (three queries)."""
     return {
         "schedule": selectors.retiree_schedule(user=user, pk=retiree.pk),
-        "exemptions": selectors.retiree_exemptions(user=user, retiree=retiree),
-        "timeline": selectors.contact_timeline(user=user, retiree=retiree),
+        "exemptions": list(selectors.retiree_exemptions(user=user, retiree=retiree)),
+        "timeline": list(selectors.contact_timeline(user=user, retiree=retiree)),
     }

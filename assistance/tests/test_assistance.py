@@ -137,3 +137,16 @@ def test_volunteers_appear_as_assignees(login, office, secretary_a, contact, vol
     Volunteer.objects.filter(pk=volunteer_a.pk).update(is_active=False)
     with pytest.raises(ValidationError):
         assistance_services.assistance_request_assign(user=office, request=request, volunteer=volunteer_a)
+
+
+def test_a_cancel_that_cannot_be_saved_says_nothing_was_saved(login, secretary_a, contact):
+    """The cancel form shares the other forms' shape (core.forms.form_post): a reason too long is
+    refused with the "nothing was saved" message, and the request stays open."""
+    request = assistance_services.assistance_request_from_contact(user=secretary_a, contact=contact, kind="medicine")
+    response = login(secretary_a).post(
+        reverse("assistance:request_cancel", args=[request.pk]), {"reason": "太长" * 300}, follow=True
+    )
+    assert response.status_code == 200
+    assert "未保存：请修改下面标出的内容。" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "open"

@@ -96,3 +96,11 @@ def test_outsider_gets_a_404_on_another_branchs_plan(login, office, secretary_b,
     care_services.care_plan_save(user=office, retiree=lixiu_a, responsible=office, review_on=today)
     assert login(secretary_b).get(reverse("care:plan_edit", args=[lixiu_a.pk])).status_code == 404
     assert lixiu_a.name not in login(secretary_b).get(reverse("care:plan_list")).content.decode()
+
+
+def test_lixiu_without_plan_ids_sees_only_plans_in_the_users_scope(office, secretary_a, secretary_b, lixiu_a, today):
+    """The registry's "no care plan" badge reads plans through `visible_to`: a plan outside the
+    user's scope is not counted (it used to be read without any scope)."""
+    care_services.care_plan_save(user=office, retiree=lixiu_a, responsible=office, review_on=today)
+    assert care_selectors.lixiu_without_plan_ids(user=secretary_a, retirees=[lixiu_a]) == set()
+    assert care_selectors.lixiu_without_plan_ids(user=secretary_b, retirees=[lixiu_a]) == {lixiu_a.pk}
