@@ -117,9 +117,15 @@ def care_objects(db, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
+    from assistance import services as assistance_services
     from care import services as care_services
-    from care.models import PatrolShift, Visit, Volunteer
     from checkins.models import ContactLog
+    from meetings import services as meetings_services
+    from notices import services as notices_services
+    from visits import services as visits_services
+    from visits.models import Visit
+    from volunteers import services as volunteers_services
+    from volunteers.models import PatrolShift, Volunteer
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
@@ -130,10 +136,10 @@ def care_objects(db, settings, tmp_path):
             user=office_user, retiree=retiree, responsible=office_user, review_on=today, cadence_days=5
         )
         volunteer = Volunteer.objects.create(retiree=retiree, area="both", skills="开车")
-        request = care_services.assistance_request_create(
+        request = assistance_services.assistance_request_create(
             user=office_user, retiree=retiree, kind="medicine", details="取药", contact=contact
         )
-        care_services.assistance_request_assign(user=office_user, request=request, volunteer=volunteer)
+        assistance_services.assistance_request_assign(user=office_user, request=request, volunteer=volunteer)
         shift = PatrolShift.objects.create(
             area="east",
             date=today,
@@ -141,8 +147,8 @@ def care_objects(db, settings, tmp_path):
             ends_at=datetime.time(9 + retiree.pk % 10),
             created_by=office_user,
         )
-        care_services.patrol_assign(user=office_user, shift=shift, volunteer=volunteer)
-        notice = care_services.notice_publish(
+        volunteers_services.patrol_assign(user=office_user, shift=shift, volunteer=volunteer)
+        notice = notices_services.notice_publish(
             user=office_user,
             title=f"一封信 {retiree.pk}",
             body="致全体离退休同志",
@@ -150,7 +156,7 @@ def care_objects(db, settings, tmp_path):
             branches=[retiree.branch],
         )
         visit = Visit.objects.create(retiree=retiree, status="done", visited_on=today, created_by=office_user)
-        campaign = care_services.visit_campaign_create(
+        campaign = visits_services.visit_campaign_create(
             user=office_user,
             title=f"重阳 {retiree.pk}",
             kind="double_ninth",
@@ -159,7 +165,7 @@ def care_objects(db, settings, tmp_path):
             ends_on=today,
             branches=[retiree.branch],
         )
-        meeting = care_services.meeting_create(
+        meeting = meetings_services.meeting_create(
             user=office_user,
             title=f"座谈会 {retiree.pk}",
             kind="forum",

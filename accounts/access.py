@@ -187,16 +187,24 @@ class AddressedQuerySet(BranchScopedQuerySet):
         return Q(all_branches=True) | Q(Exists(addressed))
 
 
+def in_scope(queryset_or_model: QuerySet | type[Model], user, pk, *, lock: bool = False):
+    """For services: the row `pk` again, if `user` may see it; PermissionDenied otherwise (whether or
+    not the row exists), so that a service refuses and saves nothing. `lock` also locks it."""
+    queryset = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model.objects.all()
+    scoped = queryset.visible_to(user)
+    if lock:
+        scoped = scoped.select_for_update()
+    try:
+        return scoped.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise PermissionDenied(f"The {queryset.model._meta.model_name} is outside the user's scope.") from None
+
+
 def locked_in_scope(queryset_or_model: QuerySet | type[Model], user, pk):
     """The row `pk`, locked until the transaction ends (SELECT … FOR UPDATE), if `user` may see it.
 
     For services that change a row the view already fetched: fetched again inside the scope and
     locked, the row cannot have left the scope, nor been changed by another request, meanwhile.
-    Outside the scope (or gone) it is PermissionDenied, whether or not the row exists, so that a
-    service refuses and saves nothing. Call it inside `transaction.atomic`.
+    Outside the scope (or gone) it is PermissionDenied. Call it inside `transaction.atomic`.
     """
-    queryset = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model.objects.all()
-    try:
-        return queryset.visible_to(user).select_for_update().get(pk=pk)
-    except queryset.model.DoesNotExist:
-        raise PermissionDenied(f"The {queryset.model._meta.model_name} is outside the user's scope.") from None
+    return in_scope(queryset_or_model, user, pk, lock=True)

@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "reminders",
     "checkins",
     "ledgers",
+    "volunteers",
+    "assistance",
+    "notices",
+    "visits",
+    "meetings",
     "care",
     # The demo loader (`manage.py load_demo`): imports every app, and no app imports it.
     "demo",

@@ -19,6 +19,12 @@ urlpatterns = [
     path("ledgers/", include("ledgers.urls")),
     path("checkins/", include("checkins.urls")),
     path("care/", include("care.urls")),
+    # The care services' own apps keep the /care/ paths they had inside the care app.
+    path("care/", include("assistance.urls")),
+    path("care/", include("volunteers.urls")),
+    path("care/", include("notices.urls")),
+    path("care/", include("visits.urls")),
+    path("care/", include("meetings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
-from care.selectors import assistance_requests_unfinished, care_plans_due_for_review
+from assistance.selectors import assistance_requests_unfinished
+from care.selectors import care_plans_due_for_review
 from checkins.choices import DueState
 from checkins.schedule import with_schedule
 from checkins.selectors import call_list, open_follow_ups, rounds_awaiting_signoff, rounds_running

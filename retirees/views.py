@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_export, may_reveal, office_required, sees_full_phone
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.dates import local_today
 from core.exports import export_form, export_if_asked
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
+from core.panels import retiree_panels
 
 from . import selectors, services
 from .exports import registry_spec
@@ -79,7 +81,18 @@ def retiree_list(request):
 def retiree_detail(request, pk):
     retiree = selectors.retiree_get(user=request.user, pk=pk)
     audit_record(action=AuditEvent.Action.VIEW_RETIREE, request=request, retiree=retiree)
-    return render(request, "retirees/detail.html", {"retiree": retiree, "full_phone": sees_full_phone(request.user)})
+    # Each app's panel is asked for here (core.panels), so that all the page's queries are the view's.
+    user = request.user
+    return render(
+        request,
+        "retirees/detail.html",
+        {
+            "retiree": retiree,
+            "full_phone": sees_full_phone(user),
+            "panels": retiree_panels(user=user, retiree=retiree),
+            "today": local_today(),
+        },
+    )
 
 
 def _edit(request, retiree: Retiree, template_title: str):

@@ -8,10 +8,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from care.models import Invitation, PatrolAssignment, Visit
 from checkins.models import ContactLog
 from core.dates import BIRTH, PAST
 from core.forms import int_or_none
+from meetings.models import Invitation
+from visits.models import Visit
+from volunteers.models import PatrolAssignment
 
 UNSAFE_NEXT = ["abc", "//evil.example", "https://evil.example/", "/\\evil.example"]
 
@@ -77,7 +79,8 @@ def test_notice_delivery_goes_to_the_notice_when_next_is_not_a_local_path(
 ):
     notice = care_objects(retiree_a)["notice"]
     response = client_as(secretary_a).post(
-        reverse("care:notice_deliver", args=[notice.pk]), {"retiree": retiree_a.pk, "method": "phone", "next": target}
+        reverse("notices:notice_deliver", args=[notice.pk]),
+        {"retiree": retiree_a.pk, "method": "phone", "next": target},
     )
     assert response.status_code == 302 and response.url == notice.get_absolute_url()
 
@@ -88,7 +91,7 @@ def test_visit_edit_goes_to_the_retiree_when_next_is_not_a_local_path(
 ):
     visit = care_objects(retiree_a)["visit"]
     data = {"status": "done", "visited_on": timezone.localdate().isoformat(), "next": target}
-    response = client_as(secretary_a).post(reverse("care:visit_edit", args=[visit.pk]), data)
+    response = client_as(secretary_a).post(reverse("visits:visit_edit", args=[visit.pk]), data)
     assert response.status_code == 302 and response.url == retiree_a.get_absolute_url()
 
 
@@ -102,7 +105,7 @@ def test_a_meeting_invitation_that_is_not_a_number_is_not_found(client_as, secre
 def test_a_shift_assignment_that_is_not_a_number_is_not_found(client_as, office, retiree_a, care_objects):
     shift = care_objects(retiree_a)["shift"]
     response = client_as(office).post(
-        reverse("care:shift_edit", args=[shift.pk]), {"action": "remove", "assignment": "abc"}
+        reverse("volunteers:shift_edit", args=[shift.pk]), {"action": "remove", "assignment": "abc"}
     )
     assert response.status_code == 404
     assert PatrolAssignment.objects.filter(shift=shift).exists()
@@ -131,7 +134,7 @@ def test_the_date_range_message_is_in_chinese(client_as, secretary_a, retiree_a)
 @pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59"])
 def test_a_meeting_at_the_edge_of_time_is_a_field_error(client_as, office, branch_a, when):
     data = {"title": "座谈会", "kind": "forum", "mode": "online", "starts_at": when, "all_branches": "on"}
-    response = client_as(office).post(reverse("care:meeting_create"), data)
+    response = client_as(office).post(reverse("meetings:meeting_create"), data)
     assert response.status_code == 200
     assert response.context["form"].errors["starts_at"]
 
@@ -140,7 +143,7 @@ def test_a_meeting_at_the_edge_of_time_is_a_field_error(client_as, office, branc
 def test_a_visit_at_the_edge_of_time_is_a_field_error(client_as, secretary_a, retiree_a, care_objects, visited_on):
     visit = care_objects(retiree_a)["visit"]
     response = client_as(secretary_a).post(
-        reverse("care:visit_edit", args=[visit.pk]), {"status": "done", "visited_on": visited_on}
+        reverse("visits:visit_edit", args=[visit.pk]), {"status": "done", "visited_on": visited_on}
     )
     assert response.status_code == 200 and response.context["form"].errors["visited_on"]
     assert Visit.objects.get(pk=visit.pk).visited_on == timezone.localdate()
@@ -148,7 +151,7 @@ def test_a_visit_at_the_edge_of_time_is_a_field_error(client_as, secretary_a, re
 
 @pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01"])
 def test_the_roster_shows_this_week_for_a_week_out_of_range(client_as, office, week):
-    response = client_as(office).get(reverse("care:roster"), {"week": week})
+    response = client_as(office).get(reverse("volunteers:roster"), {"week": week})
     assert response.status_code == 200
     assert response.context["monday"] <= timezone.localdate() < response.context["monday"] + datetime.timedelta(7)
     assert [str(m) for m in response.context["messages"]]
@@ -167,17 +170,36 @@ def test_every_form_with_a_date_holds_it_to_a_range():
 
     from core.dates import DateRangeMixin
 
-    ours = ("accounts", "branches", "retirees", "checkins", "ledgers", "care", "audit", "reminders")
+    ours = (
+        "accounts",
+        "branches",
+        "retirees",
+        "checkins",
+        "ledgers",
+        "care",
+        "assistance",
+        "volunteers",
+        "notices",
+        "visits",
+        "meetings",
+        "audit",
+        "reminders",
+    )
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
 
-    import care.forms  # noqa: F401  (load every app's forms)
+    import assistance.forms  # noqa: F401  (load every app's forms)
+    import care.forms  # noqa: F401
     import checkins.forms  # noqa: F401
     import ledgers.forms  # noqa: F401
+    import meetings.forms  # noqa: F401
+    import notices.forms  # noqa: F401
     import retirees.forms  # noqa: F401
+    import visits.forms  # noqa: F401
+    import volunteers.forms  # noqa: F401
 
     missing = [
         f"{form.__module__}.{form.__name__}"

@@ -17,16 +17,16 @@ OFFICE_ONLY = {
     "reminders:holidays",
     "reminders:holiday_delete",
     "two_factor_setup",
-    "care:shift_create",
-    "care:shift_edit",
-    "care:notice_create",
-    "care:campaign_create",
-    "care:meeting_create",
+    "volunteers:shift_create",
+    "volunteers:shift_edit",
+    "notices:notice_create",
+    "visits:campaign_create",
+    "meetings:meeting_create",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
 }
 # Actions that only take POST: a GET is 405 for everybody.
-POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "care:notice_deliver"}
+POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "notices:notice_deliver"}
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {
     "retirees:reveal": {"field": "phone"},
@@ -65,22 +65,22 @@ OBJECT_URLS = {
     "ledgers:signoff_changes_export": "signoff",
     "ledgers:signoff_snapshot_export": "signoff",
     "care:plan_edit": "retiree",
-    "care:request_create": "retiree",
-    "care:volunteer_create": "retiree",
-    "care:visit_create": "retiree",
-    "care:request_from_contact": "contact",
-    "care:request_detail": "request",
-    "care:request_assign": "request",
-    "care:request_complete": "request",
-    "care:request_cancel": "request",
-    "care:volunteer_edit": "volunteer",
-    "care:shift_edit": "shift",
-    "care:notice_detail": "notice",
-    "care:notice_attachment": "notice",
-    "care:notice_deliver": "notice",
-    "care:visit_edit": "visit",
-    "care:campaign_detail": "campaign",
-    "care:meeting_detail": "meeting",
+    "assistance:request_create": "retiree",
+    "volunteers:volunteer_create": "retiree",
+    "visits:visit_create": "retiree",
+    "assistance:request_from_contact": "contact",
+    "assistance:request_detail": "request",
+    "assistance:request_assign": "request",
+    "assistance:request_complete": "request",
+    "assistance:request_cancel": "request",
+    "volunteers:volunteer_edit": "volunteer",
+    "volunteers:shift_edit": "shift",
+    "notices:notice_detail": "notice",
+    "notices:notice_attachment": "notice",
+    "notices:notice_deliver": "notice",
+    "visits:visit_edit": "visit",
+    "visits:campaign_detail": "campaign",
+    "meetings:meeting_detail": "meeting",
 }
 
 
@@ -209,7 +209,21 @@ def test_admin_has_every_model(login, admin_user, retiree_a):
     from django.apps import apps
     from django.contrib import admin
 
-    ours = {"accounts", "branches", "retirees", "checkins", "ledgers", "reminders", "audit", "care"}
+    ours = {
+        "accounts",
+        "branches",
+        "retirees",
+        "checkins",
+        "ledgers",
+        "reminders",
+        "audit",
+        "care",
+        "assistance",
+        "volunteers",
+        "notices",
+        "visits",
+        "meetings",
+    }
     models = [m for m in apps.get_models() if m._meta.app_label in ours and not m.__name__.startswith("Historical")]
     missing = [m._meta.label for m in models if m not in admin.site._registry]
     assert missing == []

@@ -1,10 +1,12 @@
+"""Fixtures shared by the tests of the care services' apps (re-exported by their conftest files)."""
+
 import datetime
 
 import pytest
 from django.utils import timezone
 
-from care.models import Volunteer
-from tests.factories import make_retiree
+from conftest import make_retiree
+from volunteers.models import Volunteer
 
 
 @pytest.fixture(autouse=True)

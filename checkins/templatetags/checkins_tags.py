@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from checkins import presenters, selectors
+from checkins import presenters
 from checkins.choices import DueState, Outcome
 
 register = template.Library()
@@ -86,18 +86,3 @@ def coverage_rows(rows: list[dict], call_list_url: str) -> str:
         for row in rows
     )
     return mark_safe(html)  # noqa: S308 (built from escaped text and numbers)
-
-
-@register.inclusion_tag("checkins/_retiree_panel.html", takes_context=True)
-def checkin_panel(context, retiree):
-    """The check-in status, exemptions and contact timeline on the retiree page (three queries)."""
-    user = context["user"]
-    return {
-        "user": user,
-        "retiree": retiree,
-        "schedule": selectors.retiree_schedule(user=user, pk=retiree.pk),
-        "exemptions": selectors.retiree_exemptions(user=user, retiree=retiree),
-        "timeline": selectors.contact_timeline(user=user, retiree=retiree),
-        "request": context.get("request"),
-        "csrf_token": context.get("csrf_token"),
-    }

@@ -9,7 +9,8 @@ import time_machine
 from django.core import mail
 from django.utils.html import strip_tags
 
-from care.services import assistance_request_create, care_plan_save
+from assistance.services import assistance_request_create
+from care.services import care_plan_save
 from checkins.services import round_create
 from reminders import services
 from reminders.models import Delivery, Notification, Reminder

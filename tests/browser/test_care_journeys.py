@@ -3,9 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from care.models import AssistanceRequest, PatrolShift, Volunteer
+from assistance.models import AssistanceRequest
+from conftest import make_retiree
 from tests.browser.conftest import log_in
-from tests.factories import make_retiree
+from volunteers.models import PatrolShift, Volunteer
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,49 @@
+"""Reads of assistance requests, always through the user's scope (`visible_to`)."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
+
+from .choices import UNFINISHED_STATUSES
+from .models import AssistanceRequest
+
+
+def assistance_request_list(*, user):
+    """Requests in scope with everything a row shows (one query); unfinished first, soonest needed first."""
+    return AssistanceRequest.objects.visible_to(user).select_related(
+        "retiree", "retiree__branch", "assigned_user", "assigned_volunteer__retiree", "created_by"
+    )
+
+
+def assistance_request_get(*, user, pk) -> AssistanceRequest:
+    return get_object_or_404(
+        assistance_request_list(user=user).select_related("contact", "assigned_by", "closed_by"), pk=pk
+    )
+
+
+def assistance_requests_unfinished(*, user):
+    """Open and assigned requests in scope, soonest needed first (the digest)."""
+    return (
+        assistance_request_list(user=user)
+        .filter(status__in=UNFINISHED_STATUSES)
+        .order_by("needed_by", "created_at", "id")
+    )
+
+
+def retiree_assistance_requests(*, user, retiree):
+    return assistance_request_list(user=user).filter(retiree=retiree).order_by("-created_at", "-id")
+
+
+def has_unfinished_request(*, today: datetime.date | None = None, overdue: bool = False) -> Exists:
+    """For a retiree queryset: whether the retiree (`OuterRef("pk")`) has an unfinished request,
+    or with `overdue` one needed before `today` (a subquery, for the care dashboard's counts)."""
+    requests = AssistanceRequest.objects.filter(retiree=OuterRef("pk")).unfinished()
+    if overdue:
+        requests = requests.filter(needed_by__lt=today)
+    return Exists(requests)
+
+
+def retiree_panel(*, user, retiree) -> dict:
+    """The retiree page's assistance requests (one query, at most 20)."""
+    return {"requests": list(retiree_assistance_requests(user=user, retiree=retiree)[:20])}

@@ -1,0 +1,113 @@
+"""Reads of visits and visit campaigns, always through the user's scope (`visible_to`)."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404
+
+from branches.models import Branch
+from checkins.choices import FRAIL_AGE
+from core.addressing import progress_percent
+from core.dates import local_today
+from retirees.choices import CareLevel, Category
+from retirees.models import Retiree, birth_date_bounds
+
+from .choices import CampaignTarget, VisitStatus
+from .models import Visit, VisitCampaign
+
+
+def frail_filter(today: datetime.date) -> Q:
+    """Aged 80 or over, or dependent (失能)."""
+    _earliest, born_by = birth_date_bounds(FRAIL_AGE, None, today)
+    return Q(care_level=CareLevel.DEPENDENT) | Q(birth_date__lte=born_by)
+
+
+def visit_list(*, user):
+    return (
+        Visit.objects.visible_to(user)
+        .select_related("retiree", "retiree__branch", "campaign")
+        .prefetch_related("visitors")
+    )
+
+
+def visit_get(*, user, pk) -> Visit:
+    return get_object_or_404(visit_list(user=user), pk=pk)
+
+
+def visit_period_days() -> int:
+    return settings.OUTREACH_VISIT_PERIOD_DAYS
+
+
+def not_visited(*, user, today: datetime.date | None = None, days: int | None = None):
+    """Active 80+ and dependent retirees in scope with no visit done in the last `days` days
+    (the setting by default), each with `last_visited_on`; never visited first. One query."""
+    today = today or local_today()
+    since = today - datetime.timedelta(days=days or visit_period_days())
+    done = Visit.objects.filter(retiree=OuterRef("pk"), status=VisitStatus.DONE)
+    return (
+        Retiree.objects.visible_to(user)
+        .active()
+        .filter(frail_filter(today))
+        .annotate(last_visited_on=Subquery(done.order_by("-visited_on").values("visited_on")[:1]))
+        .exclude(Exists(done.filter(visited_on__gte=since)))
+        .select_related("branch")
+        .order_by(F("last_visited_on").asc(nulls_first=True), "branch__name", "name_pinyin", "id")
+    )
+
+
+def campaign_list(*, user):
+    return VisitCampaign.objects.visible_to(user)
+
+
+def campaign_get(*, user, pk) -> VisitCampaign:
+    return get_object_or_404(VisitCampaign.objects.visible_to(user).prefetch_related("branches"), pk=pk)
+
+
+def campaign_targets(*, user, campaign: VisitCampaign, today: datetime.date | None = None):
+    """Active retirees in scope whom the campaign means to visit, each with `visited` (a done visit
+    of this campaign, or any done visit inside its window)."""
+    today = today or local_today()
+    queryset = campaign.in_addressed_branches(Retiree.objects.visible_to(user).active())
+    if campaign.target == CampaignTarget.FRAIL:
+        queryset = queryset.filter(frail_filter(today))
+    elif campaign.target == CampaignTarget.LIXIU:
+        queryset = queryset.filter(category=Category.LIXIU)
+    visited = Visit.objects.filter(retiree=OuterRef("pk"), status=VisitStatus.DONE).filter(
+        Q(campaign=campaign) | Q(visited_on__gte=campaign.starts_on, visited_on__lte=campaign.ends_on)
+    )
+    return queryset.annotate(visited=Exists(visited))
+
+
+def campaign_progress(*, user, campaign: VisitCampaign) -> list[dict]:
+    """Per branch: retirees to visit, visited, percent (two queries)."""
+    counts = {
+        row["branch"]: row
+        for row in campaign_targets(user=user, campaign=campaign)
+        .order_by()
+        .values("branch")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
+    }
+    return [
+        {
+            "branch": branch,
+            "total": counts[branch.pk]["total"],
+            "done": counts[branch.pk]["done"],
+            "percent": progress_percent(counts[branch.pk]["done"], counts[branch.pk]["total"]),
+        }
+        for branch in Branch.objects.filter(pk__in=counts.keys()).order_by("name")
+    ]
+
+
+def campaign_missing(*, user, campaign: VisitCampaign):
+    return (
+        campaign_targets(user=user, campaign=campaign)
+        .filter(visited=False)
+        .select_related("branch")
+        .order_by("branch__name", "name_pinyin", "id")
+    )
+
+
+def retiree_panel(*, user, retiree) -> dict:
+    """The retiree page's visits (one query for the visits, one for their visitors; at most 10)."""
+    return {"visits": list(visit_list(user=user).filter(retiree=retiree)[:10])}

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteersConfig(AppConfig):
+    name = "volunteers"
+    verbose_name = _("Volunteers and the patrol roster")
+
+    def ready(self):
+        from core.panels import register_retiree_panel
+
+        from .selectors import retiree_panel
+
+        register_retiree_panel("care", retiree_panel, order=1)
