@@ -190,7 +190,8 @@ class AddressedQuerySet(BranchScopedQuerySet):
 def in_scope(queryset_or_model: QuerySet | type[Model], user, pk, *, lock: bool = False):
     """For services: the row `pk` again, if `user` may see it; PermissionDenied otherwise (whether or
     not the row exists), so that a service refuses and saves nothing. `lock` also locks it."""
-    queryset = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model.objects.all()
+    # A model, its manager or a queryset of it.
+    queryset = queryset_or_model.objects.all() if isinstance(queryset_or_model, type) else queryset_or_model.all()
     scoped = queryset.visible_to(user)
     if lock:
         scoped = scoped.select_for_update()

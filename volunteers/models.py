@@ -55,13 +55,10 @@ class Volunteer(models.Model):
         return self.area in (area, VolunteerArea.BOTH)
 
 
-class PatrolShiftQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Shifts (an area, a date, hours) name nobody, so every signed-in worker sees them; the
-        volunteers on them are scoped through `PatrolAssignment.objects.visible_to`."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self
+class PatrolShiftQuerySet(BranchScopedQuerySet):
+    # Shifts (an area, a date, hours) name nobody, so every signed-in worker sees them; the
+    # volunteers on them are scoped through `PatrolAssignment.objects.visible_to`.
+    branch_path = None
 
 
 class PatrolShift(models.Model):
