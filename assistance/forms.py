@@ -7,7 +7,6 @@ from accounts.models import User
 from core.dates import SCHEDULE, DateRangeMixin
 from core.widgets import UserChoiceField, form_helper
 from retirees.forms import DateInput
-from volunteers.models import Volunteer
 from volunteers.selectors import assignable_volunteers
 
 from .choices import AssistanceKind
@@ -26,7 +25,9 @@ class AssistanceRequestForm(DateRangeMixin, forms.Form):
 
 class AssignForm(forms.Form):
     assignee = UserChoiceField(label=_("Staff member"), queryset=User.objects.none(), required=False)
-    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False)
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"), queryset=assignable_volunteers(user=None), required=False
+    )  # set per user in __init__
 
     def __init__(self, *args, user, retiree, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.access import in_scope, locked_in_scope, may_serve, require_office
 from accounts.models import User
-from checkins.models import ContactLog
+from checkins.selectors import contact_in_scope
 from retirees.choices import Status
 from retirees.models import Retiree
-from volunteers.models import Volunteer
 from volunteers.selectors import volunteer_is_active
 
 from .choices import AssistanceStatus
@@ -31,7 +30,7 @@ def assistance_request_create(
     kind: str,
     details: str = "",
     needed_by: datetime.date | None = None,
-    contact: ContactLog | None = None,
+    contact=None,
 ) -> AssistanceRequest:
     """Open a request for a retiree in the user's scope, optionally from the contact that revealed it."""
     retiree = in_scope(Retiree.objects, user, retiree.pk)
@@ -49,10 +48,10 @@ def assistance_request_create(
 
 @transaction.atomic
 def assistance_request_from_contact(
-    *, user, contact: ContactLog, kind: str, needed_by: datetime.date | None = None, details: str | None = None
+    *, user, contact, kind: str, needed_by: datetime.date | None = None, details: str | None = None
 ) -> AssistanceRequest:
     """The one step from a contact that revealed a need: the request takes the contact's needs as its details."""
-    contact = in_scope(ContactLog.objects.select_related("retiree"), user, contact.pk)
+    contact = contact_in_scope(user=user, pk=contact.pk)
     return assistance_request_create(
         user=user,
         retiree=contact.retiree,
@@ -65,7 +64,7 @@ def assistance_request_from_contact(
 
 @transaction.atomic
 def assistance_request_assign(
-    *, user, request: AssistanceRequest, assignee: User | None = None, volunteer: Volunteer | None = None
+    *, user, request: AssistanceRequest, assignee: User | None = None, volunteer=None
 ) -> AssistanceRequest:
     """Assign (or reassign) an unfinished request to a staff member or an active volunteer (office staff only)."""
     require_office(user)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
+from accounts.access import in_scope
 from branches.models import Branch
 from core.dates import local_today
 from retirees.choices import Status
@@ -95,6 +96,11 @@ def contact_timeline(*, user, retiree: Retiree):
 
 def contact_get(*, user, pk) -> ContactLog:
     return get_object_or_404(ContactLog.objects.visible_to(user).select_related("retiree", "contacted_by"), pk=pk)
+
+
+def contact_in_scope(*, user, pk) -> ContactLog:
+    """For services: contact `pk` with its retiree, if `user` may see it (else PermissionDenied)."""
+    return in_scope(ContactLog.objects.select_related("retiree"), user, pk)
 
 
 def open_follow_ups(*, user, until: datetime.date | None = None):

@@ -21,7 +21,7 @@ LAYERS = [
     ["core"],
     ["audit", "accounts"],
     ["retirees", "branches"],
-    ["ledgers", "checkins", "care", "assistance", "volunteers", "notices", "visits", "meetings"],
+    ["ledgers", "checkins", "notices", "volunteers", "visits", "meetings", "assistance", "care"],
     ["reminders"],
     ["demo", "perf"],
     ["outreach"],
