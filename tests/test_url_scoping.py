@@ -34,7 +34,7 @@ _OFFICE_ACTIONS = {
     "checkins:exemption_revoke",
     "checkins:policy_edit",
     "care:plan_edit",
-    "care:request_assign",
+    "assistance:request_assign",
 }
 BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS}
 # Actions that only take POST: a GET is 405 for everybody.
@@ -94,6 +94,9 @@ OBJECT_URLS = {
     "visits:campaign_detail": "campaign",
     "meetings:meeting_detail": "meeting",
 }
+# Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
+# closed round and its sign-off too, whose pages read the counts frozen at closing.
+VARIANTS = {"round": "closed_round", "signoff": "closed_signoff"}
 
 
 def walk(patterns=None, namespace=None):
@@ -119,10 +122,37 @@ def url_for(name, pattern, objects):
     return reverse(name, kwargs={"pk": objects[OBJECT_URLS[name]].pk, **EXTRA_KWARGS.get(name, {})})
 
 
+def urls_for(name, pattern, objects):
+    """The URL as url_for fills it, and once more for each variant of its object in `objects`."""
+    urls = [url_for(name, pattern, objects)]
+    kind = OBJECT_URLS.get(name)
+    if VARIANTS.get(kind) in objects:
+        urls.append(url_for(name, pattern, {**objects, kind: objects[VARIANTS[kind]]}))
+    return urls
+
+
 def _signoff(secretary, checkin_round):
+    """The branch's sign-off of the open round, and a closed round signed off before closing."""
+    from accounts.models import User
+    from checkins.models import CheckinRound
+    from checkins.services import round_close
     from ledgers.signoffs import ledger_signoff
 
-    return {"signoff": ledger_signoff(user=secretary, checkin_round=checkin_round)}
+    closer = User.objects.create(username=f"closer{secretary.pk}", role=User.Role.OFFICE)  # no password hashing
+    closed = CheckinRound.objects.create(
+        title=f"已结束 {secretary.branch.short_name}",
+        starts_on=checkin_round.starts_on,
+        ends_on=checkin_round.ends_on,
+        all_branches=False,
+        created_by=closer,
+    )
+    closed.branches.set([secretary.branch])
+    closed_signoff = ledger_signoff(user=secretary, checkin_round=closed)
+    return {
+        "signoff": ledger_signoff(user=secretary, checkin_round=checkin_round),
+        "closed_round": round_close(user=closer, checkin_round=closed, summary="全覆盖"),
+        "closed_signoff": closed_signoff,
+    }
 
 
 def _personal(user, retiree):
@@ -171,10 +201,10 @@ def _get_ok(name, status):
 def test_anonymous_is_sent_to_login(client, b_objects, name, pattern):
     if name in PUBLIC:
         return
-    url = url_for(name, pattern, b_objects)
-    for method in (client.get, client.post):
-        response = method(url)
-        assert response.status_code == 302 and response.url.startswith(reverse("login")), (name, method)
+    for url in urls_for(name, pattern, b_objects):
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302 and response.url.startswith(reverse("login")), (name, method)
 
 
 @pytest.mark.parametrize("persona", ["secretary_a", "committee_a"])
@@ -184,27 +214,28 @@ def test_branch_worker_never_sees_another_branch(request, login, a_objects, b_ob
         return
     user = request.getfixturevalue(persona)
     client = login(user)
-    url = url_for(name, pattern, b_objects)
-    get = client.get(url)
-    post = client.post(url)
-    if name in OFFICE_ONLY:
-        assert get.status_code in (403, 405) and post.status_code == 403, name
-    elif pattern.pattern.regex.groupindex:
-        assert get.status_code in (404, 405) and post.status_code == 404, name
-    else:
-        assert get.status_code in (200, 403, 405), name
-        assert b_objects["retiree"].name not in get.content.decode(), name
-        assert b_objects["branch"].name not in get.content.decode(), name
+    for url in urls_for(name, pattern, b_objects):
+        get = client.get(url)
+        post = client.post(url)
+        if name in OFFICE_ONLY:
+            assert get.status_code in (403, 405) and post.status_code == 403, (url, name)
+        elif pattern.pattern.regex.groupindex:
+            assert get.status_code in (404, 405) and post.status_code == 404, (url, name)
+        else:
+            assert get.status_code in (200, 403, 405), name
+            assert b_objects["retiree"].name not in get.content.decode(), name
+            assert b_objects["branch"].name not in get.content.decode(), name
     # The same URL for their own branch's object opens; a 403 is a failure unless the role may not
     # do that action at all (a 403 on one's own object would hide a broken scope).
     own_objects = {**a_objects, **_personal(user, a_objects["retiree"])}  # their own notification
-    own = client.get(url_for(name, pattern, own_objects))
-    if not pattern.pattern.regex.groupindex:
-        assert own.status_code == 403 or _get_ok(name, own.status_code), name  # an office page, or theirs
-    elif name in OFFICE_ONLY or name in BRANCH_REFUSED.get(persona, set()):
-        assert own.status_code in (403, 405), name
-    else:
-        assert _get_ok(name, own.status_code), (name, own.status_code)
+    for url in urls_for(name, pattern, own_objects):
+        own = client.get(url)
+        if not pattern.pattern.regex.groupindex:
+            assert own.status_code == 403 or _get_ok(name, own.status_code), name  # an office page, or theirs
+        elif name in OFFICE_ONLY or name in BRANCH_REFUSED.get(persona, set()):
+            assert own.status_code in (403, 405), (url, name)
+        else:
+            assert _get_ok(name, own.status_code), (url, name, own.status_code)
 
 
 @pytest.mark.parametrize("persona", ["office", "admin_user"])
@@ -215,7 +246,8 @@ def test_office_and_admin_open_every_page(request, login, b_objects, persona, na
     user = request.getfixturevalue(persona)
     client = login(user)
     objects = {**b_objects, **_personal(user, b_objects["retiree"])}  # their own notification
-    assert _get_ok(name, client.get(url_for(name, pattern, objects)).status_code), name
+    for url in urls_for(name, pattern, objects):
+        assert _get_ok(name, client.get(url).status_code), (url, name)
 
 
 def test_admin_site_is_for_admins_only(client, login, secretary_a, office, admin_user):
@@ -253,3 +285,81 @@ def test_admin_has_every_model(login, admin_user, retiree_a):
         info = (model._meta.app_label, model._meta.model_name)
         assert client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
     assert client.get(reverse("admin:retirees_retiree_change", args=[retiree_a.pk])).status_code == 200
+
+
+def _rows():
+    """Every row of the project's tables, to tell that a refused POST changed nothing."""
+    from django.apps import apps
+
+    ours = {"accounts", "branches", "retirees", "checkins", "ledgers", "reminders", "care", "assistance"}
+    ours |= {"volunteers", "notices", "visits", "meetings"}
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in apps.get_models()
+        if model._meta.app_label in ours
+    }
+
+
+def _post_forms(client, urls):
+    """The POST forms that the pages at `urls` show to the client's user, by the path they post to."""
+    from urllib.parse import urlsplit
+
+    # Imported here: tests/test_fuzz.py imports this module for its walk.
+    from tests.test_fuzz import parse
+
+    forms = {}
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        for form in parse(response.content.decode()).forms:
+            if form["method"] == "post":
+                forms.setdefault(urlsplit(form["action"] or url).path or url, form["fields"])
+    return forms
+
+
+@pytest.mark.parametrize("persona", ["secretary_a", "committee_a"])
+def test_valid_posts_work_for_own_branch_and_change_nothing_for_another(
+    request, client, a_objects, secretary_b, office, persona
+):
+    """Each object URL that a page posts to gets that form's data with the page's own values: from
+    branch B's secretary a 404 (a 403 on office pages) that changes no row, from branch A's worker
+    a success where the role may act, from office staff a success where it may not."""
+    from tests.test_fuzz import baseline
+
+    user = request.getfixturevalue(persona)
+    objects = {**a_objects, **_personal(user, a_objects["retiree"])}  # their own notification
+    targets = {}  # path -> URL name, for every object URL with its variants
+    for name, pattern in ALL_URLS:
+        if pattern.pattern.regex.groupindex:
+            targets.update((url, name) for url in urls_for(name, pattern, objects))
+    client.force_login(office)
+    forms = _post_forms(client, targets)
+    client.force_login(user)
+    forms.update(_post_forms(client, targets))  # the fields the worker is shown, where they see the form
+    posted = {path: name for path, name in targets.items() if path in forms}
+    assert {"checkins:contact_create", "retirees:edit"} <= set(posted.values())
+
+    for path, name in posted.items():
+        data = baseline(forms[path])
+        client.force_login(secretary_b)
+        before = _rows()
+        outsider = client.post(path, data)
+        assert outsider.status_code == (403 if name in OFFICE_ONLY else 404), (path, name, outsider.status_code)
+        assert _rows() == before, (path, name)
+
+        client.force_login(user)
+        if name in OFFICE_ONLY or name in BRANCH_REFUSED[persona]:
+            before = _rows()  # signing in wrote last_login
+            assert client.post(path, data).status_code == 403, (path, name)
+            assert _rows() == before, (path, name)
+            client.force_login(office)  # who may: the data is valid
+        own = client.post(path, data)
+        assert 200 <= own.status_code < 400, (path, name, own.status_code)
+
+
+def test_every_listed_url_name_exists():
+    """A renamed URL must not leave a stale name behind, which would silently stop checking it."""
+    listed = PUBLIC | OFFICE_ONLY | POST_ONLY | set(EXTRA_KWARGS) | set(OBJECT_URLS)
+    listed |= set().union(*BRANCH_REFUSED.values())
+    assert listed - {name for name, _ in ALL_URLS} == set()
