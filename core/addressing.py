@@ -18,6 +18,10 @@ from core.widgets import form_helper
 FAN_OUT_BATCH = 1000
 
 
+# The one name of the model rows are addressed to: core imports no app, so it is named, not imported.
+BRANCH_MODEL = "branches.Branch"
+
+
 class AddressedModel(models.Model):
     """Addressed to every branch (`all_branches`) or to the branches in `branches`.
 
@@ -26,7 +30,7 @@ class AddressedModel(models.Model):
     """
 
     all_branches = models.BooleanField(_("all branches"), default=True)
-    branches = models.ManyToManyField("branches.Branch", verbose_name=_("branches"), blank=True, related_name="+")
+    branches = models.ManyToManyField(BRANCH_MODEL, verbose_name=_("branches"), blank=True, related_name="+")
 
     class Meta:
         abstract = True
@@ -82,7 +86,7 @@ class AddressedForm(DateRangeMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        branch_model = apps.get_model("branches", "Branch")
+        branch_model = apps.get_model(BRANCH_MODEL)
         self.fields["branches"].queryset = branch_model.objects.visible_to(user).filter(is_active=True).order_by("name")
         self.helper = form_helper()
 
