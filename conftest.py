@@ -80,10 +80,10 @@ def login(client):
 @pytest.fixture
 def checkin_objects(db):
     """Check-in objects of a retiree's branch (a contact with a follow-up, a round, an exemption, a
-    cadence rule), keyed as tests/test_url_scoping.py's OBJECT_URLS names them."""
+    cadence rule, an attention episode), keyed as tests/test_url_scoping.py's OBJECT_URLS names them."""
     from django.utils import timezone
 
-    from checkins.models import CadencePolicy, CheckinRound, ContactLog, Exemption
+    from checkins.models import AttentionEpisode, CadencePolicy, CheckinRound, ContactLog, Exemption
 
     def _make(retiree):
         worker = make_user(f"worker{retiree.pk}", role=User.Role.OFFICE)
@@ -104,7 +104,16 @@ def checkin_objects(db):
             retiree=retiree, reason="travelling", starts_on=today, ends_on=today, approved_by=worker
         )
         policy = CadencePolicy.objects.create(branch=retiree.branch, cadence_days=10)
-        return {"contact": contact, "round": checkin_round, "exemption": exemption, "policy": policy}
+        attention = AttentionEpisode.objects.create(
+            retiree=retiree, cause="contact", source_id=contact.pk, detail="urgent", since=today
+        )
+        return {
+            "contact": contact,
+            "round": checkin_round,
+            "exemption": exemption,
+            "policy": policy,
+            "attention": attention,
+        }
 
     return _make
 

@@ -91,6 +91,12 @@ def may_serve(user, retiree) -> bool:
     )
 
 
+def may_lift_attention(user, retiree) -> bool:
+    """Whether `user` may lift a retiree's attention (重点关注): office staff, or the secretary of
+    the retiree's own branch (a committee member calls more often, but does not decide to stop)."""
+    return is_office(user) or (is_secretary(user) and user.branch_id == retiree.branch_id)
+
+
 def require_office(user) -> None:
     """Refuse anybody but office staff (PermissionDenied, a 403).
 

@@ -13,6 +13,7 @@ ACTIONS = [
     "personal_export",
     "anonymise",
     "password_change",
+    "attention_lift",
 ]
 
 
@@ -29,6 +30,7 @@ class AuditEvent(models.Model):
         PERSONAL_DATA_EXPORT = "personal_export", _("Exported a retiree's personal data")
         ANONYMISE = "anonymise", _("Anonymised a retiree")
         PASSWORD_CHANGE = "password_change", _("Changed password")
+        ATTENTION_LIFT = "attention_lift", _("Lifted a retiree's attention")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

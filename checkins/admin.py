@@ -3,7 +3,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin
 
 from . import services
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
+from .models import AttentionEpisode, CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
 
 
 @admin.register(ContactLog)
@@ -64,4 +64,15 @@ class WeeklyReachAdmin(ReadOnlyAdmin):
     list_display = ["week", "retiree"]
     list_select_related = ["retiree"]
     date_hierarchy = "week"
+    search_fields = ["retiree__name", "retiree__name_pinyin"]
+
+
+@admin.register(AttentionEpisode)
+class AttentionEpisodeAdmin(ReadOnlyAdmin):
+    """Read only: episodes follow the facts (checkins.services.attention_refresh) and are lifted on
+    the retiree's page, with a reason (attention_lift)."""
+
+    list_display = ["retiree", "cause", "detail", "since", "expires_on", "status", "closed_at", "lifted_by"]
+    list_filter = ["cause", "status", "retiree__branch"]
+    list_select_related = ["retiree", "lifted_by"]
     search_fields = ["retiree__name", "retiree__name_pinyin"]

@@ -9,7 +9,11 @@ class CheckinsConfig(AppConfig):
 
     def ready(self):
         from core.panels import register_retiree_panel
+        from ledgers.signals import ledger_entry_changed
 
         from .panels import retiree_panel
+        from .services import attention_on_ledger_change
 
         register_retiree_panel("checkins", retiree_panel, order=0)
+        # Attention follows the ledgers however an entry was written (`ledgers` cannot call up).
+        ledger_entry_changed.connect(attention_on_ledger_change, dispatch_uid="checkins.attention")

@@ -66,6 +66,21 @@ class DueState(models.TextChoices):
     EXEMPT = "exempt", _("Exempt")
 
 
+class AttentionCause(models.TextChoices):
+    """What put a retiree under attention (重点关注); the rule is `checkins.attention`."""
+
+    EXPOSURE = "exposure", _("Exposure")
+    TEST = "test", _("Nucleic-acid test")
+    HEALTH = "health", _("Health")
+    CONTACT = "contact", _("Call outcome")
+
+
+class AttentionStatus(models.TextChoices):
+    OPEN = "open", _("Under attention")
+    RESOLVED = "resolved", _("Resolved")
+    LIFTED = "lifted", _("Lifted")
+
+
 class Escalation(models.IntegerChoices):
     """The ladder after failed contacts: each consecutive contact that reached nobody climbs a step."""
 
@@ -82,3 +97,9 @@ DEFAULT_CADENCE_FRAIL = 3  # aged 80 or over, or dependent (失能)
 DEFAULT_CADENCE_LIXIU = 7  # retired cadres (离休)
 DEFAULT_CADENCE_OTHERS = 14
 FRAIL_AGE = 80
+
+# Attention (重点关注): the cadence while under attention, and how long a positive test keeps a
+# retiree there. Defaults of the settings OUTREACH_ATTENTION_CADENCE_DAYS and
+# OUTREACH_ATTENTION_TEST_DAYS (read by `checkins.attention`).
+DEFAULT_ATTENTION_CADENCE = 1
+DEFAULT_ATTENTION_TEST_DAYS = 14

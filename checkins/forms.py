@@ -220,3 +220,17 @@ class CadencePolicyForm(forms.ModelForm):
         cadence.widget.attrs.update(min=1, max=365)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class AttentionLiftForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is attention lifted?"),
+        max_length=200,
+        error_messages={"required": _("Say why attention is lifted.")},
+        help_text=_("For example: the community was reopened on 05-20; back home and well, the family is with her."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

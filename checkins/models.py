@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +17,19 @@ from accounts.access import BranchScopedQuerySet
 from core.db import choices_check
 from retirees.choices import AgeBand, CareLevel, Category
 
-from .choices import Channel, CommunityStatus, Escalation, ExemptionReason, HealthSeen, Outcome, Reached, RoundStatus
+from .attention import attention_reason
+from .choices import (
+    AttentionCause,
+    AttentionStatus,
+    Channel,
+    CommunityStatus,
+    Escalation,
+    ExemptionReason,
+    HealthSeen,
+    Outcome,
+    Reached,
+    RoundStatus,
+)
 
 
 class CheckinStateQuerySet(BranchScopedQuerySet):
@@ -26,8 +39,11 @@ class CheckinStateQuerySet(BranchScopedQuerySet):
 class CheckinState(models.Model):
     """Where one retiree stands with check-ins, kept by the contact service (one row per retiree, once contacted).
 
-    `cadence_override_days` is the care plan's override (一人一策): the first term of the cadence
-    resolution in `checkins.schedule.cadence_expression`.
+    `cadence_override_days` is the care plan's override (一人一策), a term of the cadence
+    resolution in `checkins.schedule.cadence_expression`. `attention_since` and `attention_until`
+    are the span of the retiree's open attention episodes (`checkins.attention.attention_span`),
+    kept by `checkins.services.attention_refresh`, so that the schedule reads attention from the
+    row it already joins instead of a subquery repeated in every term that depends on the cadence.
     """
 
     retiree = models.OneToOneField(
@@ -47,6 +63,10 @@ class CheckinState(models.Model):
         null=True,
         blank=True,
         help_text=_("Set by the care plan; empty to follow the branch policy or the default."),
+    )
+    attention_since = models.DateField(_("under attention since"), null=True, blank=True)
+    attention_until = models.DateField(
+        _("attention ends on"), null=True, blank=True, help_text=_("Empty: until the cause is resolved or lifted.")
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -68,6 +88,11 @@ class CheckinState(models.Model):
                 | Q(last_reached_at__isnull=False, last_reached_on__isnull=False),
                 name="checkins_checkinstate_reached_date_with_time",
                 violation_error_message=_("The last reached date goes with its time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(attention_until__isnull=True) | Q(attention_since__isnull=False),
+                name="checkins_checkinstate_attention_end_with_start",
+                violation_error_message=_("Attention cannot end without having started."),
             ),
         ]
         indexes = [
@@ -483,3 +508,110 @@ class WeeklyReach(models.Model):
 
     def __str__(self):
         return f"{self.retiree} · {self.week:%Y-%m-%d}"
+
+
+class AttentionEpisodeQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"
+
+    def active_on(self, day):
+        """Episodes that hold the retiree under attention on `day`: open, and not past their own end."""
+        return self.filter(status=AttentionStatus.OPEN).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+
+
+class AttentionEpisode(models.Model):
+    """One spell of attention (重点关注) for one cause: opened by a row, resolved by the facts or lifted by a person.
+
+    The rule (which facts open and end which cause) is `checkins.attention`; the episodes are
+    kept by `checkins.services.attention_refresh` in the transaction that writes the facts, and
+    lifted by `attention_lift`. `cause` and `source_id` name the row that opened it (an exposure
+    event, a test, a health record or a contact): `episode` ("exposure:42") is the stable identity
+    that alerts are keyed on. A lifted episode stays, so that the same cause seen again does not
+    open another (one open or lifted episode per cause row, unique in the database).
+    """
+
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.PROTECT, related_name="attention_episodes"
+    )
+    cause = models.CharField(_("cause"), max_length=16, choices=AttentionCause.choices)
+    source_id = models.PositiveBigIntegerField(_("opened by record"))
+    # The exposure kind, test result, health condition or contact outcome (the cause's own choices).
+    detail = models.CharField(_("detail"), max_length=24)
+    since = models.DateField(_("since"))
+    expires_on = models.DateField(_("ends by itself on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=AttentionStatus.choices, default=AttentionStatus.OPEN)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lift_reason = models.CharField(_("reason for lifting"), max_length=200, blank=True)
+
+    objects = AttentionEpisodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attention episode")
+        verbose_name_plural = _("attention episodes")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            choices_check(
+                "cause", AttentionCause.choices, "checkins_attentionepisode_cause_valid", _("Unknown cause.")
+            ),
+            choices_check(
+                "status", AttentionStatus.choices, "checkins_attentionepisode_status_valid", _("Unknown status.")
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=AttentionStatus.OPEN) & Q(closed_at__isnull=True))
+                | (~Q(status=AttentionStatus.OPEN) & Q(closed_at__isnull=False)),
+                name="checkins_attentionepisode_closed_at_iff_closed",
+                violation_error_message=_("An ended episode has its end time, and only an ended one."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AttentionStatus.LIFTED) | (Q(lifted_by__isnull=False) & ~Q(lift_reason="")),
+                name="checkins_attentionepisode_lift_has_who_and_why",
+                violation_error_message=_("Lifting attention needs who lifted it and why."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("since")),
+                name="checkins_attentionepisode_expires_after_start",
+                violation_error_message=_("Attention cannot end before it starts."),
+            ),
+            # Also the index of the call list's "why" subquery (the open episodes of a retiree).
+            models.UniqueConstraint(
+                fields=["retiree", "cause", "source_id"],
+                condition=Q(status__in=[AttentionStatus.OPEN, AttentionStatus.LIFTED]),
+                name="checkins_attentionepisode_one_per_cause_row",
+                violation_error_message=_("This cause already has an open or lifted episode."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.reason}"
+
+    def get_absolute_url(self):
+        return reverse("retirees:detail", args=[self.retiree_id]) + "#attention"
+
+    @property
+    def episode(self) -> str:
+        """The stable identity alerts are keyed on: the cause and the row that opened it."""
+        return f"{self.cause}:{self.source_id}"
+
+    @property
+    def reason(self):
+        return attention_reason(self.cause, self.detail)
+
+    def is_active_on(self, day) -> bool:
+        """The Python form of `AttentionEpisode.objects.active_on(day)`."""
+        return self.status == AttentionStatus.OPEN and (self.expires_on is None or self.expires_on > day)
+
+    @property
+    def ended_on(self):
+        """The day it ended: lifted or resolved, or its own end (a positive test's days ran out)."""
+        if self.closed_at is not None:
+            day = timezone.localdate(self.closed_at)
+            return min(day, self.expires_on) if self.expires_on else day
+        return self.expires_on

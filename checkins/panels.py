@@ -1,12 +1,20 @@
 """The check-ins panel of the retiree page, asked for by the page's view (so its queries are the view's)."""
 
+from accounts.access import may_lift_attention
+from core.dates import local_today
+
 from . import selectors
 
 
 def retiree_panel(*, user, retiree) -> dict:
-    """The retiree's check-in schedule, exemptions and contact timeline (three queries)."""
+    """The retiree's check-in schedule, attention, exemptions and contact timeline (four queries)."""
+    today = local_today()
+    episodes = selectors.retiree_attention(user=user, retiree=retiree)
     return {
-        "schedule": selectors.retiree_schedule(user=user, pk=retiree.pk),
+        "schedule": selectors.retiree_schedule(user=user, pk=retiree.pk, today=today),
+        "attention_open": [episode for episode in episodes if episode.is_active_on(today)],
+        "attention_past": [episode for episode in episodes if not episode.is_active_on(today)][:10],
+        "may_lift_attention": may_lift_attention(user, retiree),
         "exemptions": list(selectors.retiree_exemptions(user=user, retiree=retiree)),
         "timeline": list(selectors.contact_timeline(user=user, retiree=retiree)),
     }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core.dates import local_today
 
+from .attention import attention_reason
 from .choices import DueState, Escalation, Outcome, Reached
 from .models import escalation_for
 
@@ -28,6 +29,7 @@ DUE_BADGES = {
 
 # The row's fixed words, translated once per page (`call_row_labels`), not once per row.
 CALL_ROW_LABELS = {
+    "attention": gettext_lazy("Under attention"),
     "unreachable": gettext_lazy("Unreachable"),
     "last_contact": gettext_lazy("Last contact"),
     "follow_up_on": gettext_lazy("Follow up on"),
@@ -66,7 +68,7 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
     due_labels = {value: str(label) for value, label in DueState.choices}
     outcome_labels = {value: str(label) for value, label in Outcome.choices}
     reached_labels = {value: str(label) for value, label in Reached.choices}
-    due_word, never_reached = gettext("due"), gettext("never reached")
+    due_word, never_reached, since_word = gettext("due"), gettext("never reached"), gettext("since")
     rows = []
     for retiree in retirees:
         facts = [gettext("%(age)s years old") % {"age": retiree.age_on(today)}, retiree.get_category_display()]
@@ -86,10 +88,18 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
             if retiree.last_contact_notes:
                 last_contact += " · " + Truncator(retiree.last_contact_notes).chars(60)
         household = retiree.household[0] if retiree.household else None
+        attention_why = ""
+        if retiree.attention and retiree.attention_cause:
+            attention_why = f"{attention_reason(retiree.attention_cause, retiree.attention_detail)} · {since_word} "
+            attention_why += f"{retiree.attention_since:%m-%d}"
         rows.append(
             {
                 "pk": retiree.pk,
                 "name": retiree.name,
+                # Under attention, they come first in a section of their own; the rest by due state.
+                "section": "attention" if retiree.attention else retiree.due_state,
+                "attention": retiree.attention,
+                "attention_why": attention_why,
                 "due_state": retiree.due_state,
                 "due_label": due_labels.get(retiree.due_state, ""),
                 "due_badge": DUE_BADGES.get(retiree.due_state, "text-bg-light"),

@@ -1,7 +1,8 @@
 """The check-in schedule: when each retiree is due again, and whether they are overdue.
 
-The rule lives here and only here: `cadence_expression` resolves each retiree's cadence (care
-plan > branch rule > office-wide rule > default, the rules compiled into one CASE) and
+The rule lives here and only here: `cadence_expression` resolves each retiree's cadence
+(attention > care plan > branch rule > office-wide rule > default, the rules compiled into one
+CASE) and
 `with_schedule` annotates the next due date and the due state, all in the database (one query
 however many retirees), with date arithmetic that works on PostgreSQL and SQLite. The page
 selectors in `checkins.selectors` build on it.
@@ -16,6 +17,7 @@ from core.dates import local_today
 from retirees.choices import AGE_BAND_BOUNDS, AgeBand, CareLevel, Category
 from retirees.models import birth_date_bounds
 
+from .attention import attention_cadence_days
 from .choices import DEFAULT_CADENCE_FRAIL, DEFAULT_CADENCE_LIXIU, DEFAULT_CADENCE_OTHERS, FRAIL_AGE, DueState
 from .models import CadencePolicy, Exemption
 
@@ -123,8 +125,31 @@ def _policy_case(policies: list[dict], today: datetime.date, *, branch_level: bo
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
+def attention_condition(today: datetime.date) -> Q:
+    """Under attention today (`checkins.attention`): the span kept on the retiree's CheckinState
+    has started and has not reached its own end. Plain columns of the row already joined, so that
+    repeating it in each term that depends on the cadence costs no subquery."""
+    return Q(checkin_state__attention_since__isnull=False) & (
+        Q(checkin_state__attention_until__isnull=True) | Q(checkin_state__attention_until__gt=today)
+    )
+
+
+def attention_expression(today: datetime.date) -> Case:
+    return Case(When(attention_condition(today), then=True), default=False)
+
+
+def attention_cadence_expression(today: datetime.date) -> Case:
+    """The attention cadence (OUTREACH_ATTENTION_CADENCE_DAYS) for a retiree under attention, else NULL:
+    the first term of the resolution, above the care plan (the shorter cadence is the safer one)."""
+    return Case(
+        When(attention_condition(today), then=Value(attention_cadence_days())),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
 def care_plan_override_expression():
-    """The care plan's cadence override (一人一策): the first and strongest term of the resolution.
+    """The care plan's cadence override (一人一策): the strongest term after attention.
 
     Today it is the nullable `CheckinState.cadence_override_days`; a care plan model can replace
     this with a Subquery on itself without touching anything else.
@@ -144,13 +169,15 @@ def default_cadence_expression(today: datetime.date) -> Case:
 
 
 def cadence_terms(today: datetime.date, policies: list[dict] | None = None) -> list:
-    """The cadence sources, strongest first: care plan > branch policy > office-wide policy > default.
+    """The cadence sources, strongest first: attention > care plan > branch policy > office-wide
+    policy > default. Attention wins over every rule, a 离休 cadre's care plan included.
 
     `policies` are `cadence_policy_rows()`; read here (one query) when not given.
     """
     if policies is None:
         policies = cadence_policy_rows()
     return [
+        attention_cadence_expression(today),
         care_plan_override_expression(),
         _policy_case(policies, today, branch_level=True),
         _policy_case(policies, today, branch_level=False),
@@ -207,10 +234,11 @@ def with_schedule(
 ):
     """Annotate retirees with their check-in schedule as of `today` (Asia/Shanghai).
 
-    Adds: age_band, cadence_days, last_reached_on, next_due_on (None when never reached),
-    exempt (an exemption from the regular schedule is in force), due_state (DueState),
-    urgency (0 overdue, 1 due today, 2 reached this cycle, 3 exempt), consecutive_failures,
-    unreachable; with `with_source`, also cadence_source (which term decided the cadence).
+    Adds: age_band, attention (under attention today, `checkins.attention`), cadence_days,
+    last_reached_on, next_due_on (None when never reached), exempt (an exemption from the regular
+    schedule is in force), due_state (DueState), urgency (0 overdue, 1 due today, 2 reached this
+    cycle, 3 exempt), consecutive_failures, unreachable; with `with_source`, also cadence_source
+    (which term decided the cadence: attention, care_plan, branch, office or default).
     A retiree never reached is overdue.
 
     Reads the cadence rules first (one small query) unless `policies` (`cadence_policy_rows()`)
@@ -223,6 +251,7 @@ def with_schedule(
     queryset = (
         queryset.annotate(
             age_band=age_band_expression(today),
+            attention=attention_expression(today),
             cadence_days=cadence_expression(today, policies),
             last_reached_on=F("checkin_state__last_reached_on"),
             next_due_on=AddDays(F("checkin_state__last_reached_on"), F("cadence_days")),
@@ -256,9 +285,10 @@ def with_schedule(
         )
     )
     if with_source:
-        _override, branch_rule, office_rule, _default = cadence_terms(today, policies)
+        _attention, _override, branch_rule, office_rule, _default = cadence_terms(today, policies)
         queryset = queryset.annotate(cadence_branch_days=branch_rule, cadence_office_days=office_rule).annotate(
             cadence_source=Case(
+                When(attention_condition(today), then=Value("attention")),
                 When(checkin_state__cadence_override_days__isnull=False, then=Value("care_plan")),
                 When(cadence_branch_days__isnull=False, then=Value("branch")),
                 When(cadence_office_days__isnull=False, then=Value("office")),

@@ -17,7 +17,7 @@ from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
 from .choices import DueState, RoundStatus
-from .models import CadencePolicy, CheckinRound, ContactLog, Exemption, WeeklyReach
+from .models import AttentionEpisode, CadencePolicy, CheckinRound, ContactLog, Exemption, WeeklyReach
 from .schedule import unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
@@ -35,12 +35,15 @@ def _last_contact(field: str):
 def call_list(
     *, user, today: datetime.date | None = None, branch: Branch | None = None, policies: list[dict] | None = None
 ):
-    """Active retirees `user` may call, most urgent first: overdue, due today, the rest by due date, exempt last.
+    """Active retirees `user` may call, most urgent first: under attention, then overdue, due
+    today, the rest by due date, exempt last (and in that order within attention).
 
-    One query with everything a row shows (schedule, last contact, next open follow-up); the
-    primary household contact comes with one prefetch query.
+    One query with everything a row shows (schedule, last contact, next open follow-up, why they
+    are under attention); the primary household contact comes with one prefetch query.
     """
     today = today or local_today()
+    # Why: the latest open cause (the retiree's page lists them all). Read for the page's rows only.
+    why = AttentionEpisode.objects.active_on(today).filter(retiree=OuterRef("pk")).order_by("-since", "-id")
     queryset = Retiree.objects.visible_to(user).active().select_related("branch")
     if branch is not None:
         queryset = queryset.filter(branch=branch)
@@ -58,6 +61,9 @@ def call_list(
                 .annotate(first=Min("follow_up_on"))
                 .values("first")[:1]
             ),
+            attention_cause=Subquery(why.values("cause")[:1]),
+            attention_detail=Subquery(why.values("detail")[:1]),
+            attention_since=Subquery(why.values("since")[:1]),
         )
         .prefetch_related(
             Prefetch(
@@ -66,7 +72,9 @@ def call_list(
                 to_attr="household",
             )
         )
-        .order_by(F("urgency").asc(), F("next_due_on").asc(nulls_first=True), "name_pinyin", "id")
+        .order_by(
+            F("attention").desc(), F("urgency").asc(), F("next_due_on").asc(nulls_first=True), "name_pinyin", "id"
+        )
     )
 
 
@@ -87,6 +95,18 @@ def retiree_schedule(*, user, pk, today: datetime.date | None = None) -> Retiree
         unreachable_since=F("checkin_state__unreachable_since"),
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def retiree_attention(*, user, retiree: Retiree) -> list[AttentionEpisode]:
+    """The retiree's attention episodes, open and ended, newest first, with who lifted them (one query)."""
+    return list(AttentionEpisode.objects.visible_to(user).filter(retiree=retiree).select_related("lifted_by"))
+
+
+def attention_episode_get(*, user, pk) -> AttentionEpisode:
+    """One attention episode with its retiree; 404 outside the user's scope."""
+    return get_object_or_404(
+        AttentionEpisode.objects.visible_to(user).select_related("retiree", "retiree__branch", "lifted_by"), pk=pk
+    )
 
 
 def contact_timeline(*, user, retiree: Retiree):
@@ -114,11 +134,12 @@ def open_follow_ups(*, user, until: datetime.date | None = None):
 # --- Coverage ---------------------------------------------------------------------------------
 
 
-COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable"]
+COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable", "attention"]
 
 
 def branch_coverage(*, user, today: datetime.date | None = None, policies: list[dict] | None = None) -> list[dict]:
-    """Per visible branch: active retirees, reached this cycle, exempt, due today, overdue, unreachable.
+    """Per visible branch: active retirees, reached this cycle, exempt, due today, overdue,
+    unreachable, under attention.
 
     Two queries (the counts grouped by branch, and the branches), whatever the number of retirees,
     and a third for the cadence rules unless `policies` is given. Each dict has the branch, the
@@ -145,13 +166,15 @@ def _count_by_branch(scheduled) -> list[dict]:
     unreachable) is counted by an outer query; `OFFSET 0` keeps PostgreSQL from merging the two
     and copying the expression back into each count. The rule itself stays in `with_schedule`.
     """
-    inner_sql, params = scheduled.order_by().values("branch", "due_state", "unreachable").query.sql_with_params()
+    inner_sql, params = (
+        scheduled.order_by().values("branch", "due_state", "unreachable", "attention").query.sql_with_params()
+    )
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = f"""
         SELECT branch, COUNT(*),
                COUNT(*) FILTER (WHERE due_state = %s), COUNT(*) FILTER (WHERE due_state = %s),
                COUNT(*) FILTER (WHERE due_state = %s), COUNT(*) FILTER (WHERE due_state = %s),
-               COUNT(*) FILTER (WHERE unreachable)
+               COUNT(*) FILTER (WHERE unreachable), COUNT(*) FILTER (WHERE attention)
         FROM ({inner_sql}{fence}) AS scheduled
         GROUP BY branch
     """

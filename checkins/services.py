@@ -3,19 +3,29 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import locked_in_scope, require_office
+from accounts.access import locked_in_scope, may_lift_attention, require_office
+from audit.models import AuditEvent
+from audit.services import audit_record
 from branches.models import Branch
+from core.dates import local_today
+from ledgers import selectors as ledger_selectors
+from ledgers.choices import Ledger
+from ledgers.services import ledger_facts_record
 from retirees.choices import Status
 from retirees.models import Retiree
 
 from . import selectors
-from .choices import Channel, Outcome, Reached, RoundStatus
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
+from .attention import ALL_WELL_OUTCOMES, ATTENTION_OUTCOMES, attention_causes, attention_span, attention_test_days
+from .choices import AttentionStatus, Channel, Outcome, Reached, RoundStatus
+from .findings import contact_ledger_facts
+from .models import AttentionEpisode, CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
+from .signals import attention_entered
 
 
 def unreachable_after() -> int:
@@ -76,6 +86,7 @@ def contact_log(
     checkin_state_refresh(retiree=retiree, now=now)
     if log.counts_towards_coverage:
         weekly_reach_refresh(retiree=retiree, days=[log.contacted_on])
+    attention_refresh(retiree=retiree)
     return log
 
 
@@ -87,6 +98,7 @@ def contact_log_delete(*, contact: ContactLog) -> None:
     ContactLog.objects.filter(pk=contact.pk).delete()
     checkin_state_refresh(retiree=retiree)
     weekly_reach_refresh(retiree=retiree, days=[day])
+    attention_refresh(retiree=retiree)
 
 
 def week_of(day: datetime.date) -> datetime.date:
@@ -275,11 +287,153 @@ def exemption_revoke(*, user, exemption: Exemption) -> Exemption:
 
 @transaction.atomic
 def contact_log_with_ledger_facts(*, user, retiree: Retiree, ledger_facts: dict | None = None, **contact) -> ContactLog:
-    """Log a contact and, in the same transaction, the ledger facts it revealed (a dose, a test…):
-    both are written or neither is."""
-    from ledgers.services import ledger_facts_record
-
+    """Log a contact and, in the same transaction, every ledger fact it revealed: the form's dose,
+    willingness, test and exposure, and what its answers about health and the community amount
+    to (`checkins.findings.contact_ledger_facts`). All of it is written, or none of it."""
     logged = contact_log(user=user, retiree=retiree, **contact)
-    if ledger_facts:
-        ledger_facts_record(user=user, retiree=retiree, facts=ledger_facts, day=timezone.localdate(logged.contacted_at))
+    facts = contact_ledger_facts(contact={**contact, "reached": logged.reached}, ledger=ledger_facts)
+    if facts:
+        ledger_facts_record(user=user, retiree=retiree, facts=facts, day=logged.contacted_on)
     return logged
+
+
+# --- Attention (重点关注) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attention_refresh(*, retiree: Retiree, today: datetime.date | None = None, announce: bool = True) -> list:
+    """Bring the retiree's attention episodes in step with their facts; the episodes opened.
+
+    The rule is `checkins.attention.attention_causes`. A cause with no open or lifted episode
+    opens one (and `attention_entered` is sent, unless `announce` is False: a backfill); an open
+    episode whose cause is gone is resolved; an open one still there takes the cause's latest
+    detail. The retiree's CheckinState gets the span of what is open. Called in the transaction
+    of every write that can change a cause (a contact, a ledger entry, a lift); safe to call
+    again (idempotent). About ten small queries.
+    """
+    today = today or local_today()
+    Retiree.objects.select_for_update().filter(pk=retiree.pk).values_list("pk").first()  # one refresh at a time
+    test_days = attention_test_days()
+    facts = ledger_selectors.attention_facts(
+        retiree_id=retiree.pk, positive_since=today - datetime.timedelta(days=test_days)
+    )
+    causes = attention_causes(**facts, contacts=_attention_contacts(retiree), today=today, test_days=test_days)
+    episodes = {
+        (episode.cause, episode.source_id): episode
+        for episode in AttentionEpisode.objects.select_for_update()
+        .filter(retiree=retiree, status__in=[AttentionStatus.OPEN, AttentionStatus.LIFTED])
+        .order_by("id")
+    }
+    now = timezone.now()
+    opened = []
+    current = set()
+    for cause in causes:
+        key = (cause.cause, cause.source_id)
+        current.add(key)
+        episode = episodes.get(key)
+        if episode is None:
+            episode = AttentionEpisode.objects.create(
+                retiree=retiree,
+                cause=cause.cause,
+                source_id=cause.source_id,
+                detail=cause.detail,
+                since=cause.since,
+                expires_on=cause.expires_on,
+            )
+            episodes[key] = episode
+            opened.append(episode)
+        elif episode.status == AttentionStatus.OPEN and (episode.detail, episode.expires_on) != (
+            cause.detail,
+            cause.expires_on,
+        ):
+            episode.detail, episode.expires_on = cause.detail, cause.expires_on
+            episode.save(update_fields=["detail", "expires_on"])
+    gone = [
+        episode.pk for key, episode in episodes.items() if key not in current and episode.status == AttentionStatus.OPEN
+    ]
+    if gone:
+        AttentionEpisode.objects.filter(pk__in=gone).update(status=AttentionStatus.RESOLVED, closed_at=now)
+    since, until = attention_span(
+        (episode.since, episode.expires_on)
+        for key, episode in episodes.items()
+        if key in current and episode.status == AttentionStatus.OPEN
+    )
+    state, _created = CheckinState.objects.get_or_create(retiree=retiree)
+    if (state.attention_since, state.attention_until) != (since, until):
+        CheckinState.objects.filter(pk=state.pk).update(attention_since=since, attention_until=until)
+    if announce:
+        for episode in opened:
+            attention_entered.send(
+                sender=AttentionEpisode, retiree=retiree, episode=episode.episode, reason=episode.reason
+            )
+    return opened
+
+
+def _attention_contacts(retiree: Retiree) -> list[tuple[int, datetime.date, str]]:
+    """(id, contacted_on, outcome) of the retiree's contacts that open or end the "contact" cause,
+    from their latest all-well contact on, oldest first (two queries on the contact index)."""
+    contacts = ContactLog.objects.filter(retiree=retiree).order_by("-contacted_at", "-id")
+    last_well = contacts.filter(outcome__in=ALL_WELL_OUTCOMES).values_list("contacted_at", "id").first()
+    run = contacts.filter(outcome__in=ATTENTION_OUTCOMES)
+    if last_well is not None:
+        at, pk = last_well
+        run = run.filter(Q(contacted_at__gt=at) | Q(contacted_at=at, id__gt=pk))
+    return list(reversed(run.values_list("id", "contacted_on", "outcome")))
+
+
+def attention_refresh_all(*, today: datetime.date | None = None, announce: bool = False) -> int:
+    """Refresh the attention of every retiree who may have a cause (after a bulk load, e.g. the
+    demo's); how many were refreshed. Announces nothing unless asked."""
+    today = today or local_today()
+    since = today - datetime.timedelta(days=attention_test_days())
+    retiree_ids = ledger_selectors.attention_candidates(positive_since=since)
+    retiree_ids |= set(ContactLog.objects.filter(outcome__in=ATTENTION_OUTCOMES).values_list("retiree_id", flat=True))
+    retiree_ids |= set(
+        AttentionEpisode.objects.filter(status=AttentionStatus.OPEN).values_list("retiree_id", flat=True)
+    )
+    for retiree in Retiree.objects.filter(pk__in=retiree_ids).order_by("pk"):
+        attention_refresh(retiree=retiree, today=today, announce=announce)
+    return len(retiree_ids)
+
+
+def attention_on_ledger_change(sender, *, retiree, ledger, **kwargs) -> None:
+    """Receiver of `ledgers.signals.ledger_entry_changed` (connected in CheckinsConfig.ready()):
+    a test, an exposure or a health record may open or end a cause, however it was recorded."""
+    if ledger in (Ledger.TESTING, Ledger.EXPOSURE, Ledger.HEALTH):
+        attention_refresh(retiree=retiree)
+
+
+@transaction.atomic
+def attention_lift(*, user, episode: AttentionEpisode, reason: str) -> AttentionEpisode:
+    """Lift one cause of attention, with the reason why: the branch's secretary or office staff.
+
+    The episode stays, lifted, with who, when and why (the audit log names who and which episode;
+    the reason, which may say personal things, stays on the episode), so that the same
+    cause seen again does not bring the retiree back under attention; a new cause does. The facts
+    are not touched: an exposure lifted from attention is still in the ledger as recorded.
+    Raises PermissionDenied outside the user's scope or role, ValidationError without a reason or
+    for an episode already ended.
+    """
+    episode = locked_in_scope(AttentionEpisode.objects.select_related("retiree"), user, episode.pk)
+    if not may_lift_attention(user, episode.retiree):
+        raise PermissionDenied("Only the branch's secretary or office staff lift attention.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why attention is lifted.")})
+    if episode.status != AttentionStatus.OPEN:
+        raise ValidationError(_("This attention has already ended."))
+    episode.status = AttentionStatus.LIFTED
+    episode.closed_at = timezone.now()
+    episode.lifted_by = user
+    episode.lift_reason = reason
+    episode.full_clean(exclude=["retiree", "lifted_by"])
+    episode.save(update_fields=["status", "closed_at", "lifted_by", "lift_reason"])
+    audit_record(
+        action=AuditEvent.Action.ATTENTION_LIFT,
+        user=user,
+        retiree=episode.retiree,
+        episode=episode.episode,
+        attention_episode=episode.pk,
+    )
+    attention_refresh(retiree=episode.retiree)
+    return episode

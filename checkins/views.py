@@ -6,12 +6,12 @@ from urllib.parse import quote as urlquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.access import office_required, require_office
+from accounts.access import may_lift_attention, office_required, require_office
 from branches.models import Branch
 from core.dates import local_today
 from core.forms import form_post, int_or_none, next_url
@@ -20,7 +20,8 @@ from ledgers.forms import ContactLedgerForm
 
 from . import schedule, selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
-from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
+from .findings import contact_findings
+from .forms import AttentionLiftForm, CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
 from .models import CadencePolicy
 from .presenters import call_rows
 
@@ -139,8 +140,35 @@ def contact_create(request, pk):
     return render(
         request,
         "checkins/contact_form.html",
-        {"form": form, "ledger_form": ledger_form, "retiree": retiree, "next": next_url(request, "")},
+        {
+            "form": form,
+            "ledger_form": ledger_form,
+            "retiree": retiree,
+            "next": next_url(request, ""),
+            "findings": _findings(retiree, form, ledger_form),
+        },
     )
+
+
+@login_required
+def contact_findings_view(request, pk):
+    """What saving the contact form will record, from its answers so far (htmx, on each change)."""
+    retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
+    data = request.GET if request.GET else None
+    findings = _findings(retiree, ContactForm(data), ContactLedgerForm(data))
+    return render(request, "checkins/_contact_findings.html", {"findings": findings, "retiree": retiree})
+
+
+def _findings(retiree, form, ledger_form) -> dict:
+    """The findings of the answers that are valid so far (an unbound form: its initial answers)."""
+    contact, ledger = dict(form.initial), {}
+    if form.is_bound:
+        form.is_valid()
+        contact = form.cleaned_data
+    if ledger_form.is_bound:
+        ledger_form.is_valid()
+        ledger = ledger_form.cleaned_data
+    return contact_findings(retiree=retiree, contact=contact, ledger=ledger)
 
 
 _LEDGER_ERROR_FIELDS = {"given_on", "stated_on", "tested_on", "started_on", "ended_on", "reason", "dose_number"}
@@ -163,6 +191,32 @@ def follow_up_done(request, pk):
             messages.success(request, _("Follow-up marked done."))
         return redirect(next_url(request, contact.retiree.get_absolute_url()))
     return render(request, "checkins/follow_up_done.html", {"contact": contact})
+
+
+# --- Attention ----------------------------------------------------------------------------------
+
+
+@login_required
+def attention_lift(request, pk):
+    """Lift one cause of a retiree's attention, with the reason: the branch's secretary or office staff."""
+    episode = selectors.attention_episode_get(user=request.user, pk=pk)
+    if not may_lift_attention(request.user, episode.retiree):
+        raise PermissionDenied
+    retiree = episode.retiree
+    form = AttentionLiftForm(request.POST or None)
+    active = episode.is_active_on(local_today())
+    if active and form_post(
+        request,
+        form,
+        lambda: services.attention_lift(user=request.user, episode=episode, reason=form.cleaned_data["reason"]),
+        success=_("Attention lifted for %(name)s.") % {"name": retiree.name},
+    ):
+        return redirect(next_url(request, retiree.get_absolute_url() + "#attention"))
+    return render(
+        request,
+        "checkins/attention_lift.html",
+        {"episode": episode, "retiree": retiree, "form": form, "active": active, "next": next_url(request, "")},
+    )
 
 
 # --- The dashboard ----------------------------------------------------------------------------

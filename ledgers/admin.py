@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from core.admin import ReadOnlyAdmin
 
@@ -12,6 +13,7 @@ from .models import (
     VaccinationDose,
     VaccinationStance,
 )
+from .services import ledger_entry_announce
 
 
 class LedgerEntryAdmin(admin.ModelAdmin):
@@ -20,10 +22,27 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     raw_id_fields = ["retiree"]
     readonly_fields = ["recorded_at", "recorded_by"]
 
+    # An admin's correction is a ledger write like any other: the apps above hear of it
+    # (attention follows an exposure, a test or a health record however it was changed).
+
+    @transaction.atomic
     def save_model(self, request, obj, form, change):
         if obj.recorded_by_id is None:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+        ledger_entry_announce(obj)
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        ledger_entry_announce(obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        entries = list(queryset.select_related("retiree"))
+        super().delete_queryset(request, queryset)
+        for entry in entries:
+            ledger_entry_announce(entry)
 
 
 @admin.register(VaccinationDose)

@@ -50,6 +50,11 @@ class ExposureKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Exposures that restrict the retiree's residential community (小区): a contact that finds the
+# community unrestricted again ends them (`ledgers.services.community_exposure_record`).
+COMMUNITY_KINDS = (ExposureKind.SEALED_COMMUNITY, ExposureKind.CONTROLLED_COMMUNITY)
+
+
 class ExposureStatus(models.TextChoices):
     ONGOING = "ongoing", _("Ongoing")
     LIFTED = "lifted", _("Lifted")

@@ -15,7 +15,7 @@ from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import Retiree
 
-from .choices import MAX_DOSE_NUMBER, ExposureStatus, Ledger
+from .choices import COMMUNITY_KINDS, MAX_DOSE_NUMBER, Condition, ExposureStatus, Ledger, TestResult
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
 
 DOSE_NUMBERS = range(1, MAX_DOSE_NUMBER + 1)
@@ -169,3 +169,59 @@ def retiree_panel(*, user, retiree) -> dict:
     """The ledgers panel of the retiree page. `retiree` was fetched through `user`'s scope by the
     page's view, so their ledger entries are inside it too (five small queries)."""
     return retiree_ledger_summary(retiree=retiree)
+
+
+# --- For the apps above: what a retiree's ledgers say now -------------------------------------
+
+
+def open_exposures(*, retiree, kind: str, day: datetime.date):
+    """The retiree's ongoing exposure events of `kind` that started by `day`, latest first (a queryset)."""
+    return ExposureEvent.objects.filter(
+        retiree=retiree, kind=kind, status=ExposureStatus.ONGOING, started_on__lte=day
+    ).order_by("-started_on", "-id")
+
+
+def open_community_exposures(*, retiree, day: datetime.date):
+    """The retiree's ongoing sealed or controlled community events that started by `day` (a queryset)."""
+    return ExposureEvent.objects.filter(
+        retiree=retiree, kind__in=COMMUNITY_KINDS, status=ExposureStatus.ONGOING, started_on__lte=day
+    ).order_by("started_on", "id")
+
+
+def attention_facts(*, retiree_id: int, positive_since: datetime.date) -> dict:
+    """What one retiree's ledgers say that matters for attention (`checkins.attention`), as plain
+    values: `exposures` (id, kind, started_on) ongoing; `positive_tests` (id, tested_on) since
+    `positive_since`; `health` (id, recorded_on, condition), oldest first. Three small queries,
+    each on the retiree's own rows.
+    """
+    return {
+        "exposures": list(
+            ExposureEvent.objects.filter(retiree_id=retiree_id, status=ExposureStatus.ONGOING)
+            .order_by("started_on", "id")
+            .values_list("id", "kind", "started_on")
+        ),
+        "positive_tests": list(
+            NucleicTest.objects.filter(
+                retiree_id=retiree_id, result=TestResult.POSITIVE, tested_on__gte=positive_since
+            ).values_list("id", "tested_on")
+        ),
+        "health": list(
+            HealthRecord.objects.filter(retiree_id=retiree_id)
+            .order_by("recorded_on", "id")
+            .values_list("id", "recorded_on", "condition")
+        ),
+    }
+
+
+def attention_candidates(*, positive_since: datetime.date) -> set[int]:
+    """Ids of the retirees whose ledgers may hold a cause of attention (an ongoing exposure, a
+    positive test since `positive_since`, any health record but good), for a full refresh."""
+    return (
+        set(ExposureEvent.objects.filter(status=ExposureStatus.ONGOING).values_list("retiree_id", flat=True))
+        | set(
+            NucleicTest.objects.filter(result=TestResult.POSITIVE, tested_on__gte=positive_since).values_list(
+                "retiree_id", flat=True
+            )
+        )
+        | set(HealthRecord.objects.exclude(condition=Condition.GOOD).values_list("retiree_id", flat=True))
+    )

@@ -21,7 +21,8 @@ from core.dates import local_today
 from retirees.models import Retiree
 from retirees.services import retirees_bulk_save
 
-from .choices import Arrangement, ExposureStatus
+from . import selectors
+from .choices import COMMUNITY_KINDS, Arrangement, ExposureStatus, Ledger
 from .imports import RosterPlan, roster_plan
 from .models import (
     ExportLog,
@@ -32,6 +33,7 @@ from .models import (
     VaccinationDose,
     VaccinationStance,
 )
+from .signals import ledger_entry_changed
 
 
 def _check_scope(*, user, retiree: Retiree) -> None:
@@ -45,11 +47,28 @@ def _not_in_future(field: str, day: datetime.date | None) -> None:
         raise ValidationError({field: _("This date cannot be in the future.")})
 
 
+# The ledger each entry model belongs to, as `ledger_entry_changed` names it.
+LEDGER_OF = {
+    VaccinationDose: Ledger.VACCINATION,
+    VaccinationStance: Ledger.VACCINATION,
+    NucleicTest: Ledger.TESTING,
+    ExposureEvent: Ledger.EXPOSURE,
+    HealthRecord: Ledger.HEALTH,
+}
+
+
+def ledger_entry_announce(entry) -> None:
+    """Tell the apps above that `entry` (written or removed) changed its retiree's ledger: every
+    write of a ledger entry ends here, the admin's too, inside its transaction."""
+    ledger_entry_changed.send(sender=type(entry), retiree=entry.retiree, ledger=LEDGER_OF[type(entry)])
+
+
 def _save(entry, *, user):
     if entry.recorded_by_id is None and user is not None and user.is_authenticated:
         entry.recorded_by = user
     entry.full_clean(exclude=["recorded_by"])
     entry.save()
+    ledger_entry_announce(entry)
     return entry
 
 
@@ -238,9 +257,40 @@ def roster_import_apply(*, user, upload_id) -> tuple[RosterUpload | None, Roster
 
 
 @transaction.atomic
+def community_exposure_record(*, user, retiree: Retiree, kind: str | None, day: datetime.date) -> list[ExposureEvent]:
+    """Record the retiree's community (小区) as a contact found it on `day`: restricted (`kind`, one
+    of COMMUNITY_KINDS) or unrestricted (None). Returns the events written.
+
+    Restricted: an open event of that kind already recorded is the same restriction seen again
+    and is left as it is; an open event of the other community kind ends on `day` (controlled
+    became sealed) and the new kind starts then. Unrestricted: every open community event ends on
+    `day` (lifted). Events that start after `day` (a contact logged late) are left alone.
+    """
+    if kind is not None and kind not in COMMUNITY_KINDS:
+        raise ValueError(f"{kind} is not a community exposure.")
+    _check_scope(user=user, retiree=retiree)
+    _not_in_future("started_on", day)
+    open_events = list(selectors.open_community_exposures(retiree=retiree, day=day).select_for_update())
+    if kind is not None and any(event.kind == kind for event in open_events):
+        return []
+    written = [exposure_lift(user=user, event=event, ended_on=day) for event in open_events]
+    if kind is not None:
+        written.append(exposure_record(user=user, retiree=retiree, kind=kind, started_on=day))
+    return written
+
+
+@transaction.atomic
 def ledger_facts_record(*, user, retiree: Retiree, facts: dict, day: datetime.date) -> list:
-    """Record the ledger facts learnt in a contact (ContactLedgerForm's cleaned data); `day` is the
-    contact's date, the default date of each fact. Returns the rows written."""
+    """Record the ledger facts learnt in a contact; `day` is the contact's date, the default date
+    of each fact. Returns the rows written.
+
+    `facts` holds ContactLedgerForm's cleaned data (a dose, a willingness, a test, an exposure)
+    and what the contact's own answers amount to (`checkins.findings.contact_ledger_facts`):
+    `health_condition` (a Condition: a health record), `community_kind` (a community exposure
+    kind: the community is restricted) or `community_unrestricted` (True: it is not).
+    An exposure of a kind the retiree already has open, given without its own start date, is
+    that open event seen again: it is updated (its end), not recorded twice.
+    """
     rows = []
     if facts.get("dose_number"):
         rows.append(
@@ -272,15 +322,33 @@ def ledger_facts_record(*, user, retiree: Retiree, facts: dict, day: datetime.da
             )
         )
     if facts.get("exposure_kind"):
-        ended_on = facts.get("exposure_ended_on")
-        rows.append(
-            exposure_record(
-                user=user,
-                retiree=retiree,
-                kind=facts["exposure_kind"],
-                started_on=facts.get("exposure_started_on") or day,
-                ended_on=ended_on,
-                status=ExposureStatus.LIFTED if ended_on and ended_on <= day else ExposureStatus.ONGOING,
-            )
+        rows.extend(_contact_exposure_record(user=user, retiree=retiree, facts=facts, day=day))
+    if facts.get("health_condition"):
+        rows.append(health_record(user=user, retiree=retiree, recorded_on=day, condition=facts["health_condition"]))
+    if facts.get("community_kind") or facts.get("community_unrestricted"):
+        rows.extend(
+            community_exposure_record(user=user, retiree=retiree, kind=facts.get("community_kind") or None, day=day)
         )
     return rows
+
+
+def _contact_exposure_record(*, user, retiree: Retiree, facts: dict, day: datetime.date) -> list[ExposureEvent]:
+    kind = facts["exposure_kind"]
+    started_on, ended_on = facts.get("exposure_started_on"), facts.get("exposure_ended_on")
+    if started_on is None:
+        already = selectors.open_exposures(retiree=retiree, kind=kind, day=day).first()
+        if already is not None:
+            if ended_on is None:
+                return []  # the open exposure seen again: nothing new to record
+            started_on = already.started_on
+    started_on = started_on or day
+    return [
+        exposure_record(
+            user=user,
+            retiree=retiree,
+            kind=kind,
+            started_on=started_on,
+            ended_on=ended_on,
+            status=ExposureStatus.LIFTED if ended_on and ended_on <= day else ExposureStatus.ONGOING,
+        )
+    ]

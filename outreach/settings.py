@@ -276,6 +276,11 @@ OUTREACH_WEBHOOK_HOSTS = env_list("OUTREACH_WEBHOOK_HOSTS", ["qyapi.weixin.qq.co
 OUTREACH_DIGEST_STALE_AFTER = datetime.timedelta(hours=env_int("OUTREACH_DIGEST_STALE_AFTER", 24, minimum=1))
 # Contacts in a row that reached nobody before a retiree is flagged unreachable.
 OUTREACH_UNREACHABLE_AFTER = env_int("OUTREACH_UNREACHABLE_AFTER", 3, minimum=1)
+# Attention (重点关注, checkins.attention): the cadence in days of a retiree under attention (it
+# wins over every other cadence rule, a care plan included), and how many days a positive test
+# keeps a retiree under attention.
+OUTREACH_ATTENTION_CADENCE_DAYS = env_int("OUTREACH_ATTENTION_CADENCE_DAYS", 1, minimum=1)
+OUTREACH_ATTENTION_TEST_DAYS = env_int("OUTREACH_ATTENTION_TEST_DAYS", 14, minimum=1)
 # Notice attachments: the largest upload accepted, in megabytes (types are checked by content).
 OUTREACH_ATTACHMENT_MAX_MB = env_int("OUTREACH_ATTACHMENT_MAX_MB", 10, minimum=1)
 # 80+ and dependent retirees not visited within this many days are listed for a visit.

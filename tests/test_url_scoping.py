@@ -36,7 +36,8 @@ _OFFICE_ACTIONS = {
     "care:plan_edit",
     "assistance:request_assign",
 }
-BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS}
+# Lifting a retiree's attention: office staff and the branch's secretary, not a committee member.
+BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS | {"checkins:attention_lift"}}
 # Actions that only take POST: a GET is 405 for everybody.
 POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "notices:notice_deliver"}
 # Other URL parameters than <pk>.
@@ -58,6 +59,8 @@ OBJECT_URLS = {
     "branches:detail": "branch",
     "checkins:quick_log": "retiree",
     "checkins:contact_create": "retiree",
+    "checkins:contact_findings": "retiree",
+    "checkins:attention_lift": "attention",
     "checkins:exemption_create": "retiree",
     "checkins:follow_up_done": "contact",
     "checkins:exemption_revoke": "exemption",

@@ -55,7 +55,9 @@ _COVERAGE_ROW = (
     '<td class="text-end text-success fw-semibold" data-stat="covered">{covered}</td>'
     '<td class="text-end">{exempt}</td><td class="text-end">{due}</td>'
     '<td class="text-end{overdue_class}" data-stat="overdue">{overdue}</td>'
-    '<td class="text-end{unreachable_class}">{unreachable}</td><td class="coverage-cell">{progress}</td></tr>\n'
+    '<td class="text-end{unreachable_class}">{unreachable}</td>'
+    '<td class="text-end{attention_class}" data-stat="attention">{attention}</td>'
+    '<td class="coverage-cell">{progress}</td></tr>\n'
 )
 
 
@@ -81,6 +83,8 @@ def coverage_rows(rows: list[dict], call_list_url: str) -> str:
             overdue_class=" text-danger fw-semibold" if row["overdue"] else "",
             unreachable=int(row["unreachable"]),
             unreachable_class=" text-danger" if row["unreachable"] else "",
+            attention=int(row["attention"]),
+            attention_class=" text-danger fw-semibold" if row["attention"] else "",
             progress=_progress_html(row["percent"], row["complete"]),
         )
         for row in rows

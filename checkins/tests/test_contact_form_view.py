@@ -79,8 +79,10 @@ def test_logging_for_another_branch_is_a_404_and_saves_nothing(login, secretary_
 def test_retiree_page_shows_the_timeline_newest_first(login, secretary_a, retiree_a):
     client = login(secretary_a)
     url = reverse("checkins:contact_create", args=[retiree_a.pk])
-    client.post(url, form_data(contacted_at="2026-03-18T10:00", notes="第一次", follow_up_on=""))
-    client.post(url, form_data(contacted_at="2026-03-19T10:00", notes="第二次", follow_up_on=""))
+    # All well (an unwell, needs-help call would put her under attention: due again the next day).
+    well = {"follow_up_on": "", "outcome": "all_well", "health_seen": "good"}
+    client.post(url, form_data(contacted_at="2026-03-18T10:00", notes="第一次", **well))
+    client.post(url, form_data(contacted_at="2026-03-19T10:00", notes="第二次", **well))
     html = client.get(retiree_a.get_absolute_url()).content.decode()
     assert html.index("第二次") < html.index("第一次")
     assert 'data-due-state="covered"' in html

@@ -18,6 +18,7 @@ COMMON = [
     "ledgers: latest health record",
     "checkins: the cadence rules",
     "checkins: the retiree with their schedule",
+    "checkins: attention episodes",
     "checkins: exemptions",
     "checkins: contact timeline",
     "care: the care plan",
