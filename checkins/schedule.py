@@ -2,10 +2,9 @@
 
 The rule lives here and only here: `cadence_expression` resolves each retiree's cadence
 (attention > care plan > branch rule > office-wide rule > default, the rules compiled into one
-CASE) and
-`with_schedule` annotates the next due date and the due state, all in the database (one query
-however many retirees), with date arithmetic that works on PostgreSQL and SQLite. The page
-selectors in `checkins.selectors` build on it.
+CASE) and `with_schedule` annotates the next due date and the due state, all in the database (one
+query however many retirees), with date arithmetic that works on PostgreSQL and SQLite. The page
+selectors in `checkins.selectors` build on it. Who is under attention is `checkins.attention`.
 """
 
 import datetime

@@ -3,6 +3,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from checkins import presenters
+from checkins.attention import attention_reason as _attention_reason
 from checkins.choices import DueState, Outcome
 
 register = template.Library()
@@ -11,6 +12,12 @@ register = template.Library()
 @register.simple_tag
 def call_row_labels() -> dict:
     return presenters.call_row_labels()
+
+
+@register.simple_tag
+def attention_reason(cause, detail) -> str:
+    """Why a retiree is under attention ("Exposure: Sealed community"), or "" without a cause."""
+    return str(_attention_reason(cause, detail)) if cause else ""
 
 
 @register.filter

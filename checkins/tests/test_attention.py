@@ -267,3 +267,11 @@ def test_refresh_all_backfills_without_announcing(secretary_a, wang, entered):
     assert services.attention_refresh_all() >= 1
     assert scheduled(wang).attention and entered == []
     assert selectors.call_list(user=secretary_a).first() == wang
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_printed_call_sheet_puts_them_first_and_says_why(login, secretary_a, branch_a, wang, sealed):
+    make_retiree(branch_a, "从未联系", birth_date=BORN)
+    response = login(secretary_a).get(reverse("checkins:call_sheet"))
+    assert [r.name for r in response.context["rows"]][0] == wang.name
+    assert "涉疫情况：封控区" in response.content.decode()
