@@ -570,10 +570,12 @@ class AttentionEpisode(models.Model):
                 name="checkins_attentionepisode_closed_at_iff_closed",
                 violation_error_message=_("An ended episode has its end time, and only an ended one."),
             ),
+            # Who lifted it, always. The reason is required when lifting (the service), but it is
+            # free text about the person: anonymising the retiree erases it, as it erases notes.
             models.CheckConstraint(
-                condition=~Q(status=AttentionStatus.LIFTED) | (Q(lifted_by__isnull=False) & ~Q(lift_reason="")),
-                name="checkins_attentionepisode_lift_has_who_and_why",
-                violation_error_message=_("Lifting attention needs who lifted it and why."),
+                condition=~Q(status=AttentionStatus.LIFTED) | Q(lifted_by__isnull=False),
+                name="checkins_attentionepisode_lift_has_who",
+                violation_error_message=_("Lifting attention needs who lifted it."),
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("since")),

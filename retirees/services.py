@@ -94,7 +94,9 @@ def retiree_anonymise(*, retiree: Retiree) -> None:
         model = related.related_model
         if not related.one_to_many or model.__name__.startswith("Historical"):
             continue
-        text_fields = [f.name for f in model._meta.fields if f.name in ("notes", "needs", "special_needs")]
+        text_fields = [
+            f.name for f in model._meta.fields if f.name in ("notes", "needs", "special_needs", "lift_reason")
+        ]
         if text_fields:
             model._default_manager.filter(**{related.field.name: retiree}).update(**dict.fromkeys(text_fields, ""))
         # Change history would keep the erased values: drop it for the rows about this person.

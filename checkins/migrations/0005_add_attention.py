@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='attentionepisode',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'lifted'), _negated=True), models.Q(('lifted_by__isnull', False), models.Q(('lift_reason', ''), _negated=True)), _connector='OR'), name='checkins_attentionepisode_lift_has_who_and_why', violation_error_message='Lifting attention needs who lifted it and why.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'lifted'), _negated=True), ('lifted_by__isnull', False), _connector='OR'), name='checkins_attentionepisode_lift_has_who', violation_error_message='Lifting attention needs who lifted it.'),
         ),
         migrations.AddConstraint(
             model_name='attentionepisode',

@@ -275,3 +275,13 @@ def test_the_printed_call_sheet_puts_them_first_and_says_why(login, secretary_a,
     response = login(secretary_a).get(reverse("checkins:call_sheet"))
     assert [r.name for r in response.context["rows"]][0] == wang.name
     assert "涉疫情况：封控区" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_anonymising_the_retiree_erases_the_reason_and_keeps_the_lift(secretary_a, wang, sealed):
+    from retirees.services import retiree_anonymise
+
+    services.attention_lift(user=secretary_a, episode=sealed, reason="已出院回家，女儿陪同")
+    retiree_anonymise(retiree=wang)
+    sealed.refresh_from_db()
+    assert (sealed.status, sealed.lifted_by, sealed.lift_reason) == ("lifted", secretary_a, "")
