@@ -236,6 +236,22 @@ def escalations(*, user, limit: int = 50):
     return queryset.order_by("-consecutive_failures", "name_pinyin", "id")[:limit]
 
 
+def unreachable_retirees(*, user):
+    """Active retirees flagged unreachable, by branch, the longest unreachable first (for the office's
+    daily digest). Annotated with unreachable_since and consecutive_failures; one query."""
+    return (
+        Retiree.objects.visible_to(user)
+        .active()
+        .filter(checkin_state__unreachable_since__isnull=False)
+        .annotate(
+            unreachable_since=F("checkin_state__unreachable_since"),
+            consecutive_failures=F("checkin_state__consecutive_failures"),
+        )
+        .select_related("branch")
+        .order_by("branch__name", "unreachable_since", "id")
+    )
+
+
 def exemptions_in_force(*, user, today: datetime.date | None = None):
     """Exemptions from the regular schedule in force today: listed apart, never hidden."""
     today = today or local_today()

@@ -13,8 +13,8 @@ from branches.models import Branch
 from retirees.choices import Status
 from retirees.models import Retiree
 
-from . import selectors
-from .choices import Channel, Outcome, Reached, RoundStatus
+from . import selectors, signals
+from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
 from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
 
 
@@ -73,10 +73,31 @@ def contact_log(
     )
     log.full_clean(exclude=["contacted_by"])
     log.save()
-    checkin_state_refresh(retiree=retiree, now=now)
+    state = checkin_state_refresh(retiree=retiree, now=now)
     if log.counts_towards_coverage:
         weekly_reach_refresh(retiree=retiree, days=[log.contacted_on])
+    _contact_findings_send(log=log, state=state)
     return log
+
+
+def _contact_findings_send(*, log: ContactLog, state: CheckinState) -> None:
+    """Tell the listeners (reminders' immediate alerts) what this contact found, inside its transaction.
+
+    Each episode names the row that started it, so sending the same finding twice (a contact
+    deleted and logged again, one logged out of order) names the same episode and alerts once.
+    """
+    if log.outcome == Outcome.URGENT:
+        signals.urgent_outcome.send(sender=ContactLog, retiree=log.retiree, episode=f"contact:{log.pk}", contact=log)
+    # The ladder climbs one step per failure, so a run of failures reaches its top at exactly its
+    # OFFICE-th contact; later failures of the same run stay at the top without a new alert.
+    if log.reached == Reached.NOBODY and state.consecutive_failures == Escalation.OFFICE:
+        first = _failure_run(retiree=log.retiree, last_reached=state.last_reached_at).order_by("contacted_at", "id")
+        signals.escalation_topped.send(
+            sender=ContactLog,
+            retiree=log.retiree,
+            episode=f"escalation:{first.values_list('pk', flat=True).first()}",
+            contact=log,
+        )
 
 
 @transaction.atomic
@@ -123,9 +144,7 @@ def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = N
     contacts = ContactLog.objects.filter(retiree=retiree)
     latest = contacts.order_by("-contacted_at", "-id").values_list("contacted_at", flat=True).first()
     last_reached = contacts.reached().order_by("-contacted_at", "-id").values_list("contacted_at", flat=True).first()
-    failures = contacts.filter(reached=Reached.NOBODY)
-    if last_reached is not None:
-        failures = failures.filter(contacted_at__gt=last_reached)
+    failures = _failure_run(retiree=retiree, last_reached=last_reached)
     state.last_contact_at = latest
     state.last_reached_at = last_reached
     state.last_reached_on = timezone.localdate(last_reached) if last_reached else None
@@ -136,6 +155,14 @@ def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = N
         state.unreachable_since = None
     state.save()
     return state
+
+
+def _failure_run(*, retiree: Retiree, last_reached: datetime.datetime | None):
+    """The retiree's current run of failures: the contacts since the last one that reached somebody."""
+    failures = ContactLog.objects.filter(retiree=retiree, reached=Reached.NOBODY)
+    if last_reached is not None:
+        failures = failures.filter(contacted_at__gt=last_reached)
+    return failures
 
 
 @transaction.atomic
