@@ -102,7 +102,9 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["-period", "id"]
         constraints = [
-            choices_check("kind", ReminderKind.choices, "reminders_reminder_kind_valid", _("Unknown kind of reminder.")),
+            choices_check(
+                "kind", ReminderKind.choices, "reminders_reminder_kind_valid", _("Unknown kind of reminder.")
+            ),
             models.CheckConstraint(
                 condition=(Q(kind__in=CHAT_KINDS) & Q(recipient__isnull=True, branch__isnull=False))
                 | (~Q(kind__in=CHAT_KINDS) & Q(recipient__isnull=False)),
