@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,9 +20,11 @@ def _own(user):
 
 
 def _with_alert_flag(notifications):
-    """Marks the immediate alerts (in the same query), which the pages set apart from digests."""
+    """Marks the immediate alerts, which the pages set apart from digests, with the retiree an
+    alert is about (for a button to their page); in the same query."""
     return notifications.annotate(
-        is_alert=ExpressionWrapper(Q(reminder__kind=Reminder.Kind.ALERT), output_field=BooleanField())
+        is_alert=ExpressionWrapper(Q(reminder__kind=Reminder.Kind.ALERT), output_field=BooleanField()),
+        alert_retiree_id=F("reminder__retiree_id"),
     )
 
 
