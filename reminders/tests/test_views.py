@@ -102,3 +102,4 @@ def test_the_notification_centre_sets_alerts_apart_in_constant_queries(
         reverse("reminders:detail", args=[Notification.objects.filter(reminder__isnull=False).first().pk])
     )
     assert "紧急提醒" in detail.content.decode()
+    assert f'href="/retirees/{retiree_a.pk}/"' in detail.content.decode()  # the button to act
