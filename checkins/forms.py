@@ -10,7 +10,7 @@ from branches.models import Branch
 from core.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.forms import DateInput
 
-from .choices import EXEMPTION_MAX_DAYS, Outcome, Reached, RoundStatus
+from .choices import EXEMPTION_MAX_DAYS, ExemptionReason, Outcome, Reached, RoundStatus
 from .models import CadencePolicy, CheckinRound, ContactLog, Exemption
 
 
@@ -184,6 +184,7 @@ class ExemptionForm(DateRangeMixin, forms.ModelForm):
 
     def __init__(self, *args, user, retiree, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = ExemptionReason.choices  # radios: no blank "---------" choice
         self.fields["round"].queryset = CheckinRound.objects.visible_to(user).filter(
             status=RoundStatus.OPEN, branches=retiree.branch_id
         )
@@ -220,7 +221,7 @@ class ExemptionDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (REFUSE, _("Refuse"))])
     note = forms.CharField(
-        label=_("Reason"),
+        label=_("Remarks on the decision"),
         max_length=200,
         required=False,
         help_text=_("Required to refuse; the requester reads it."),

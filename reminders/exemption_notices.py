@@ -38,6 +38,6 @@ def notify_requester(sender, *, retiree, exemption, **kwargs) -> Notification:
             },
         ]
         if exemption.decision_note:
-            lines.append(_("Reason: %(note)s") % {"note": exemption.decision_note})
+            lines.append(_("Remarks on the decision: %(note)s") % {"note": exemption.decision_note})
         lines.append(f"{settings.OUTREACH_SITE_URL}{retiree.get_absolute_url()}")
     return Notification.objects.create(recipient=requester, title=title, body="\n".join(lines))

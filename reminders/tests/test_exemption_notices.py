@@ -57,7 +57,7 @@ def test_the_requester_is_told_in_chinese(secretary_a, office, retiree_a, settin
     assert notification.body.splitlines() == [
         "住院，2026-12-01 至 2026-12-01",
         f"审批人：{office}，2026-11-30 10:00。",
-        "原因：家属能接电话",
+        "审批意见：家属能接电话",
         f"{settings.OUTREACH_SITE_URL}{retiree_a.get_absolute_url()}",
     ]
 
