@@ -14,7 +14,7 @@ from assistance import services
 from assistance.forms import CompleteForm
 from assistance.models import AssistanceRequest
 from ledgers.models import VaccinationDose
-from tests.factories import at
+from tests.factories import at, make_retiree
 
 
 @pytest.fixture
@@ -336,3 +336,24 @@ def test_another_branch_cannot_complete_and_nothing_is_written(login, secretary_
     )
     assert response.status_code == 404
     _nothing_written(home_visit, doses_before=2)
+
+
+@pytest.mark.parametrize("kind", ["home_vaccination", "medicine", "other"])
+def test_nasty_values_in_any_field_are_refused_without_a_server_error(login, office, branch_a, kind, today):
+    """tests/test_fuzz.py walks one request (a pickup); the vaccination form's fields get the same values here."""
+    from tests.test_fuzz import NASTY
+
+    def fresh_request():
+        retiree = make_retiree(branch_a, "测试老同志")
+        return services.assistance_request_create(user=office, retiree=retiree, kind=kind)
+
+    request = fresh_request()
+    client = login(office)
+    fields = list(client.get(request.get_absolute_url()).context["complete_form"].fields)
+    good = {"given": "yes", "dose_number": "1", "given_on": today.isoformat(), "brought": "药", "outcome": "好"}
+    for name in fields:
+        for value in [*NASTY, "²", "2026-02-30", " "]:
+            response = client.post(_complete_url(request), {**good, name: value})
+            assert response.status_code in (200, 302), (name, value)
+            if response.status_code == 302:  # a value that is fine after all (a blank note)
+                request = fresh_request()
