@@ -134,8 +134,8 @@ def assistance_request_complete(
         raise ValidationError({"outcome": _("Say what was done before marking the request done.")})
     # Locked only once the dose is written: the lock also holds the retiree's row (the scope's
     # join), and a dose insert waiting on another transaction's same dose while holding it would
-    # deadlock that transaction's commit (its foreign-key check needs the retiree's row). Closed
-    # meanwhile by somebody else, the request refuses, and the dose goes with this transaction.
+    # deadlock that transaction's commit (its foreign-key check needs the retiree's row). A request
+    # closed meanwhile by somebody else refuses here, which rolls the dose back with the rest.
     request = locked_in_scope(AssistanceRequest.objects, user, request.pk)
     _check_unfinished(request)
     request.dose, request.no_dose_reason, request.brought = dose, no_dose_reason, brought
