@@ -100,8 +100,9 @@ def checkin_objects(db):
             created_by=worker,
         )
         checkin_round.branches.set([retiree.branch])
+        # A request awaiting approval: the decision page opens on it for every other office worker.
         exemption = Exemption.objects.create(
-            retiree=retiree, reason="travelling", starts_on=today, ends_on=today, approved_by=worker
+            retiree=retiree, reason="travelling", starts_on=today, ends_on=today, requested_by=worker
         )
         policy = CadencePolicy.objects.create(branch=retiree.branch, cadence_days=10)
         return {"contact": contact, "round": checkin_round, "exemption": exemption, "policy": policy}

@@ -66,6 +66,13 @@ def is_committee_member(user) -> bool:
     return _branch_position(user, Position.COMMITTEE)
 
 
+def may_request_exemption(user) -> bool:
+    """Who may ask for a retiree of their scope to be exempted from check-ins: a branch secretary
+    (for their own branch) or office staff. Office staff alone decide, and never on their own
+    request (checkins.models.Exemption's constraints)."""
+    return is_office(user) or is_secretary(user)
+
+
 def can_export(user) -> bool:
     """Office staff and admins export; branch workers do not (files leave the app's access control)."""
     return is_office(user)

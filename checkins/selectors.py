@@ -16,7 +16,7 @@ from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
-from .choices import DueState, RoundStatus
+from .choices import DueState, ExemptionStatus, RoundStatus
 from .models import CadencePolicy, CheckinRound, ContactLog, Exemption, WeeklyReach
 from .schedule import unreachable_expression, with_schedule
 
@@ -259,19 +259,45 @@ def exemptions_in_force(*, user, today: datetime.date | None = None):
         Exemption.objects.visible_to(user)
         .active_on(today)
         .filter(round__isnull=True, retiree__status=Status.ACTIVE)
-        .select_related("retiree", "retiree__branch", "approved_by")
+        .select_related("retiree", "retiree__branch", "decided_by")
         .order_by("ends_on", "id")
+    )
+
+
+def exemptions_pending(*, user):
+    """Requests awaiting an office worker's decision, oldest first, with what a row shows (one query)."""
+    return (
+        Exemption.objects.visible_to(user)
+        .pending()
+        .select_related("retiree", "retiree__branch", "requested_by", "round")
+    )
+
+
+def exemptions_decided_lately(*, user, today: datetime.date | None = None, days: int = 14):
+    """Requests decided in the last `days` days, latest first (one query): what the office did lately."""
+    today = today or local_today()
+    since = today - datetime.timedelta(days=days)
+    return (
+        Exemption.objects.visible_to(user)
+        .filter(status__in=[ExemptionStatus.APPROVED, ExemptionStatus.REFUSED], decided_at__date__gte=since)
+        .select_related("retiree", "retiree__branch", "requested_by", "decided_by", "round")
+        .order_by("-decided_at", "-id")
     )
 
 
 def exemption_get(*, user, pk) -> Exemption:
     return get_object_or_404(
-        Exemption.objects.visible_to(user).select_related("retiree", "approved_by", "round"), pk=pk
+        Exemption.objects.visible_to(user).select_related(
+            "retiree", "retiree__branch", "requested_by", "decided_by", "round"
+        ),
+        pk=pk,
     )
 
 
 def retiree_exemptions(*, user, retiree: Retiree):
-    return Exemption.objects.visible_to(user).filter(retiree=retiree).select_related("approved_by", "round")
+    return (
+        Exemption.objects.visible_to(user).filter(retiree=retiree).select_related("requested_by", "decided_by", "round")
+    )
 
 
 # --- Rounds -----------------------------------------------------------------------------------
@@ -323,9 +349,13 @@ def round_retirees(*, user, checkin_round: CheckinRound):
         .filter(retiree=OuterRef("pk"))
         .filter(contacted_on__gte=checkin_round.starts_on, contacted_on__lte=checkin_round.ends_on)
     )
-    exempt = Exemption.objects.filter(retiree=OuterRef("pk"), revoked_at__isnull=True).filter(
-        Q(round=checkin_round)
-        | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
+    exempt = (
+        Exemption.objects.in_force()
+        .filter(retiree=OuterRef("pk"))
+        .filter(
+            Q(round=checkin_round)
+            | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
+        )
     )
     return (
         Retiree.objects.visible_to(user)
@@ -404,12 +434,13 @@ def round_exemptions(*, user, checkin_round: CheckinRound):
     )
     return (
         Exemption.objects.visible_to(user)
-        .filter(retiree__in=retirees.values("pk"), revoked_at__isnull=True)
+        .in_force()
+        .filter(retiree__in=retirees.values("pk"))
         .filter(
             Q(round=checkin_round)
             | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
         )
-        .select_related("retiree", "retiree__branch", "approved_by")
+        .select_related("retiree", "retiree__branch", "decided_by")
         .order_by("retiree__branch__name", "retiree__name_pinyin", "id")
     )
 

@@ -154,6 +154,12 @@ def retiree_ledgers(*, user, pk) -> dict:
     }
 
 
+def retiree_doses(*, retiree) -> list[VaccinationDose]:
+    """The doses recorded for `retiree`, by number (one query). The caller fetched the retiree
+    through its user's scope, so their doses are inside it too."""
+    return list(VaccinationDose.objects.filter(retiree=retiree).order_by("dose_number"))
+
+
 def retiree_ledger_summary(*, retiree) -> dict:
     """The current state shown on the retiree's page (five small queries)."""
     return {

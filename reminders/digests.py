@@ -15,6 +15,7 @@ from checkins.choices import DueState, Escalation
 from checkins.schedule import with_schedule
 from checkins.selectors import (
     call_list,
+    exemptions_pending,
     open_follow_ups,
     rounds_awaiting_signoff,
     rounds_running,
@@ -98,7 +99,8 @@ def _care_sections(*, user, today: datetime.date, branch=None) -> dict:
 
 def office_digest(*, user, today: datetime.date) -> Digest:
     """Office staff's daily digest: those under attention and the unreachable (each also alerted
-    the moment it happened), then retirees overdue by more than the threshold, per branch."""
+    the moment it happened), exemption requests awaiting a decision, then retirees overdue by
+    more than the threshold, per branch."""
     threshold = settings.OUTREACH_OFFICE_OVERDUE_DAYS
     late_before = today - datetime.timedelta(days=threshold)
     people = (
@@ -113,6 +115,7 @@ def office_digest(*, user, today: datetime.date) -> Digest:
         .order_by("branch__name", "name_pinyin", "id")
     )
     unreachable = unreachable_retirees(user=user)
+    pending = exemptions_pending(user=user)
     context = {
         "user": user,
         "today": today,
@@ -124,6 +127,8 @@ def office_digest(*, user, today: datetime.date) -> Digest:
         "late_count": people.count(),
         "never": _section(never),
         "never_count": never.count(),
+        "exemptions_pending": _section(pending),
+        "exemptions_pending_count": pending.count(),
         "site_url": settings.OUTREACH_SITE_URL,
         **_care_sections(user=user, today=today),
     }
