@@ -7,7 +7,9 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self):
-        from . import exemption_notices  # noqa: F401  (connects its receiver)
-        from . import receivers
+        from . import (
+            exemption_notices,  # noqa: F401  (connects its receiver)
+            receivers,
+        )
 
         receivers.connect()
