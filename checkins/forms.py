@@ -10,7 +10,7 @@ from core.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.forms import DateInput
 
 from .choices import Outcome, Reached, RoundStatus
-from .models import CadencePolicy, CheckinRound, ContactLog, Exemption
+from .models import ROUND_ITEMS, CadencePolicy, CheckinRound, ContactLog, Exemption
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -100,6 +100,16 @@ class ContactForm(DateRangeMixin, forms.ModelForm):
         # The service validates the whole record (with the contact date it derives); the form
         # only checks what the user typed, so that errors land on fields.
         pass
+
+    def ask_for_round(self, checks: list[dict]) -> None:
+        """Mark the answers that running rounds (摸排) still need from this retiree (`checks` from
+        `selectors.round_checks_for`). They stay optional: a call may not get every answer."""
+        for check in checks:
+            for item in check["missing"]:
+                field = self.fields.get(ROUND_ITEMS[item].contact_field)
+                if field is not None:
+                    field.help_text = _("Asked by the round “%(round)s”.") % {"round": check["round"].title}
+                    field.widget.attrs["data-round-item"] = item.value
 
 
 class RoundForm(DateRangeMixin, forms.Form):

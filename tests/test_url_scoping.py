@@ -59,6 +59,7 @@ OBJECT_URLS = {
     "checkins:quick_log": "retiree",
     "checkins:contact_create": "retiree",
     "checkins:exemption_create": "retiree",
+    "checkins:round_confirm": "retiree",
     "checkins:follow_up_done": "contact",
     "checkins:exemption_revoke": "exemption",
     "checkins:round_detail": "round",
