@@ -85,9 +85,7 @@ def test_a_round_that_asks_nothing_is_verified_by_the_reach(office, secretary_a,
 # --- The one-tap confirmation -----------------------------------------------------------------
 
 
-def test_confirming_records_the_missing_items_and_the_retiree_counts_verified(
-    office, secretary_a, branch_a, survey
-):
+def test_confirming_records_the_missing_items_and_the_retiree_counts_verified(office, secretary_a, branch_a, survey):
     retiree = make_retiree(branch_a, "甲四")
     log_at(at(2026, 5, 14), user=secretary_a, retiree=retiree, health_seen="good")
     verification = confirm(secretary_a, survey, retiree)
@@ -153,7 +151,9 @@ def test_confirming_in_a_closed_round_is_refused(office, secretary_a, branch_a, 
 
 def test_a_retiree_outside_the_round_cannot_be_confirmed(office, secretary_b, branch_a, branch_b):
     with time_machine.travel(NOW, tick=False):
-        only_a = services.round_create(user=office, title="一支部摸排", starts_on=START, ends_on=END, branches=[branch_a])
+        only_a = services.round_create(
+            user=office, title="一支部摸排", starts_on=START, ends_on=END, branches=[branch_a]
+        )
     retiree = make_retiree(branch_b, "乙一")
     log_at(at(2026, 5, 14), user=secretary_b, retiree=retiree)
     with pytest.raises(ValidationError, match="不在本轮摸排范围内"):
@@ -170,7 +170,9 @@ def test_a_secretary_cannot_confirm_another_branch(secretary_a, secretary_b, bra
 
 def test_a_confirmation_counts_for_its_own_round_only(office, secretary_a, branch_a, survey):
     with time_machine.travel(NOW, tick=False):
-        other = services.round_create(user=office, title="疫苗专项", starts_on=START, ends_on=END, verify_vaccination=True)
+        other = services.round_create(
+            user=office, title="疫苗专项", starts_on=START, ends_on=END, verify_vaccination=True
+        )
     retiree = make_retiree(branch_a, "甲十")
     log_at(at(2026, 5, 14), user=secretary_a, retiree=retiree, health_seen="good")
     confirm(secretary_a, survey, retiree)
@@ -384,7 +386,8 @@ def test_round_detail_shows_reached_and_verified_per_branch_and_what_is_missing(
 ):
     response = login(office).get(survey.get_absolute_url())
     rows = {row["branch_name"]: row for row in response.context["rows"]}
-    pick = lambda row: {k: row[k] for k in ("total", "reached", "verified", "unverified", "percent", "verified_percent")}  # noqa: E731
+    keys = ("total", "reached", "verified", "unverified", "percent", "verified_percent")
+    pick = lambda row: {k: row[k] for k in keys}  # noqa: E731
     assert pick(rows[branch_a.name]) == {
         "total": 4,
         "reached": 3,
@@ -448,7 +451,8 @@ def test_closing_freezes_reached_and_verified_and_the_summary_prints_both(login,
     survey.refresh_from_db()
     assert (survey.closing_counts["totals"]["reached"], survey.closing_counts["totals"]["verified"]) == (4, 2)
     # A tap or a call after closing changes nothing in the summary.
-    log_at(at(2026, 5, 15, 9, 0), user=secretary_a, retiree=worked["a"][2], health_seen="good", checked_vaccination=True)
+    late = {"health_seen": "good", "checked_vaccination": True}
+    log_at(at(2026, 5, 15, 9, 0), user=secretary_a, retiree=worked["a"][2], **late)
     summary = client.get(reverse("checkins:round_summary", args=[survey.pk]))
     totals = summary.context["closing"]["totals"]
     assert (totals["reached"], totals["verified"], totals["unverified"]) == (4, 2, 2)
