@@ -88,3 +88,19 @@ def test_the_round_form_narrows_to_an_area_and_the_pages_say_so(login, office, b
     assert "只计住在 东家属区" in listing
     detail = client.get(checkin_round.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "只计住在 东家属区" in detail
+
+
+def test_the_round_list_costs_the_same_queries_for_one_round_or_many(
+    login, office, branch_a, django_assert_num_queries
+):
+    services.round_create(user=office, title="摸排", starts_on=START, ends_on=END, areas=["east"])
+    client = login(office)
+    client.get(reverse("checkins:round_list"))  # warm the session
+    for number in range(4):
+        services.round_create(
+            user=office, title=f"摸排{number}", starts_on=START, ends_on=END, branches=[branch_a], areas=["north"]
+        )
+    # 1 session, 2 user, 3 the rounds, 4 their branches, 5 their areas (prefetched, not per round)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("checkins:round_list"))
+    assert response.content.decode().count("只计住在") == 5
