@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
 from core.dates import PAST, SCHEDULE, DateRangeMixin
+from retirees.choices import ResidenceArea
 from retirees.forms import DateInput
 
 from .choices import EXEMPTION_MAX_DAYS, ExemptionReason, Outcome, Reached, RoundStatus
@@ -119,6 +120,13 @@ class RoundForm(DateRangeMixin, forms.Form):
     branches = forms.ModelMultipleChoiceField(
         label=_("Branches"), queryset=Branch.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    areas = forms.MultipleChoiceField(
+        label=_("Only those living in"),
+        choices=ResidenceArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: wherever they live."),
+    )
     verify_health = forms.BooleanField(label=_("Verify health"), required=False, initial=True)
     verify_vaccination = forms.BooleanField(label=_("Verify vaccination"), required=False)
     verify_testing = forms.BooleanField(label=_("Verify testing"), required=False)
@@ -133,6 +141,7 @@ class RoundForm(DateRangeMixin, forms.Form):
             "title",
             Row(Column("starts_on", css_class="col-md-6"), Column("ends_on", css_class="col-md-6")),
             Row(Column("scope", css_class="col-md-4"), Column("branches", css_class="col-md-8")),
+            "areas",
             Fieldset(
                 _("What must be verified"),
                 Row(

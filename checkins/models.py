@@ -323,13 +323,18 @@ class CheckinRoundQuerySet(BranchScopedQuerySet):
 
 
 class CheckinRound(models.Model):
-    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window."""
+    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window.
+
+    The scope is the active retirees of `branches` (every active branch, listed, when
+    `all_branches`), narrowed to those living in `areas` when any are chosen (东家属区, 北家属区).
+    """
 
     title = models.CharField(_("title"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     all_branches = models.BooleanField(_("all branches"), default=True)
     branches = models.ManyToManyField("branches.Branch", verbose_name=_("branches"), related_name="+", blank=True)
+    areas = models.ManyToManyField("retirees.Area", verbose_name=_("residence areas"), related_name="+", blank=True)
     verify_health = models.BooleanField(_("verify health"), default=True)
     verify_vaccination = models.BooleanField(_("verify vaccination"), default=False)
     verify_testing = models.BooleanField(_("verify testing"), default=False)
@@ -387,6 +392,10 @@ class CheckinRound(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
+
+    def area_labels(self) -> list[str]:
+        """The areas the round is narrowed to (reads `areas`: prefetch it for a list)."""
+        return [str(area) for area in self.areas.all()]
 
     def verify_labels(self) -> list[str]:
         labels = []

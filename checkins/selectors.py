@@ -288,7 +288,7 @@ def retiree_exemptions(*, user, retiree: Retiree):
 
 
 def round_list(*, user):
-    return CheckinRound.objects.visible_to(user).prefetch_related("branches").order_by("-starts_on", "-id")
+    return CheckinRound.objects.visible_to(user).prefetch_related("branches", "areas").order_by("-starts_on", "-id")
 
 
 def rounds_running(*, user, today: datetime.date):
@@ -302,7 +302,9 @@ def rounds_running(*, user, today: datetime.date):
 
 def round_get(*, user, pk) -> CheckinRound:
     return get_object_or_404(
-        CheckinRound.objects.visible_to(user).select_related("created_by", "closed_by").prefetch_related("branches"),
+        CheckinRound.objects.visible_to(user)
+        .select_related("created_by", "closed_by")
+        .prefetch_related("branches", "areas"),
         pk=pk,
     )
 
@@ -341,10 +343,13 @@ def round_retirees(*, user, checkin_round: CheckinRound):
             | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
         )
     )
+    # Narrowed to the round's areas when it has any (one subquery, whether or not it has).
+    areas = checkin_round.areas.values("pk")
     return (
         Retiree.objects.visible_to(user)
         .active()
         .filter(branch__in=checkin_round.branches.all())
+        .filter(Q(residence_area__in=areas) | ~Exists(areas))
         .annotate(
             reached_in_round=Exists(in_window),
             verified_in_round=Exists(in_window.filter(_verified_filter(checkin_round))),

@@ -1,6 +1,7 @@
 """Writes for check-ins. Views, forms, the admin and tasks call these; each runs in a transaction."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,8 @@ from accounts.access import in_scope, locked_in_scope, may_request_exemption, re
 from audit.models import AuditEvent
 from audit.services import audit_record
 from branches.models import Branch
-from retirees.choices import Status
+from core.addressing import record_areas
+from retirees.choices import ResidenceArea, Status
 from retirees.models import Retiree
 
 from . import selectors, signals
@@ -190,12 +192,14 @@ def round_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
     branches: list[Branch] | None = None,
+    areas: Sequence[str] = (),
     verify_health: bool = True,
     verify_vaccination: bool = False,
     verify_testing: bool = False,
     verify_community: bool = False,
 ) -> CheckinRound:
-    """Open a check-in round (office staff only). `branches` None means every active branch."""
+    """Open a check-in round (office staff only). `branches` None means every active branch;
+    `areas` (residence area codes) narrows it to those living there."""
     require_office(user)
     checkin_round = CheckinRound(
         title=title.strip(),
@@ -211,9 +215,12 @@ def round_create(
     checkin_round.full_clean(exclude=["created_by"])
     if branches is not None and not branches:
         raise ValidationError({"branches": _("Choose at least one branch, or all branches.")})
+    if not set(areas) <= set(ResidenceArea.values):
+        raise ValidationError({"areas": _("Unknown residence.")})
     checkin_round.save()
     scope = Branch.objects.filter(is_active=True) if branches is None else branches
     checkin_round.branches.set(scope)
+    record_areas(checkin_round.areas, areas)
     return checkin_round
 
 

@@ -21,7 +21,6 @@ OFFICE_ONLY = {
     "volunteers:shift_edit",
     "notices:notice_create",
     "visits:campaign_create",
-    "meetings:meeting_create",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
 }
