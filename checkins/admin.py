@@ -60,10 +60,23 @@ class RoundVerificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(admin.ModelAdmin):
-    list_display = ["retiree", "reason", "starts_on", "ends_on", "round", "approved_by", "revoked_at"]
-    list_filter = ["reason"]
-    list_select_related = ["retiree", "round", "approved_by"]
+class ExemptionAdmin(ReadOnlyAdmin):
+    """Read only: requests are made, decided and ended on the app's pages, where the services check
+    who may decide, audit the decision and tell the requester."""
+
+    list_display = [
+        "retiree",
+        "reason",
+        "starts_on",
+        "ends_on",
+        "round",
+        "status",
+        "requested_by",
+        "decided_by",
+        "revoked_at",
+    ]
+    list_filter = ["status", "reason"]
+    list_select_related = ["retiree", "round", "requested_by", "decided_by"]
     search_fields = ["retiree__name"]
 
 

@@ -67,6 +67,19 @@ class ExemptionReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ExemptionStatus(models.TextChoices):
+    """Where an exemption request stands. Only an approved one exempts anybody (ExemptionQuerySet.in_force)."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+# The longest window one exemption may cover: after half a year somebody must look again and
+# request a new one (the legacy rows recorded before approvals existed are not held to it).
+EXEMPTION_MAX_DAYS = 183
+
+
 class DueState(models.TextChoices):
     """Where a retiree stands in the check-in schedule today (computed in the database)."""
 

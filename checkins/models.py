@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,10 +22,12 @@ from core.db import choices_check
 from retirees.choices import AgeBand, CareLevel, Category
 
 from .choices import (
+    EXEMPTION_MAX_DAYS,
     Channel,
     CommunityStatus,
     Escalation,
     ExemptionReason,
+    ExemptionStatus,
     HealthSeen,
     Outcome,
     Reached,
@@ -347,13 +351,18 @@ class CheckinRoundQuerySet(BranchScopedQuerySet):
 
 
 class CheckinRound(models.Model):
-    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window."""
+    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window.
+
+    The scope is the active retirees of `branches` (every active branch, listed, when
+    `all_branches`), narrowed to those living in `areas` when any are chosen (东家属区, 北家属区).
+    """
 
     title = models.CharField(_("title"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     all_branches = models.BooleanField(_("all branches"), default=True)
     branches = models.ManyToManyField("branches.Branch", verbose_name=_("branches"), related_name="+", blank=True)
+    areas = models.ManyToManyField("retirees.Area", verbose_name=_("residence areas"), related_name="+", blank=True)
     verify_health = models.BooleanField(_("verify health"), default=True)
     verify_vaccination = models.BooleanField(_("verify vaccination"), default=False)
     verify_testing = models.BooleanField(_("verify testing"), default=False)
@@ -419,6 +428,10 @@ class CheckinRound(models.Model):
     def required_items(self) -> list[RoundItem]:
         """The items this round asks to verify for every retiree, in a fixed order (no query)."""
         return [item for item, rule in ROUND_ITEMS.items() if getattr(self, rule.flag)]
+
+    def area_labels(self) -> list[str]:
+        """The areas the round is narrowed to (reads `areas`: prefetch it for a list)."""
+        return [str(area) for area in self.areas.all()]
 
     def verify_labels(self) -> list[str]:
         return [item.label for item in self.required_items()]
@@ -493,15 +506,27 @@ class RoundVerification(models.Model):
 class ExemptionQuerySet(BranchScopedQuerySet):
     branch_path = "retiree__branch"
 
+    def in_force(self):
+        """Exemptions that exempt anybody at all: approved and not revoked. Every count of the
+        exempt (the schedule, rounds, the dashboard) starts here, so a request awaiting approval
+        or refused never exempts anyone."""
+        return self.filter(status=ExemptionStatus.APPROVED, revoked_at__isnull=True)
+
     def active_on(self, day):
-        """Exemptions in force on `day` (a window that contains it; not revoked)."""
-        return self.filter(starts_on__lte=day, ends_on__gte=day, revoked_at__isnull=True)
+        """Exemptions in force on `day` (approved, not revoked, a window that contains it)."""
+        return self.in_force().filter(starts_on__lte=day, ends_on__gte=day)
+
+    def pending(self):
+        """Requests awaiting an office worker's decision, oldest first."""
+        return self.filter(status=ExemptionStatus.PENDING).order_by("requested_at", "id")
 
 
 class Exemption(models.Model):
     """A retiree who cannot be reached for a known reason, for a window or for one round.
 
-    Exempt retirees count as covered (reached + exempt = all) but are always listed apart.
+    A branch secretary or an office worker requests it; another office worker approves or refuses
+    it (`checkins.services.exemption_request` / `exemption_decide`). Only an approved exemption
+    counts: exempt retirees count as covered (reached + exempt = all) but are always listed apart.
     """
 
     retiree = models.ForeignKey(
@@ -520,10 +545,34 @@ class Exemption(models.Model):
         related_name="exemptions",
         help_text=_("Empty: exempt from the regular schedule for the dates given."),
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExemptionStatus.choices, default=ExemptionStatus.PENDING
     )
-    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(
+        _("reason for the decision"),
+        max_length=200,
+        blank=True,
+        help_text=_("Required when the request is refused."),
+    )
+    legacy_grant = models.BooleanField(
+        _("granted before approvals"),
+        default=False,
+        editable=False,
+        help_text=_("Recorded by one office worker before requests needed another's approval (migrated rows only)."),
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = ExemptionQuerySet.as_manager()
@@ -538,13 +587,75 @@ class Exemption(models.Model):
                 name="checkins_exemption_window_order",
                 violation_error_message=_("An exemption cannot end before it starts."),
             ),
+            models.CheckConstraint(
+                condition=Q(legacy_grant=True)
+                | Q(ends_on__lt=F("starts_on") + datetime.timedelta(days=EXEMPTION_MAX_DAYS)),
+                name="checkins_exemption_window_length",
+                violation_error_message=format_lazy(
+                    _("An exemption covers at most {days} days; request a new one after that."),
+                    days=EXEMPTION_MAX_DAYS,
+                ),
+            ),
             choices_check(
                 "reason", ExemptionReason.choices, "checkins_exemption_reason_valid", _("Unknown exemption reason.")
             ),
+            choices_check(
+                "status", ExemptionStatus.choices, "checkins_exemption_status_valid", _("Unknown exemption status.")
+            ),
+            # Who decided and when are there exactly when the request was decided.
+            models.CheckConstraint(
+                condition=Q(status=ExemptionStatus.PENDING, decided_by__isnull=True, decided_at__isnull=True)
+                | Q(
+                    status__in=[ExemptionStatus.APPROVED, ExemptionStatus.REFUSED],
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                ),
+                name="checkins_exemption_decided_when_decided",
+                violation_error_message=_("A decided request names who decided it and when; a pending one does not."),
+            ),
+            # Two people: the one who asks is never the one who decides.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")) | Q(legacy_grant=True),
+                name="checkins_exemption_decider_not_requester",
+                violation_error_message=_(
+                    "You cannot decide your own request: another office worker approves or refuses it."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExemptionStatus.REFUSED) | ~Q(decision_note=""),
+                name="checkins_exemption_refusal_has_reason",
+                violation_error_message=_("Say why the request is refused."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True) | Q(decided_at__gte=F("requested_at")),
+                name="checkins_exemption_decided_after_requested",
+                violation_error_message=_("A request cannot be decided before it was made."),
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(status=ExemptionStatus.APPROVED),
+                name="checkins_exemption_revoked_only_when_approved",
+                violation_error_message=_("Only an approved exemption can be ended."),
+            ),
+            models.CheckConstraint(
+                condition=Q(legacy_grant=False) | Q(status=ExemptionStatus.APPROVED),
+                name="checkins_exemption_legacy_approved",
+                violation_error_message=_("Only an exemption recorded before approvals can skip them."),
+            ),
+            # A double tap, or two workers asking at once, make one request, not two.
+            models.UniqueConstraint(
+                fields=["retiree"],
+                condition=Q(status=ExemptionStatus.PENDING),
+                name="checkins_exemption_one_pending",
+                violation_error_message=_("This retiree already has an exemption request awaiting approval."),
+            ),
         ]
         indexes = [
-            # with_schedule's "exempt today" subquery.
-            models.Index(fields=["retiree", "ends_on"], name="checkins_exemption_retiree"),
+            # with_schedule's "exempt today" subquery (ExemptionQuerySet.active_on).
+            models.Index(
+                fields=["retiree", "ends_on"],
+                condition=Q(status=ExemptionStatus.APPROVED, revoked_at__isnull=True),
+                name="checkins_exemption_retiree",
+            ),
         ]
 
     def __str__(self):
@@ -552,6 +663,14 @@ class Exemption(models.Model):
 
     def get_absolute_url(self):
         return reverse("retirees:detail", args=[self.retiree_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ExemptionStatus.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ExemptionStatus.APPROVED
 
 
 class WeeklyReachQuerySet(BranchScopedQuerySet):

@@ -16,7 +16,7 @@ from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
-from .choices import DueState, RoundItem
+from .choices import DueState, ExemptionStatus, RoundItem
 from .models import ROUND_ITEMS, CadencePolicy, CheckinRound, ContactLog, Exemption, RoundVerification, WeeklyReach
 from .schedule import unreachable_expression, with_schedule
 
@@ -243,26 +243,52 @@ def exemptions_in_force(*, user, today: datetime.date | None = None):
         Exemption.objects.visible_to(user)
         .active_on(today)
         .filter(round__isnull=True, retiree__status=Status.ACTIVE)
-        .select_related("retiree", "retiree__branch", "approved_by")
+        .select_related("retiree", "retiree__branch", "decided_by")
         .order_by("ends_on", "id")
+    )
+
+
+def exemptions_pending(*, user):
+    """Requests awaiting an office worker's decision, oldest first, with what a row shows (one query)."""
+    return (
+        Exemption.objects.visible_to(user)
+        .pending()
+        .select_related("retiree", "retiree__branch", "requested_by", "round")
+    )
+
+
+def exemptions_decided_lately(*, user, today: datetime.date | None = None, days: int = 14):
+    """Requests decided in the last `days` days, latest first (one query): what the office did lately."""
+    today = today or local_today()
+    since = today - datetime.timedelta(days=days)
+    return (
+        Exemption.objects.visible_to(user)
+        .filter(status__in=[ExemptionStatus.APPROVED, ExemptionStatus.REFUSED], decided_at__date__gte=since)
+        .select_related("retiree", "retiree__branch", "requested_by", "decided_by", "round")
+        .order_by("-decided_at", "-id")
     )
 
 
 def exemption_get(*, user, pk) -> Exemption:
     return get_object_or_404(
-        Exemption.objects.visible_to(user).select_related("retiree", "approved_by", "round"), pk=pk
+        Exemption.objects.visible_to(user).select_related(
+            "retiree", "retiree__branch", "requested_by", "decided_by", "round"
+        ),
+        pk=pk,
     )
 
 
 def retiree_exemptions(*, user, retiree: Retiree):
-    return Exemption.objects.visible_to(user).filter(retiree=retiree).select_related("approved_by", "round")
+    return (
+        Exemption.objects.visible_to(user).filter(retiree=retiree).select_related("requested_by", "decided_by", "round")
+    )
 
 
 # --- Rounds -----------------------------------------------------------------------------------
 
 
 def round_list(*, user):
-    return CheckinRound.objects.visible_to(user).prefetch_related("branches").order_by("-starts_on", "-id")
+    return CheckinRound.objects.visible_to(user).prefetch_related("branches", "areas").order_by("-starts_on", "-id")
 
 
 def rounds_running(*, user, today: datetime.date):
@@ -272,7 +298,9 @@ def rounds_running(*, user, today: datetime.date):
 
 def round_get(*, user, pk) -> CheckinRound:
     return get_object_or_404(
-        CheckinRound.objects.visible_to(user).select_related("created_by", "closed_by").prefetch_related("branches"),
+        CheckinRound.objects.visible_to(user)
+        .select_related("created_by", "closed_by")
+        .prefetch_related("branches", "areas"),
         pk=pk,
     )
 
@@ -315,14 +343,21 @@ def round_retirees(*, user, checkin_round: CheckinRound, with_items: bool = Fals
     exempt: exempted for this round, or from the regular schedule for dates overlapping the
     window. `with_items` adds `answered_<item>` for each item the round asks. One query.
     """
-    exempt = Exemption.objects.filter(retiree=OuterRef("pk"), revoked_at__isnull=True).filter(
-        Q(round=checkin_round)
-        | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
+    exempt = (
+        Exemption.objects.in_force()
+        .filter(retiree=OuterRef("pk"))
+        .filter(
+            Q(round=checkin_round)
+            | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
+        )
     )
+    # Narrowed to the round's areas when it has any (one subquery, whether or not it has).
+    areas = checkin_round.areas.values("pk")
     retirees = (
         Retiree.objects.visible_to(user)
         .active()
         .filter(branch__in=checkin_round.branches.all())
+        .filter(Q(residence_area__in=areas) | ~Exists(areas))
         .annotate(
             reached_in_round=Exists(_reached_in_window(checkin_round)),
             verified_in_round=ExpressionWrapper(_verified(checkin_round), output_field=BooleanField()),
@@ -453,12 +488,13 @@ def round_exemptions(*, user, checkin_round: CheckinRound):
     )
     return (
         Exemption.objects.visible_to(user)
-        .filter(retiree__in=retirees.values("pk"), revoked_at__isnull=True)
+        .in_force()
+        .filter(retiree__in=retirees.values("pk"))
         .filter(
             Q(round=checkin_round)
             | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
         )
-        .select_related("retiree", "retiree__branch", "approved_by")
+        .select_related("retiree", "retiree__branch", "decided_by")
         .order_by("retiree__branch__name", "retiree__name_pinyin", "id")
     )
 

@@ -1,21 +1,26 @@
 """Writes for check-ins. Views, forms, the admin and tasks call these; each runs in a transaction."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.access import in_scope, locked_in_scope, require_office
+from accounts.access import in_scope, locked_in_scope, may_request_exemption, require_office
+from audit.models import AuditEvent
+from audit.services import audit_record
 from branches.models import Branch
+from core.addressing import record_areas
 from core.dates import local_today
-from retirees.choices import Status
+from retirees.choices import ResidenceArea, Status
 from retirees.models import Retiree
 
-from . import selectors
-from .choices import Channel, Outcome, Reached, RoundStatus
+from . import selectors, signals
+from .choices import Channel, ExemptionStatus, Outcome, Reached, RoundStatus
 from .models import (
     ROUND_ITEMS,
     CadencePolicy,
@@ -197,12 +202,14 @@ def round_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
     branches: list[Branch] | None = None,
+    areas: Sequence[str] = (),
     verify_health: bool = True,
     verify_vaccination: bool = False,
     verify_testing: bool = False,
     verify_community: bool = False,
 ) -> CheckinRound:
-    """Open a check-in round (office staff only). `branches` None means every active branch."""
+    """Open a check-in round (office staff only). `branches` None means every active branch;
+    `areas` (residence area codes) narrows it to those living there."""
     require_office(user)
     checkin_round = CheckinRound(
         title=title.strip(),
@@ -218,9 +225,12 @@ def round_create(
     checkin_round.full_clean(exclude=["created_by"])
     if branches is not None and not branches:
         raise ValidationError({"branches": _("Choose at least one branch, or all branches.")})
+    if not set(areas) <= set(ResidenceArea.values):
+        raise ValidationError({"areas": _("Unknown residence.")})
     checkin_round.save()
     scope = Branch.objects.filter(is_active=True) if branches is None else branches
     checkin_round.branches.set(scope)
+    record_areas(checkin_round.areas, areas)
     return checkin_round
 
 
@@ -288,7 +298,7 @@ def round_verification_confirm(
 
 
 @transaction.atomic
-def exemption_grant(
+def exemption_request(
     *,
     user,
     retiree: Retiree,
@@ -298,10 +308,25 @@ def exemption_grant(
     checkin_round: CheckinRound | None = None,
     note: str = "",
 ) -> Exemption:
-    """Exempt a retiree for a window, or for one round (its window by default); office staff approve."""
-    require_office(user)
+    """Ask for a retiree to be exempted for a window, or for one open round (its window by
+    default). The request awaits another office worker's approval and exempts nobody until then.
+
+    A branch secretary asks for their own branch's retirees, office staff for anyone; PermissionDenied
+    for anybody else or a retiree outside the scope. ValidationError for a retiree no longer
+    active, a round that is closed or leaves out the retiree's branch, and whatever the model's
+    constraints refuse (a window backwards or too long, a second request while one is pending).
+    """
+    if not may_request_exemption(user):
+        raise PermissionDenied("Branch secretaries and office staff request exemptions.")
+    # Locked: two requests for the same retiree at once wait for each other, and the second is
+    # refused by the one-pending rule below rather than by an IntegrityError.
     retiree = locked_in_scope(Retiree, user, retiree.pk)
+    if retiree.status != Status.ACTIVE:
+        raise ValidationError(_("Exemptions are only requested for active retirees."))
     if checkin_round is not None:
+        checkin_round = in_scope(CheckinRound, user, checkin_round.pk)
+        if not checkin_round.is_open or not checkin_round.branches.filter(pk=retiree.branch_id).exists():
+            raise ValidationError({"round": _("Choose an open round that includes this retiree's branch.")})
         starts_on = starts_on or checkin_round.starts_on
         ends_on = ends_on or checkin_round.ends_on
     exemption = Exemption(
@@ -311,21 +336,73 @@ def exemption_grant(
         starts_on=starts_on,
         ends_on=ends_on,
         round=checkin_round,
-        approved_by=user,
+        status=ExemptionStatus.PENDING,
+        requested_by=user,
+        requested_at=timezone.now(),
     )
-    exemption.full_clean(exclude=["approved_by"])
+    exemption.full_clean()
     exemption.save()
+    audit_record(action=AuditEvent.Action.EXEMPTION_REQUEST, user=user, retiree=retiree, exemption=exemption.pk)
+    return exemption
+
+
+def exemption_approve(*, user, exemption: Exemption, note: str = "") -> Exemption:
+    """Approve a pending request (office staff, never its requester): from now on it exempts the retiree."""
+    return _exemption_decide(user=user, exemption=exemption, status=ExemptionStatus.APPROVED, note=note)
+
+
+def exemption_refuse(*, user, exemption: Exemption, note: str) -> Exemption:
+    """Refuse a pending request, saying why (office staff, never its requester)."""
+    return _exemption_decide(user=user, exemption=exemption, status=ExemptionStatus.REFUSED, note=note)
+
+
+@transaction.atomic
+def _exemption_decide(*, user, exemption: Exemption, status: str, note: str) -> Exemption:
+    """Decide a request once. The row is locked first, so of two workers deciding at once the
+    second waits, then finds it decided and is told so. ValidationError for a request already
+    decided and for what the constraints refuse: deciding one's own request, a refusal with no
+    reason. The requester is told through `signals.exemption_decided`, in this transaction."""
+    require_office(user)
+    exemption = locked_in_scope(Exemption, user, exemption.pk)
+    if not exemption.is_pending:
+        raise ValidationError(
+            _("This request was already decided (%(status)s by %(who)s on %(when)s); it cannot be decided again.")
+            % {
+                "status": exemption.get_status_display(),
+                "who": exemption.decided_by,
+                "when": date_format(timezone.localtime(exemption.decided_at), "SHORT_DATETIME_FORMAT"),
+            }
+        )
+    exemption.status = status
+    exemption.decided_by = user
+    exemption.decided_at = timezone.now()
+    exemption.decision_note = note.strip()
+    exemption.full_clean()
+    exemption.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    action = (
+        AuditEvent.Action.EXEMPTION_APPROVE
+        if status == ExemptionStatus.APPROVED
+        else AuditEvent.Action.EXEMPTION_REFUSE
+    )
+    audit_record(action=action, user=user, retiree=exemption.retiree, exemption=exemption.pk)
+    signals.exemption_decided.send(sender=Exemption, retiree=exemption.retiree, exemption=exemption)
     return exemption
 
 
 @transaction.atomic
 def exemption_revoke(*, user, exemption: Exemption) -> Exemption:
-    """End an exemption early; it stays on record (idempotent)."""
+    """End an approved exemption early; it stays on record (idempotent). ValidationError for a
+    request that was never approved (refuse it instead)."""
     require_office(user)
     exemption = locked_in_scope(Exemption, user, exemption.pk)
+    if not exemption.is_approved:
+        raise ValidationError(_("Only an approved exemption can be ended."))
     if exemption.revoked_at is None:
         exemption.revoked_at = timezone.now()
         exemption.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditEvent.Action.EXEMPTION_REVOKE, user=user, retiree=exemption.retiree, exemption=exemption.pk
+        )
     return exemption
 
 

@@ -6,12 +6,12 @@ from urllib.parse import quote as urlquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.access import office_required, require_office
+from accounts.access import may_request_exemption, office_required, require_office
 from branches.models import Branch
 from core.dates import local_today
 from core.forms import form_post, int_or_404, int_or_none, next_url
@@ -20,7 +20,7 @@ from ledgers.forms import ContactLedgerForm
 
 from . import schedule, selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
-from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
+from .forms import CadencePolicyForm, ContactForm, ExemptionDecisionForm, ExemptionForm, RoundCloseForm, RoundForm
 from .models import CadencePolicy
 from .presenters import call_rows
 
@@ -29,6 +29,8 @@ from .presenters import call_rows
 # page's ids are sorted first (core.pagination.IdsFirstPaginator): for office staff, who see
 # every branch, sorting the narrow ids of 100,000 retirees halves the time of sorting full rows.
 CALL_LIST_PAGE_SIZE = 50
+# Decided requests shown under the pending ones: what the office did lately, not an archive.
+EXEMPTIONS_DECIDED_SHOWN = 30
 
 
 # --- The call list ----------------------------------------------------------------------------
@@ -245,6 +247,7 @@ def dashboard(request):
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "escalations": selectors.escalations(user=request.user),
             "exemptions": selectors.exemptions_in_force(user=request.user, today=today),
+            "exemptions_pending": selectors.exemptions_pending(user=request.user).count(),
             "open_rounds": selectors.round_list(user=request.user).filter(status=RoundStatus.OPEN),
             "today": today,
         },
@@ -331,13 +334,15 @@ def round_close(request, pk):
 
 @login_required
 def exemption_create(request, pk):
+    """A branch secretary or office worker asks for a retiree to be exempted; another office worker decides."""
     retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
-    require_office(request.user)
+    if not may_request_exemption(request.user):
+        raise PermissionDenied
     form = ExemptionForm(request.POST or None, user=request.user, retiree=retiree)
 
-    def grant():
+    def send():
         data = form.cleaned_data
-        return services.exemption_grant(
+        return services.exemption_request(
             user=request.user,
             retiree=retiree,
             reason=data["reason"],
@@ -347,9 +352,50 @@ def exemption_create(request, pk):
             note=data.get("note", ""),
         )
 
-    if form_post(request, form, grant, success=_("Exemption recorded for %(name)s.") % {"name": retiree.name}):
+    success = _("Request sent for %(name)s: it counts once an office worker approves it.") % {"name": retiree.name}
+    if form_post(request, form, send, success=success):
         return redirect(retiree)
     return render(request, "checkins/exemption_form.html", {"form": form, "retiree": retiree})
+
+
+@login_required
+def exemption_list(request):
+    """Requests awaiting a decision (office staff approve or refuse them here), and those decided lately."""
+    return render(
+        request,
+        "checkins/exemption_list.html",
+        {
+            "pending": selectors.exemptions_pending(user=request.user),
+            "decided": selectors.exemptions_decided_lately(user=request.user)[:EXEMPTIONS_DECIDED_SHOWN],
+            "decision_form": ExemptionDecisionForm(),
+        },
+    )
+
+
+@login_required
+def exemption_decide(request, pk):
+    """One request, to approve or refuse (office staff, not its requester: the service refuses that)."""
+    exemption = selectors.exemption_get(user=request.user, pk=pk)
+    require_office(request.user)
+    form = ExemptionDecisionForm(request.POST or None)
+
+    def decide():
+        data = form.cleaned_data
+        if data["decision"] == ExemptionDecisionForm.APPROVE:
+            return services.exemption_approve(user=request.user, exemption=exemption, note=data["note"])
+        return services.exemption_refuse(user=request.user, exemption=exemption, note=data["note"])
+
+    def said(decided):
+        if decided.is_approved:
+            return _("Exemption approved for %(name)s.") % {"name": decided.retiree.name}
+        return _("Request refused for %(name)s; the requester is told why.") % {"name": decided.retiree.name}
+
+    if form_post(request, form, decide, success=said):
+        return redirect(next_url(request, reverse("checkins:exemption_list")))
+    if request.method == "POST":
+        exemption.refresh_from_db()  # decided meanwhile by somebody else: show it as it is now
+    context = {"exemption": exemption, "form": form, "next": next_url(request, "")}
+    return render(request, "checkins/exemption_decide.html", context)
 
 
 @login_required
@@ -357,8 +403,12 @@ def exemption_revoke(request, pk):
     exemption = selectors.exemption_get(user=request.user, pk=pk)
     require_office(request.user)
     if request.method == "POST":
-        services.exemption_revoke(user=request.user, exemption=exemption)
-        messages.success(request, _("Exemption ended."))
+        try:
+            services.exemption_revoke(user=request.user, exemption=exemption)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Exemption ended."))
         return redirect(exemption.retiree)
     return render(request, "checkins/exemption_revoke.html", {"exemption": exemption})
 

@@ -12,7 +12,13 @@ from assistance.selectors import assistance_requests_unfinished
 from care.selectors import care_plans_due_for_review
 from checkins.choices import DueState
 from checkins.schedule import with_schedule
-from checkins.selectors import call_list, open_follow_ups, rounds_awaiting_signoff, rounds_running
+from checkins.selectors import (
+    call_list,
+    exemptions_pending,
+    open_follow_ups,
+    rounds_awaiting_signoff,
+    rounds_running,
+)
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
@@ -90,7 +96,8 @@ def _care_sections(*, user, today: datetime.date, branch=None) -> dict:
 
 
 def office_digest(*, user, today: datetime.date) -> Digest:
-    """Office staff's daily digest: retirees overdue by more than the threshold, per branch."""
+    """Office staff's daily digest: exemption requests awaiting a decision, and retirees overdue by
+    more than the threshold, per branch."""
     threshold = settings.OUTREACH_OFFICE_OVERDUE_DAYS
     late_before = today - datetime.timedelta(days=threshold)
     people = (
@@ -104,6 +111,7 @@ def office_digest(*, user, today: datetime.date) -> Digest:
         .filter(due_state=DueState.OVERDUE, next_due_on__isnull=True)
         .order_by("branch__name", "name_pinyin", "id")
     )
+    pending = exemptions_pending(user=user)
     context = {
         "user": user,
         "today": today,
@@ -112,6 +120,8 @@ def office_digest(*, user, today: datetime.date) -> Digest:
         "late_count": people.count(),
         "never": _section(never),
         "never_count": never.count(),
+        "exemptions_pending": _section(pending),
+        "exemptions_pending_count": pending.count(),
         "site_url": settings.OUTREACH_SITE_URL,
         **_care_sections(user=user, today=today),
     }

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checkins', '0004_add_failures_index'),
+        ('checkins', '0008_round_areas'),
         ('retirees', '0003_add_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
