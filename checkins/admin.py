@@ -3,7 +3,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin
 
 from . import services
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
+from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, RoundVerification, WeeklyReach
 
 
 @admin.register(ContactLog)
@@ -47,6 +47,16 @@ class CheckinRoundAdmin(admin.ModelAdmin):
     list_display = ["title", "starts_on", "ends_on", "status", "all_branches"]
     list_filter = ["status"]
     filter_horizontal = ["branches"]
+
+
+@admin.register(RoundVerification)
+class RoundVerificationAdmin(ReadOnlyAdmin):
+    """Read only: confirmations are written by checkins.services.round_verification_confirm."""
+
+    list_display = ["checkin_round", "retiree", "health", "vaccination", "testing", "community", "confirmed_by"]
+    list_filter = ["checkin_round"]
+    list_select_related = ["checkin_round", "retiree", "confirmed_by"]
+    search_fields = ["retiree__name", "retiree__name_pinyin"]
 
 
 @admin.register(Exemption)

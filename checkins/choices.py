@@ -43,6 +43,16 @@ class CommunityStatus(models.TextChoices):
     SEALED = "sealed", _("Sealed area (封控区)")
 
 
+class RoundItem(models.TextChoices):
+    """What a round (摸排) may ask to verify for each retiree. `checkins.models.ROUND_ITEMS` says
+    which round flag asks for it, which contact field answers it and how it is confirmed unchanged."""
+
+    HEALTH = "health", _("Health")
+    VACCINATION = "vaccination", _("Vaccination")
+    TESTING = "testing", _("Nucleic-acid test")
+    COMMUNITY = "community", _("Community epidemic status")
+
+
 class RoundStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
 from core.dates import PAST, SCHEDULE, DateRangeMixin
+from retirees.choices import ResidenceArea
 from retirees.forms import DateInput
 
 from .choices import EXEMPTION_MAX_DAYS, ExemptionReason, Outcome, Reached, RoundStatus
-from .models import CadencePolicy, CheckinRound, ContactLog, Exemption
+from .models import ROUND_ITEMS, CadencePolicy, CheckinRound, ContactLog, Exemption
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -102,6 +103,16 @@ class ContactForm(DateRangeMixin, forms.ModelForm):
         # only checks what the user typed, so that errors land on fields.
         pass
 
+    def ask_for_round(self, checks: list[dict]) -> None:
+        """Mark the answers that running rounds (摸排) still need from this retiree (`checks` from
+        `selectors.round_checks_for`). They stay optional: a call may not get every answer."""
+        for check in checks:
+            for item in check["missing"]:
+                field = self.fields.get(ROUND_ITEMS[item].contact_field)
+                if field is not None:
+                    field.help_text = _("Asked by the round “%(round)s”.") % {"round": check["round"].title}
+                    field.widget.attrs["data-round-item"] = item.value
+
 
 class RoundForm(DateRangeMixin, forms.Form):
     default_date_range = SCHEDULE
@@ -119,6 +130,13 @@ class RoundForm(DateRangeMixin, forms.Form):
     branches = forms.ModelMultipleChoiceField(
         label=_("Branches"), queryset=Branch.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    areas = forms.MultipleChoiceField(
+        label=_("Only those living in"),
+        choices=ResidenceArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: wherever they live."),
+    )
     verify_health = forms.BooleanField(label=_("Verify health"), required=False, initial=True)
     verify_vaccination = forms.BooleanField(label=_("Verify vaccination"), required=False)
     verify_testing = forms.BooleanField(label=_("Verify testing"), required=False)
@@ -133,6 +151,7 @@ class RoundForm(DateRangeMixin, forms.Form):
             "title",
             Row(Column("starts_on", css_class="col-md-6"), Column("ends_on", css_class="col-md-6")),
             Row(Column("scope", css_class="col-md-4"), Column("branches", css_class="col-md-8")),
+            "areas",
             Fieldset(
                 _("What must be verified"),
                 Row(

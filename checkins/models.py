@@ -6,6 +6,7 @@ the database by `checkins.schedule.with_schedule`, from the denormalised `Checki
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +31,7 @@ from .choices import (
     HealthSeen,
     Outcome,
     Reached,
+    RoundItem,
     RoundStatus,
 )
 
@@ -317,19 +319,50 @@ class CadencePolicy(models.Model):
         return " · ".join(part for part in parts if part) or str(_("Everybody"))
 
 
+@dataclass(frozen=True)
+class RoundItemRule:
+    """How one item a round may ask to verify is asked for, answered and confirmed unchanged."""
+
+    flag: str  # the CheckinRound field that asks for it
+    contact_field: str  # the ContactLog field (and contact form field) whose answer it is
+    answered: Q  # a ContactLog that answered it
+    confirmed: str  # the RoundVerification field that confirms it unchanged
+
+
+# The one table of the round items: the rounds, their counts, the one-tap confirmation and the
+# contact form's notice all read it (see `checkins.selectors.round_retirees` for the rule).
+ROUND_ITEMS = {
+    RoundItem.HEALTH: RoundItemRule("verify_health", "health_seen", ~Q(health_seen=""), "health"),
+    RoundItem.VACCINATION: RoundItemRule(
+        "verify_vaccination", "checked_vaccination", Q(checked_vaccination=True), "vaccination"
+    ),
+    RoundItem.TESTING: RoundItemRule("verify_testing", "checked_testing", Q(checked_testing=True), "testing"),
+    RoundItem.COMMUNITY: RoundItemRule("verify_community", "community_status", ~Q(community_status=""), "community"),
+}
+
+
 class CheckinRoundQuerySet(BranchScopedQuerySet):
     # The branches in scope are always listed (all active branches when the round covers all).
     branch_path = "branches"
 
+    def running_on(self, day: datetime.date):
+        """Rounds under way on `day`: open, with `day` inside the window (see CheckinRound.runs_on)."""
+        return self.filter(status=RoundStatus.OPEN, starts_on__lte=day, ends_on__gte=day)
+
 
 class CheckinRound(models.Model):
-    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window."""
+    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window.
+
+    The scope is the active retirees of `branches` (every active branch, listed, when
+    `all_branches`), narrowed to those living in `areas` when any are chosen (东家属区, 北家属区).
+    """
 
     title = models.CharField(_("title"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     all_branches = models.BooleanField(_("all branches"), default=True)
     branches = models.ManyToManyField("branches.Branch", verbose_name=_("branches"), related_name="+", blank=True)
+    areas = models.ManyToManyField("retirees.Area", verbose_name=_("residence areas"), related_name="+", blank=True)
     verify_health = models.BooleanField(_("verify health"), default=True)
     verify_vaccination = models.BooleanField(_("verify vaccination"), default=False)
     verify_testing = models.BooleanField(_("verify testing"), default=False)
@@ -388,12 +421,86 @@ class CheckinRound(models.Model):
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
 
+    def runs_on(self, day: datetime.date) -> bool:
+        """Open with `day` inside its window (the rule of `CheckinRoundQuerySet.running_on`, for one round)."""
+        return self.status == RoundStatus.OPEN and self.starts_on <= day <= self.ends_on
+
+    def required_items(self) -> list[RoundItem]:
+        """The items this round asks to verify for every retiree, in a fixed order (no query)."""
+        return [item for item, rule in ROUND_ITEMS.items() if getattr(self, rule.flag)]
+
+    def area_labels(self) -> list[str]:
+        """The areas the round is narrowed to (reads `areas`: prefetch it for a list)."""
+        return [str(area) for area in self.areas.all()]
+
     def verify_labels(self) -> list[str]:
-        labels = []
-        for field in ("verify_health", "verify_vaccination", "verify_testing", "verify_community"):
-            if getattr(self, field):
-                labels.append(self._meta.get_field(field).verbose_name)
-        return labels
+        return [item.label for item in self.required_items()]
+
+
+class RoundVerificationQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"
+
+
+class RoundVerification(models.Model):
+    """Round items confirmed unchanged for one retiree, in one tap (摸排: "核实无变化").
+
+    A round asks every retiree's health, vaccination, test or community status. A secretary who
+    has just reached a retiree and heard that nothing has changed confirms the items the round's
+    contacts have not answered yet, instead of filling in the contact form again. The row says who
+    confirmed which items and when; its history keeps every change.
+
+    Why a row of its own, one per (round, retiree), rather than a contact log flagged as a
+    confirmation: a confirmation is not a call. It follows the call already logged (usually the
+    quick "reached, all well"); as a second contact log it would count a call that never happened
+    (the schedule, the weekly chart, the call list's "last contact"), and as a flag on the logged
+    contact it would rewrite what that call recorded. It also belongs to one round, which a
+    contact does not know (rounds can overlap). And the unique (round, retiree) pair makes a double
+    tap one confirmation by construction. Written only by `checkins.services.round_verification_confirm`.
+    """
+
+    checkin_round = models.ForeignKey(
+        CheckinRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="verifications"
+    )
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.PROTECT, related_name="round_verifications"
+    )
+    health = models.BooleanField(_("health unchanged"), default=False)
+    vaccination = models.BooleanField(_("vaccination unchanged"), default=False)
+    testing = models.BooleanField(_("testing unchanged"), default=False)
+    community = models.BooleanField(_("community status unchanged"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+
+    objects = RoundVerificationQuerySet.as_manager()
+    history = HistoricalRecords()  # who confirmed what, and every later change
+
+    class Meta:
+        verbose_name = _("round verification")
+        verbose_name_plural = _("round verifications")
+        ordering = ["-confirmed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin_round", "retiree"],
+                name="checkins_roundverification_once_per_round",
+                violation_error_message=_("This retiree's items are already confirmed for this round."),
+            ),
+            models.CheckConstraint(
+                condition=Q(health=True) | Q(vaccination=True) | Q(testing=True) | Q(community=True),
+                name="checkins_roundverification_confirms_something",
+                violation_error_message=_("A confirmation confirms at least one item."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.checkin_round}"
+
+    def get_absolute_url(self):
+        return reverse("checkins:round_detail", args=[self.checkin_round_id])
+
+    def confirmed_items(self) -> list[RoundItem]:
+        return [item for item, rule in ROUND_ITEMS.items() if getattr(self, rule.confirmed)]
 
 
 class ExemptionQuerySet(BranchScopedQuerySet):

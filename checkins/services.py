@@ -1,6 +1,7 @@
 """Writes for check-ins. Views, forms, the admin and tasks call these; each runs in a transaction."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +14,23 @@ from accounts.access import in_scope, locked_in_scope, may_request_exemption, re
 from audit.models import AuditEvent
 from audit.services import audit_record
 from branches.models import Branch
-from retirees.choices import Status
+from core.addressing import record_areas
+from core.dates import local_today
+from retirees.choices import ResidenceArea, Status
 from retirees.models import Retiree
 
 from . import selectors, signals
 from .choices import Channel, Escalation, ExemptionStatus, Outcome, Reached, RoundStatus
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
+from .models import (
+    ROUND_ITEMS,
+    CadencePolicy,
+    CheckinRound,
+    CheckinState,
+    ContactLog,
+    Exemption,
+    RoundVerification,
+    WeeklyReach,
+)
 
 
 def unreachable_after() -> int:
@@ -217,12 +229,14 @@ def round_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
     branches: list[Branch] | None = None,
+    areas: Sequence[str] = (),
     verify_health: bool = True,
     verify_vaccination: bool = False,
     verify_testing: bool = False,
     verify_community: bool = False,
 ) -> CheckinRound:
-    """Open a check-in round (office staff only). `branches` None means every active branch."""
+    """Open a check-in round (office staff only). `branches` None means every active branch;
+    `areas` (residence area codes) narrows it to those living there."""
     require_office(user)
     checkin_round = CheckinRound(
         title=title.strip(),
@@ -238,9 +252,12 @@ def round_create(
     checkin_round.full_clean(exclude=["created_by"])
     if branches is not None and not branches:
         raise ValidationError({"branches": _("Choose at least one branch, or all branches.")})
+    if not set(areas) <= set(ResidenceArea.values):
+        raise ValidationError({"areas": _("Unknown residence.")})
     checkin_round.save()
     scope = Branch.objects.filter(is_active=True) if branches is None else branches
     checkin_round.branches.set(scope)
+    record_areas(checkin_round.areas, areas)
     return checkin_round
 
 
@@ -259,6 +276,52 @@ def round_close(*, user, checkin_round: CheckinRound, summary: str = "") -> Chec
     checkin_round.summary = summary.strip()
     checkin_round.save()
     return checkin_round
+
+
+@transaction.atomic
+def round_verification_confirm(
+    *, user, checkin_round: CheckinRound, retiree: Retiree, today: datetime.date | None = None
+) -> RoundVerification | None:
+    """Confirm in one tap that the items the round still asks of a reached retiree are unchanged.
+
+    Records the items not yet answered by the round's contacts on the retiree's one
+    RoundVerification of the round (who and when; its history keeps the rest). Idempotent: once
+    every item is answered there is nothing left to confirm and a second tap changes nothing
+    (it returns the confirmation as it stands, or None when the contacts answered everything).
+
+    PermissionDenied for a retiree or a round outside the user's scope; ValidationError when the
+    round is not running today, does not cover the retiree, or the retiree has not been reached
+    inside its window (a confirmation goes with a call: log the call first).
+    """
+    # The retiree's lock also serialises two taps at once: the second finds nothing left to confirm.
+    retiree = locked_in_scope(Retiree, user, retiree.pk)
+    checkin_round = in_scope(CheckinRound, user, checkin_round.pk)
+    today = today or local_today()
+    if not checkin_round.runs_on(today):
+        raise ValidationError(_("This round is not under way today: nothing can be confirmed for it."))
+    status = (
+        selectors.round_retirees(user=user, checkin_round=checkin_round, with_items=True).filter(pk=retiree.pk).first()
+    )
+    if status is None:
+        raise ValidationError(_("This retiree is not part of this round."))
+    if not status.reached_in_round:
+        raise ValidationError(
+            _("%(name)s has not been reached in this round yet: log the call first, then confirm.")
+            % {"name": retiree.name}
+        )
+    missing = selectors.round_missing_items(status, checkin_round)
+    verification = RoundVerification.objects.filter(checkin_round=checkin_round, retiree=retiree).first()
+    if not missing:
+        return verification
+    if verification is None:
+        verification = RoundVerification(checkin_round=checkin_round, retiree=retiree)
+    for item in missing:
+        setattr(verification, ROUND_ITEMS[item].confirmed, True)
+    verification.confirmed_by = user
+    verification.confirmed_at = timezone.now()
+    verification.full_clean(exclude=["checkin_round", "retiree", "confirmed_by"])
+    verification.save()
+    return verification
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("retirees/<int:pk>/quick/", views.quick_log, name="quick_log"),
     path("retirees/<int:pk>/log/", views.contact_create, name="contact_create"),
     path("retirees/<int:pk>/exempt/", views.exemption_create, name="exemption_create"),
+    path("retirees/<int:pk>/round-confirm/", views.round_confirm, name="round_confirm"),
     path("contacts/<int:pk>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
     path("exemptions/", views.exemption_list, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", views.exemption_decide, name="exemption_decide"),

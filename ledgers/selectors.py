@@ -96,8 +96,11 @@ LEDGER_SELECTORS = {
 }
 
 
-def branch_totals(*, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None) -> tuple[list[dict], dict]:
-    """Per visible branch: active retirees, how many had each dose, were tested lately, are exposed.
+def branch_totals(
+    *, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None, residence_area: str = ""
+) -> tuple[list[dict], dict]:
+    """Per visible branch: active retirees, how many had each dose, were tested lately, are exposed;
+    only those living in `residence_area` when given (a `ResidenceArea` code).
 
     Runs two queries (the branches, and one grouped count over the retirees).
     """
@@ -109,10 +112,11 @@ def branch_totals(*, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS,
         )
         for number in DOSE_NUMBERS
     }
+    retirees = Retiree.objects.visible_to(user).filter(status=Status.ACTIVE)
+    if residence_area:
+        retirees = retirees.filter(residence_area=residence_area)
     rows = (
-        Retiree.objects.visible_to(user)
-        .filter(status=Status.ACTIVE)
-        .values("branch")
+        retirees.values("branch")
         .annotate(
             total=Count("id"),
             **counts,

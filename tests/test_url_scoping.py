@@ -21,7 +21,6 @@ OFFICE_ONLY = {
     "volunteers:shift_edit",
     "notices:notice_create",
     "visits:campaign_create",
-    "meetings:meeting_create",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
 }
@@ -60,6 +59,7 @@ OBJECT_URLS = {
     "checkins:quick_log": "retiree",
     "checkins:contact_create": "retiree",
     "checkins:exemption_create": "retiree",
+    "checkins:round_confirm": "retiree",
     "checkins:follow_up_done": "contact",
     "checkins:exemption_decide": "exemption",
     "checkins:exemption_revoke": "exemption",
