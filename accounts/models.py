@@ -95,3 +95,7 @@ class User(AbstractUser):
     @property
     def is_committee_member(self) -> bool:
         return access.is_committee_member(self)
+
+    @property
+    def may_request_exemption(self) -> bool:
+        return access.may_request_exemption(self)

@@ -10,11 +10,14 @@ def retiree_panel(*, user, retiree) -> dict:
     """The retiree's check-in schedule, attention, exemptions and contact timeline (four queries)."""
     today = local_today()
     episodes = selectors.retiree_attention(user=user, retiree=retiree)
+    exemptions = list(selectors.retiree_exemptions(user=user, retiree=retiree))
     return {
         "schedule": selectors.retiree_schedule(user=user, pk=retiree.pk, today=today),
         "attention_open": [episode for episode in episodes if episode.is_active_on(today)],
         "attention_past": [episode for episode in episodes if not episode.is_active_on(today)][:10],
         "may_lift_attention": may_lift_attention(user, retiree),
-        "exemptions": list(selectors.retiree_exemptions(user=user, retiree=retiree)),
+        "exemptions": exemptions,
+        # One request at a time (checkins_exemption_one_pending): no button for a second one.
+        "exemption_pending": any(exemption.is_pending for exemption in exemptions),
         "timeline": list(selectors.contact_timeline(user=user, retiree=retiree)),
     }

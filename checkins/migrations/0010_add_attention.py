@@ -63,7 +63,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checkins', '0004_add_failures_index'),
+        ('checkins', '0009_add_round_verification'),
         ('ledgers', '0003_ledger_signoff'),
         ('retirees', '0003_add_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
