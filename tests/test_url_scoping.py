@@ -24,6 +24,16 @@ OFFICE_ONLY = {
     "meetings:meeting_create",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
+    "setup",
+    "accounts:user_list",
+    "accounts:user_create",
+    "accounts:user_edit",
+    "accounts:user_password_reset",
+    "accounts:user_set_active",
+    "accounts:user_two_factor_reset",
+    "accounts:user_import",
+    "accounts:user_import_confirm",
+    "accounts:user_import_template",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
 # object was found in scope: office staff approve exemptions, close rounds, set cadences, plan care
@@ -38,7 +48,15 @@ _OFFICE_ACTIONS = {
 }
 BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS}
 # Actions that only take POST: a GET is 405 for everybody.
-POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "notices:notice_deliver"}
+POST_ONLY = {
+    "reminders:read_all",
+    "reminders:holiday_delete",
+    "retirees:reveal",
+    "notices:notice_deliver",
+    "accounts:user_password_reset",
+    "accounts:user_set_active",
+    "accounts:user_two_factor_reset",
+}
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {
     "retirees:reveal": {"field": "phone"},
@@ -93,6 +111,10 @@ OBJECT_URLS = {
     "visits:visit_edit": "visit",
     "visits:campaign_detail": "campaign",
     "meetings:meeting_detail": "meeting",
+    "accounts:user_edit": "member",
+    "accounts:user_password_reset": "member",
+    "accounts:user_set_active": "member",
+    "accounts:user_two_factor_reset": "member",
 }
 # Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
 # closed round and its sign-off too, whose pages read the counts frozen at closing.
@@ -172,6 +194,7 @@ def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
     return {
         "retiree": retiree_b,
         "branch": retiree_b.branch,
+        "member": secretary_b,
         **checkins,
         **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
@@ -185,6 +208,7 @@ def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
     return {
         "retiree": retiree_a,
         "branch": retiree_a.branch,
+        "member": secretary_a,
         **checkins,
         **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),
