@@ -24,7 +24,9 @@ ACTIONS = [
 
 
 class AuditEvent(models.Model):
-    """Who saw, revealed, exported, signed in or changed a user account, and when. Written once, never changed by the app."""
+    """Who saw, revealed, exported, signed in or changed a user account, and when.
+
+    Written once, never changed by the app."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("Logged in")

@@ -44,7 +44,9 @@ def test_reset_then_sign_in_forces_the_change_before_any_other_page(client, logi
 def test_reset_ends_open_sessions_and_lifts_a_lockout(client, login, office, secretary_a, settings):
     other = type(client)()
     other.force_login(secretary_a)
-    AccessAttempt.objects.create(username="sec_a", ip_address="127.0.0.1", failures_since_start=99, get_data="", post_data="")
+    AccessAttempt.objects.create(
+        username="sec_a", ip_address="127.0.0.1", failures_since_start=99, get_data="", post_data=""
+    )
     login(office).post(reverse("accounts:user_password_reset", args=[secretary_a.pk]))
     assert other.get(reverse("checkins:call_list")).status_code == 302  # the old session is gone
     assert not AccessAttempt.objects.filter(username="sec_a").exists()

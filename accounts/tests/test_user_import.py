@@ -118,7 +118,9 @@ def test_a_sheet_may_swap_the_secretary_of_a_branch(login, office, branch_a, sec
 
 
 def test_two_secretaries_of_one_branch_in_the_sheet_are_refused(login, office, branch_a):
-    sheet = xlsx_file([HEADER, ["甲一", "13900007777", "第一党支部", "书记"], ["乙二", "13900008888", "一支部", "书记"]])
+    sheet = xlsx_file(
+        [HEADER, ["甲一", "13900007777", "第一党支部", "书记"], ["乙二", "13900008888", "一支部", "书记"]]
+    )
     found = problems(preview(login(office), sheet))
     assert [row for row, _c, _m in found] == [3]
     assert "2" in found[0][2]  # names the row that already has the branch's secretary
