@@ -16,6 +16,7 @@ OFFICE_ONLY = {
     "retirees:personal_data",
     "reminders:holidays",
     "reminders:holiday_delete",
+    "reminders:holidays_refresh",
     "two_factor_setup",
     "volunteers:shift_create",
     "volunteers:shift_edit",
@@ -51,6 +52,7 @@ BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS
 POST_ONLY = {
     "reminders:read_all",
     "reminders:holiday_delete",
+    "reminders:holidays_refresh",
     "retirees:reveal",
     "notices:notice_deliver",
     "accounts:user_password_reset",
