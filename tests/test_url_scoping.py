@@ -22,6 +22,7 @@ OFFICE_ONLY = {
     "volunteers:shift_edit",
     "notices:notice_create",
     "visits:campaign_create",
+    "visits:festival_dismiss",
     "meetings:meeting_create",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
@@ -58,6 +59,7 @@ POST_ONLY = {
     "accounts:user_password_reset",
     "accounts:user_set_active",
     "accounts:user_two_factor_reset",
+    "visits:festival_dismiss",
 }
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {

@@ -16,8 +16,8 @@ from branches.models import Branch
 from core.addressing import address, check_addressees
 from retirees.models import Retiree
 
-from .choices import VisitStatus
-from .models import Visit, VisitCampaign
+from .choices import Festival, VisitStatus
+from .models import FestivalOfferDismissal, Visit, VisitCampaign
 
 
 @transaction.atomic
@@ -63,3 +63,15 @@ def visit_campaign_create(
     campaign.save()
     address(campaign, branches)
     return campaign
+
+
+@transaction.atomic
+def festival_offer_dismiss(*, user, festival: str, year: int) -> FestivalOfferDismissal:
+    """Stop offering `festival`'s campaign of `year` to the office (idempotent)."""
+    require_office(user)
+    if festival not in Festival.values or not 2000 <= year <= 2099:
+        raise ValidationError(_("Unknown festival."))
+    dismissal, _created = FestivalOfferDismissal.objects.get_or_create(
+        festival=festival, year=year, defaults={"dismissed_by": user}
+    )
+    return dismissal
