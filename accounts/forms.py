@@ -100,14 +100,24 @@ class UserFilterForm(forms.Form):
     """The people list's filters, read from the query string (bad values are ignored)."""
 
     q = forms.CharField(label=_("Search"), max_length=50, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("All roles")), *Role.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+    )
     branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=User.objects.none(), required=False, empty_label=_("All branches")
+        label=_("Branch"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("All branches"),
+        widget=QuickSelect(attrs={"class": "form-select form-select-lg"}),
     )
     state = forms.ChoiceField(
         label=_("Accounts"),
-        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
+        choices=[("active", _("In use")), ("inactive", _("Deactivated")), ("all", _("All"))],
         required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
     )
 
     def __init__(self, *args, user, **kwargs):

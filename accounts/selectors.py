@@ -1,13 +1,13 @@
 """Reads of user accounts for the office's people pages."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 
 from . import access
-from .choices import Position
+from .choices import Position, Role
 from .models import User
 
 
@@ -31,7 +31,11 @@ def user_list(*, user, q: str = "", role: str = "", branch_id: int | None = None
         queryset = queryset.filter(is_active=True)
     elif state == "inactive":
         queryset = queryset.filter(is_active=False)
-    return queryset.order_by("-is_active", "role", "branch__name", "position", "last_name", "first_name", "username")
+    # Office staff first, then administrators, then each branch's secretary and committee.
+    role_rank = Case(When(role=Role.OFFICE, then=0), When(role=Role.ADMIN, then=1), default=2)
+    return queryset.order_by(
+        "-is_active", role_rank, "branch__name", "-position", "last_name", "first_name", "username"
+    )
 
 
 def user_get(*, user, pk: int) -> User:

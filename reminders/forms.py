@@ -13,7 +13,7 @@ class HolidayForm(DateRangeMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Holiday.Kind.choices, initial=Holiday.Kind.HOLIDAY)
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Name of the day"),
         max_length=50,
         help_text=_(
             "For example 校庆放假 (a day the university gives off), or 照常上班 for a statutory day the office works."

@@ -39,7 +39,7 @@ def test_branch_workers_are_not_offered(secretary_a):
 def test_the_offer_prefills_the_campaign_form_and_disappears_once_opened(login, office, branch_a):
     client = login(office)
     html = client.get(reverse("visits:visit_list")).content.decode()
-    assert 'data-festival-offer="double_ninth-2026"' in html
+    assert 'data-festival-offer="double_ninth-2026"' in html and "10月18日" in html
     form = client.get(reverse("visits:campaign_create"), {"festival": "double_ninth", "year": "2026"}).context["form"]
     assert form.initial["kind"] == "double_ninth" and form.initial["target"] == "frail"
     assert form.initial["starts_on"] == datetime.date(2026, 10, 4)  # two weeks before
