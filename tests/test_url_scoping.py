@@ -192,13 +192,22 @@ def _personal(user, retiree):
     }
 
 
+def _member(branch):
+    """A committee member of the branch who is none of the personas, for the people pages (whose
+    posts deactivate accounts and reset passwords: not the signed-in persona's own)."""
+    from accounts.models import User
+    from tests.factories import make_user
+
+    return make_user(f"member{branch.pk}", role=User.Role.BRANCH, branch=branch, position=User.Position.COMMITTEE)
+
+
 @pytest.fixture
 def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
     checkins = checkin_objects(retiree_b)
     return {
         "retiree": retiree_b,
         "branch": retiree_b.branch,
-        "member": secretary_b,
+        "member": _member(retiree_b.branch),
         **checkins,
         **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
@@ -212,7 +221,7 @@ def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
     return {
         "retiree": retiree_a,
         "branch": retiree_a.branch,
-        "member": secretary_a,
+        "member": _member(retiree_a.branch),
         **checkins,
         **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),
