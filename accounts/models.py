@@ -102,6 +102,10 @@ class User(AbstractUser):
     def is_committee_member(self) -> bool:
         return access.is_committee_member(self)
 
+    @property
+    def may_request_exemption(self) -> bool:
+        return access.may_request_exemption(self)
+
 
 def branch_model():
     """The Branch model, reached through the user's foreign key: `branches` sits above `accounts`

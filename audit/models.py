@@ -20,6 +20,10 @@ ACTIONS = [
     "password_reset",
     "two_factor_reset",
     "user_import",
+    "exemption_request",
+    "exemption_approve",
+    "exemption_refuse",
+    "exemption_revoke",
 ]
 
 
@@ -45,6 +49,10 @@ class AuditEvent(models.Model):
         PASSWORD_RESET = "password_reset", _("Reset a user's password")
         TWO_FACTOR_RESET = "two_factor_reset", _("Turned off a user's two-factor authentication")
         USER_IMPORT = "user_import", _("Imported users")
+        EXEMPTION_REQUEST = "exemption_request", _("Requested an exemption")
+        EXEMPTION_APPROVE = "exemption_approve", _("Approved an exemption")
+        EXEMPTION_REFUSE = "exemption_refuse", _("Refused an exemption")
+        EXEMPTION_REVOKE = "exemption_revoke", _("Ended an exemption")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from checkins import presenters
+from checkins import presenters, selectors
 from checkins.choices import DueState, Outcome
 
 register = template.Library()
@@ -48,6 +48,24 @@ def _progress_html(percent: int, complete: bool) -> str:
 def coverage_progress(row: dict) -> str:
     """The coverage bar of a coverage row (its `percent` and `complete`)."""
     return mark_safe(_progress_html(row["percent"], row["complete"]))  # noqa: S308 (numbers and fixed classes only)
+
+
+@register.filter
+def verified_progress(row: dict) -> str:
+    """The verified bar of a round's row (`verified_percent`, `verified_complete`); a dash for a
+    round closed before verified counts were frozen."""
+    if row.get("verified_percent") is None:
+        return "—"
+    return mark_safe(_progress_html(row["verified_percent"], row["verified_complete"]))  # noqa: S308 (numbers only)
+
+
+@register.simple_tag(takes_context=True)
+def round_checks(context, retirees) -> dict:
+    """What running rounds still ask of these retirees (a page of them, or one), by retiree id:
+    `selectors.round_checks_for`, one query for the rounds and one per round, however many rows."""
+    if hasattr(retirees, "pk"):
+        retirees = [retirees]
+    return selectors.round_checks_for(user=context["user"], retiree_ids=[retiree.pk for retiree in retirees])
 
 
 _COVERAGE_ROW = (

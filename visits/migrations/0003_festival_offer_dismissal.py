@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0001_initial'),
+        ('visits', '0002_address_areas'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

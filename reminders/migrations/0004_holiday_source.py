@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reminders', '0002_delivery_expired'),
+        ('reminders', '0003_immediate_alerts'),
     ]
 
     operations = [
