@@ -19,6 +19,7 @@ venv: $(BIN)/.installed
 run: export DEBUG ?= true
 run: venv
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py refresh_holidays
 	$(BIN)/python manage.py load_demo
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash scripts/run.sh
 

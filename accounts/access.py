@@ -110,6 +110,28 @@ def may_lift_attention(user, retiree) -> bool:
     return is_office(user) or (is_secretary(user) and user.branch_id == retiree.branch_id)
 
 
+def assignable_roles(user) -> list[str]:
+    """The roles `user` may give in the app's people pages: an administrator any; office staff
+    office staff and branch workers (not administrators: that would let them grant themselves more)."""
+    if is_admin(user):
+        return list(Role.values)
+    if is_office(user):
+        return [Role.OFFICE, Role.BRANCH]
+    return []
+
+
+def may_manage_user(user, target) -> bool:
+    """Whether `user` may edit, deactivate or reset the password of `target` (no query): office
+    staff manage office staff and branch workers; only an administrator manages an administrator."""
+    return is_office(user) and (target.role != Role.ADMIN or is_admin(user))
+
+
+def may_change_own_standing(user, target) -> bool:
+    """Nobody deactivates themselves or changes their own role: the last office account could lock
+    the office out of its own app."""
+    return user.pk != target.pk
+
+
 def require_office(user) -> None:
     """Refuse anybody but office staff (PermissionDenied, a 403).
 

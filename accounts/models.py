@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -34,6 +37,9 @@ class User(AbstractUser):
     )
     position = models.CharField(_("position in branch"), max_length=16, choices=Position.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set when the office gives the user a temporary password; PasswordChangeRequiredMiddleware
+    # then allows no other page until the user has chosen their own.
+    must_change_password = models.BooleanField(_("must change password at next sign-in"), default=False)
 
     objects = OutreachUserManager()
 
@@ -99,3 +105,35 @@ class User(AbstractUser):
     @property
     def may_request_exemption(self) -> bool:
         return access.may_request_exemption(self)
+
+
+def branch_model():
+    """The Branch model, reached through the user's foreign key: `branches` sits above `accounts`
+    (docs/architecture.md), so this app names it only by string."""
+    return User._meta.get_field("branch").related_model
+
+
+class UserImport(models.Model):
+    """A users sheet kept between its preview and its confirmation (as ledgers.RosterUpload).
+
+    Only the uploader can confirm it (looked up with `user`); its content is emptied once applied
+    and an unconfirmed one is deleted after a day (`services.user_imports_purge`).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("content"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("users import")
+        verbose_name_plural = _("users imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

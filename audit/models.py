@@ -13,6 +13,13 @@ ACTIONS = [
     "personal_export",
     "anonymise",
     "password_change",
+    "user_create",
+    "user_change",
+    "user_deactivate",
+    "user_activate",
+    "password_reset",
+    "two_factor_reset",
+    "user_import",
     "exemption_request",
     "exemption_approve",
     "exemption_refuse",
@@ -22,7 +29,9 @@ ACTIONS = [
 
 
 class AuditEvent(models.Model):
-    """Who saw, revealed, exported or signed in, and when. Written once, never changed by the app."""
+    """Who saw, revealed, exported, signed in or changed a user account, and when.
+
+    Written once, never changed by the app."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("Logged in")
@@ -34,6 +43,13 @@ class AuditEvent(models.Model):
         PERSONAL_DATA_EXPORT = "personal_export", _("Exported a retiree's personal data")
         ANONYMISE = "anonymise", _("Anonymised a retiree")
         PASSWORD_CHANGE = "password_change", _("Changed password")
+        USER_CREATE = "user_create", _("Added a user")
+        USER_CHANGE = "user_change", _("Changed a user")
+        USER_DEACTIVATE = "user_deactivate", _("Deactivated a user")
+        USER_ACTIVATE = "user_activate", _("Reactivated a user")
+        PASSWORD_RESET = "password_reset", _("Reset a user's password")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Turned off a user's two-factor authentication")
+        USER_IMPORT = "user_import", _("Imported users")
         EXEMPTION_REQUEST = "exemption_request", _("Requested an exemption")
         EXEMPTION_APPROVE = "exemption_approve", _("Approved an exemption")
         EXEMPTION_REFUSE = "exemption_refuse", _("Refused an exemption")

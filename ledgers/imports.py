@@ -6,24 +6,20 @@ transaction. Columns are recognised by the registry export's headers (in Chinese
 and the names offices commonly use, so an exported registry imports back unchanged.
 """
 
-import csv
 import datetime
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.escape import unescape
 
 from branches.models import Branch
 from core.dates import local_today
-from core.exports import FORMULA_PREFIXES
-from core.uploads import CSV, XLSX, check_content
+from core.sheets import Problem, SheetError, clean_text, find_header, header_key, undo_neutralise
+from core.sheets import read_table as read_sheet
+from core.uploads import CSV, XLSX
 from retirees.choices import CareLevel, Category, Gender, LivingSituation, ResidenceArea
 from retirees.exports import registry_spec
 from retirees.fields import ROSTER_FIELDS
@@ -31,8 +27,6 @@ from retirees.models import Retiree
 from retirees.validators import normalize_id_number, normalize_phone
 
 MAX_ROWS = 5000
-MAX_COLUMNS = 60
-HEADER_SEARCH_ROWS = 10
 ROSTER_KINDS = (XLSX, CSV)
 # Roster uploads above this size are refused before they are read.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -73,15 +67,8 @@ EXTRA_CHOICES = {
 }
 
 
-class RosterFileError(Exception):
-    """The file cannot be read at all; the message is translated and shown as it is."""
-
-
-@dataclass
-class Problem:
-    row: int | None
-    column: str
-    message: str
+# The sheet reader's error, under the name this module has always used.
+RosterFileError = SheetError
 
 
 @dataclass
@@ -106,24 +93,7 @@ class RosterPlan:
         return {action: self.count(action) for action in ("create", "update", "unchanged")}
 
 
-def clean_text(value) -> str:
-    """A cell as text: full-width characters to ASCII, surrounding spaces removed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def undo_neutralise(text: str) -> str:
-    """Drop the apostrophe an export put before a formula-like text (see core.exports.neutralise)."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        return text[1:]
-    return text
-
-
-def _header_key(value) -> str:
-    return "".join(clean_text(value).split()).replace("*", "").lower()
+_header_key = header_key
 
 
 def header_aliases() -> dict[str, str]:
@@ -181,77 +151,8 @@ def parse_date(value) -> datetime.date:
 
 
 def read_table(content: bytes, filename: str) -> list[tuple[int, list]]:
-    """The non-blank rows of the file as (row number, cell values). Raises RosterFileError.
-
-    The content goes through the app's one upload checker again (a stored upload is read again
-    when confirmed), which also says whether it is a workbook or a CSV: the name does not decide.
-    """
-    try:
-        kind = check_content(content, name=filename, accept=ROSTER_KINDS, max_bytes=MAX_UPLOAD_BYTES)
-    except ValidationError as error:
-        raise RosterFileError(error.messages[0]) from None
-    if kind == CSV:
-        return _read_csv(content)
-    return _read_xlsx(content)
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, list]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged workbook
-        raise RosterFileError(_("This is not a valid .xlsx file, or it is damaged. Save it again in Excel.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        table = []
-        for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            if any(clean_text(value) for value in values):
-                if len(table) >= MAX_ROWS + HEADER_SEARCH_ROWS:
-                    raise RosterFileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-                # Excel (and our export) write control characters as _xHHHH_; openpyxl leaves them so.
-                table.append((number, [unescape(v) if isinstance(v, str) and "_x" in v else v for v in values]))
-        return table
-    except RosterFileError:
-        raise
-    except Exception:
-        raise RosterFileError(_("This is not a valid .xlsx file, or it is damaged. Save it again in Excel.")) from None
-    finally:
-        workbook.close()
-
-
-def _read_csv(content: bytes) -> list[tuple[int, list]]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError(_("The CSV file's text encoding is not recognised: save it as UTF-8 CSV."))
-    if "\x00" in text:
-        raise RosterFileError(_("This is not a CSV text file."))
-    table = []
-    try:
-        for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
-            if any(clean_text(value) for value in values):
-                if len(table) >= MAX_ROWS + HEADER_SEARCH_ROWS:
-                    raise RosterFileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-                table.append((number, values[:MAX_COLUMNS]))
-    except csv.Error:
-        raise RosterFileError(_("The CSV file is malformed: save it again from Excel.")) from None
-    return table
-
-
-def _find_header(table, aliases) -> tuple[int, dict[int, str]]:
-    """The index in `table` of the header row, and column index -> field key."""
-    for index, (_number, values) in enumerate(table[:HEADER_SEARCH_ROWS]):
-        columns = {}
-        for position, value in enumerate(values):
-            key = aliases.get(_header_key(value))
-            if key and key not in columns.values():
-                columns[position] = key
-        if "name" in columns.values() and len(columns) >= 2:
-            return index, columns
-    return -1, {}
+    """The non-blank rows of the roster (core.sheets.read_table with the roster's limits)."""
+    return read_sheet(content, filename, max_rows=MAX_ROWS, max_bytes=MAX_UPLOAD_BYTES)
 
 
 def _labels() -> dict[str, str]:
@@ -271,7 +172,7 @@ def roster_plan(*, user, content: bytes, filename: str) -> RosterPlan:
     except RosterFileError as error:
         plan.problems.append(Problem(None, "", str(error)))
         return plan
-    header_index, columns = _find_header(table, header_aliases())
+    header_index, columns = find_header(table, header_aliases())
     if header_index < 0:
         plan.problems.append(
             Problem(None, "", _("No header row found: the first rows must include a column named 姓名."))

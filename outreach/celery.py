@@ -32,4 +32,9 @@ app.conf.beat_schedule = {
     # Hourly at :20: delete roster uploads previewed but not confirmed within 24 hours, so the
     # import page's "deleted after 24 hours" holds to within the hour, not up to a day late.
     "roster-uploads-purge": {"task": "ledgers.purge_roster_uploads", "schedule": crontab(minute=20)},
+    # Hourly at :25: the same for users sheets (names and phones of the people who sign in).
+    "user-imports-purge": {"task": "accounts.purge_user_imports", "schedule": crontab(minute=25)},
+    # Daily at 04:10: copy the current and next year's statutory holidays from the library
+    # (idempotent), so the new year is filled on 1 January and a new notice after an upgrade.
+    "holidays-refresh": {"task": "reminders.refresh_holidays", "schedule": crontab(hour=4, minute=10)},
 }

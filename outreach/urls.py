@@ -9,6 +9,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("getting-started/", views.first_run, name="setup"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/password/", account_views.password_change, name="password_change"),
     path("accounts/verify/", account_views.otp_verify, name="otp_verify"),
     path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("people/", include("accounts.urls")),
     path("retirees/", include("retirees.urls")),
     path("branches/", include("branches.urls")),
     path("notifications/", include("reminders.urls")),

@@ -5,8 +5,8 @@ from .models import Delivery, Holiday, Notification, Reminder
 
 @admin.register(Holiday)
 class HolidayAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "name"]
-    list_filter = ["kind"]
+    list_display = ["date", "kind", "name", "source"]
+    list_filter = ["kind", "source"]
 
 
 class DeliveryInline(admin.TabularInline):

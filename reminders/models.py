@@ -7,16 +7,32 @@ from django.utils.translation import gettext_lazy as _
 from core.db import choices_check
 
 
+class HolidaySource(models.TextChoices):
+    """Where a holiday-calendar row came from (module level: Holiday.Meta's constraint reads it)."""
+
+    LIBRARY = "library", _("Statutory calendar")
+    OFFICE = "office", _("Office exception")
+
+
 class Holiday(models.Model):
-    """A statutory holiday, or a make-up working day (调休) that falls on a weekend."""
+    """A statutory holiday, or a make-up working day (调休) that falls on a weekend.
+
+    The statutory calendar is copied from a library (`source` library, by
+    `services.holidays_refresh`); the office adds its own exceptions (`source` office), which
+    the refresh never overwrites: an office row on a date replaces the library's for that date.
+    """
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Holiday")
         WORKDAY = "workday", _("Make-up working day (调休)")
 
+    Source = HolidaySource
+
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.HOLIDAY)
     name = models.CharField(_("name"), max_length=50)
+    # Rows entered before the library existed were typed in by the office: they stay theirs.
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.OFFICE)
 
     class Meta:
         verbose_name = _("holiday")
@@ -27,7 +43,8 @@ class Holiday(models.Model):
                 condition=Q(kind__in=["holiday", "workday"]),
                 name="reminders_holiday_kind_valid",
                 violation_error_message=_("Unknown kind of day."),
-            )
+            ),
+            choices_check("source", HolidaySource.choices, "reminders_holiday_source_valid", _("Unknown source.")),
         ]
 
     def __str__(self):

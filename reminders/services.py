@@ -17,15 +17,18 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.access import branch_workers, office_reader, office_staff, secretaries
+from accounts.access import branch_workers, office_reader, office_staff, require_office, secretaries
 from accounts.models import User
 from branches import webhooks
 from branches.models import Branch
+from core import calendar_cn
 from core.queue import enqueue_many_on_commit
 from retirees.models import Retiree
 
@@ -377,4 +380,114 @@ def next_planned_sends(*, today: datetime.date | None = None) -> list[tuple[Bran
     return [
         (branch, next_reminder_day(branch.reminder_weekdays, today, holidays))
         for branch in Branch.objects.filter(is_active=True).order_by("name")
+    ]
+
+
+# --- The holiday calendar ------------------------------------------------------------------------
+
+
+@dataclass
+class HolidayRefresh:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    kept_exceptions: int = 0
+    years: tuple = ()
+    unpublished: tuple = ()  # years whose State Council notice the library does not carry yet
+
+
+def holiday_years(today: datetime.date | None = None) -> tuple[int, int]:
+    """The years the calendar keeps filled: the current one and the next."""
+    today = today or timezone.localdate()
+    return today.year, today.year + 1
+
+
+@transaction.atomic
+def holidays_refresh(*, years: tuple[int, ...] | None = None, today: datetime.date | None = None) -> HolidayRefresh:
+    """Copy the statutory calendar of `years` (the current and next by default) from the library.
+
+    Idempotent: a second run changes nothing. A date the office entered itself stays theirs (a row
+    the office typed in that says the same as the library becomes the library's, so that the
+    office's list shows only real exceptions). A library day the library no longer has (a notice
+    corrected) is removed. Locks the calendar's rows of those years for the transaction, so two
+    runs at once do not both insert.
+    """
+    result = HolidayRefresh(years=tuple(years or holiday_years(today)))
+    for year in result.years:
+        if not calendar_cn.arrangement_published(year):
+            result.unpublished += (year,)
+        wanted = {day.date: day for day in calendar_cn.statutory_days(year)}
+        existing = {row.date: row for row in Holiday.objects.select_for_update().filter(date__year=year)}
+        for date, day in wanted.items():
+            row = existing.get(date)
+            if row is None:
+                Holiday.objects.create(date=date, kind=day.kind, name=day.name, source=Holiday.Source.LIBRARY)
+                result.added += 1
+            elif row.source == Holiday.Source.OFFICE and row.kind != day.kind:
+                result.kept_exceptions += 1
+            elif (row.source, row.kind, row.name) != (Holiday.Source.LIBRARY, day.kind, day.name):
+                row.source, row.kind, row.name = Holiday.Source.LIBRARY, day.kind, day.name
+                row.save(update_fields=["source", "kind", "name"])
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        gone = [row.pk for date, row in existing.items() if row.source == Holiday.Source.LIBRARY and date not in wanted]
+        if gone:
+            Holiday.objects.filter(pk__in=gone).delete()
+            result.removed += len(gone)
+    return result
+
+
+@transaction.atomic
+def holiday_exception_save(*, user, date: datetime.date, kind: str, name: str) -> Holiday:
+    """The office's own day (a university holiday, a statutory day the office works): it replaces
+    the library's entry for that date, and a refresh leaves it."""
+    require_office(user)
+    row = Holiday.objects.select_for_update().filter(date=date).first() or Holiday(date=date)
+    row.kind, row.name, row.source = kind, name.strip(), Holiday.Source.OFFICE
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def holiday_exception_remove(*, user, holiday: Holiday) -> Holiday | None:
+    """Remove an office exception; the library's entry for that date, if any, comes back at once.
+
+    The library's own days are not removed (the next refresh would bring them back): an exception
+    on the same date replaces one. Returns the restored library day, if any.
+    """
+    require_office(user)
+    row = Holiday.objects.select_for_update().filter(pk=holiday.pk).first()
+    if row is None:
+        return None
+    if row.source != Holiday.Source.OFFICE:
+        raise ValidationError(
+            _("This day comes from the statutory calendar. To change it, add an exception on the same date.")
+        )
+    day = next((day for day in calendar_cn.statutory_days(row.date.year) if day.date == row.date), None)
+    if day is None:
+        row.delete()
+        return None
+    row.kind, row.name, row.source = day.kind, day.name, Holiday.Source.LIBRARY
+    row.save(update_fields=["kind", "name", "source"])
+    return row
+
+
+def holiday_calendar_status(*, today: datetime.date | None = None) -> list[dict]:
+    """For the holiday page: per kept year, whether the library has its notice, and the counts (one query)."""
+    years = holiday_years(today)
+    counts = {}
+    for year, source in Holiday.objects.filter(date__year__in=years).values_list("date__year", "source"):
+        counts.setdefault(year, {}).setdefault(source, 0)
+        counts[year][source] += 1
+    return [
+        {
+            "year": year,
+            "published": calendar_cn.arrangement_published(year),
+            "library": counts.get(year, {}).get(Holiday.Source.LIBRARY, 0),
+            "office": counts.get(year, {}).get(Holiday.Source.OFFICE, 0),
+        }
+        for year in years
     ]

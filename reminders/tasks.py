@@ -17,3 +17,11 @@ def send_delivery(delivery_id: int):
     """Send one channel of one reminder. Failures are retried by the tick with the backoff stored
     on the row, so a retry survives a worker restart."""
     return services.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="reminders.refresh_holidays", ignore_result=True)
+def refresh_holidays():
+    """Keep the current and next year's statutory calendar filled (idempotent): on 1 January the
+    next year comes in, and after a library upgrade its newly published notice."""
+    result = services.holidays_refresh()
+    return {"added": result.added, "updated": result.updated, "removed": result.removed}

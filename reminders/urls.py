@@ -10,4 +10,5 @@ urlpatterns = [
     path("read-all/", views.notifications_read_all, name="read_all"),
     path("holidays/", views.holiday_list, name="holidays"),
     path("holidays/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
+    path("holidays/refresh/", views.holidays_refresh, name="holidays_refresh"),
 ]

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import office_required
+from core import calendar_cn
 from core.forms import form_post
 from core.pagination import paginate
 
@@ -57,15 +59,24 @@ def notifications_read_all(request):
 
 @office_required
 def holiday_list(request):
+    """The holiday calendar: the statutory days (from the library) and the office's exceptions."""
     form = HolidayForm(request.POST or None)
-    if form_post(request, form, form.save, success=_("Saved.")):
+    if form_post(
+        request,
+        form,
+        lambda: services.holiday_exception_save(user=request.user, **form.cleaned_data),
+        success=_("Saved."),
+    ):
         return redirect("reminders:holidays")
+    first_year, _next_year = services.holiday_years()
     return render(
         request,
         "reminders/holidays.html",
         {
             "form": form,
-            "holidays": Holiday.objects.order_by("-date")[:200],
+            "holidays": Holiday.objects.filter(date__year__gte=first_year).order_by("date")[:300],
+            "years": services.holiday_calendar_status(),
+            "library": calendar_cn.library_version(),
             "planned": services.next_planned_sends(),
             "expired_recent": services.deliveries_expired_count(days=7),
         },
@@ -75,6 +86,30 @@ def holiday_list(request):
 @office_required
 @require_POST
 def holiday_delete(request, pk):
-    get_object_or_404(Holiday, pk=pk).delete()
-    messages.success(request, _("Removed."))
+    """Remove an office exception (the library's day for that date comes back)."""
+    holiday = get_object_or_404(Holiday, pk=pk)
+    try:
+        restored = services.holiday_exception_remove(user=request.user, holiday=holiday)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Removed; the statutory calendar's day is back: %(name)s.") % {"name": restored.name}
+            if restored
+            else _("Removed."),
+        )
+    return redirect("reminders:holidays")
+
+
+@office_required
+@require_POST
+def holidays_refresh(request):
+    """Copy the statutory calendar again now (what the daily refresh and the command do)."""
+    result = services.holidays_refresh()
+    messages.success(
+        request,
+        _("Holiday calendar refreshed: %(added)s added, %(updated)s updated, %(removed)s removed.")
+        % {"added": result.added, "updated": result.updated, "removed": result.removed},
+    )
     return redirect("reminders:holidays")

@@ -16,13 +16,25 @@ OFFICE_ONLY = {
     "retirees:personal_data",
     "reminders:holidays",
     "reminders:holiday_delete",
+    "reminders:holidays_refresh",
     "two_factor_setup",
     "volunteers:shift_create",
     "volunteers:shift_edit",
     "notices:notice_create",
     "visits:campaign_create",
+    "visits:festival_dismiss",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
+    "setup",
+    "accounts:user_list",
+    "accounts:user_create",
+    "accounts:user_edit",
+    "accounts:user_password_reset",
+    "accounts:user_set_active",
+    "accounts:user_two_factor_reset",
+    "accounts:user_import",
+    "accounts:user_import_confirm",
+    "accounts:user_import_template",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
 # object was found in scope: office staff decide exemptions, close rounds, set cadences, plan care
@@ -41,7 +53,17 @@ BRANCH_REFUSED = {
     "committee_a": _OFFICE_ACTIONS | {"checkins:exemption_create", "checkins:attention_lift"},
 }
 # Actions that only take POST: a GET is 405 for everybody.
-POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "notices:notice_deliver"}
+POST_ONLY = {
+    "reminders:read_all",
+    "reminders:holiday_delete",
+    "reminders:holidays_refresh",
+    "retirees:reveal",
+    "notices:notice_deliver",
+    "accounts:user_password_reset",
+    "accounts:user_set_active",
+    "accounts:user_two_factor_reset",
+    "visits:festival_dismiss",
+}
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {
     "retirees:reveal": {"field": "phone"},
@@ -100,6 +122,10 @@ OBJECT_URLS = {
     "visits:visit_edit": "visit",
     "visits:campaign_detail": "campaign",
     "meetings:meeting_detail": "meeting",
+    "accounts:user_edit": "member",
+    "accounts:user_password_reset": "member",
+    "accounts:user_set_active": "member",
+    "accounts:user_two_factor_reset": "member",
 }
 # Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
 # closed round and its sign-off too, whose pages read the counts frozen at closing.
@@ -173,12 +199,22 @@ def _personal(user, retiree):
     }
 
 
+def _member(branch):
+    """A committee member of the branch who is none of the personas, for the people pages (whose
+    posts deactivate accounts and reset passwords: not the signed-in persona's own)."""
+    from accounts.models import User
+    from tests.factories import make_user
+
+    return make_user(f"member{branch.pk}", role=User.Role.BRANCH, branch=branch, position=User.Position.COMMITTEE)
+
+
 @pytest.fixture
 def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
     checkins = checkin_objects(retiree_b)
     return {
         "retiree": retiree_b,
         "branch": retiree_b.branch,
+        "member": _member(retiree_b.branch),
         **checkins,
         **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
@@ -192,6 +228,7 @@ def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
     return {
         "retiree": retiree_a,
         "branch": retiree_a.branch,
+        "member": _member(retiree_a.branch),
         **checkins,
         **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Visit, VisitCampaign
+from core.admin import ReadOnlyAdmin
+
+from .models import FestivalOfferDismissal, Visit, VisitCampaign
 
 
 @admin.register(Visit)
@@ -16,3 +18,8 @@ class VisitAdmin(admin.ModelAdmin):
 class VisitCampaignAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "target", "starts_on", "ends_on", "all_branches"]
     raw_id_fields = ["created_by"]
+
+
+@admin.register(FestivalOfferDismissal)
+class FestivalOfferDismissalAdmin(ReadOnlyAdmin):
+    list_display = ["festival", "year", "dismissed_by", "dismissed_at"]

@@ -20,3 +20,11 @@ class CampaignTarget(models.TextChoices):
     FRAIL = "frail", _("Aged 80+ or dependent")
     LIXIU = "lixiu", _("Retired cadres (离休)")
     ALL = "all", _("Every active retiree")
+
+
+class Festival(models.TextChoices):
+    """The lunar festivals whose visit campaign the office is offered a month ahead (the values
+    are core.calendar_cn's festival names and CampaignKind's)."""
+
+    SPRING_FESTIVAL = "spring_festival", _("Spring Festival")
+    DOUBLE_NINTH = "double_ninth", _("Double Ninth (重阳)")

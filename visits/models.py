@@ -10,7 +10,7 @@ from accounts.access import AddressedQuerySet, BranchScopedQuerySet
 from core.addressing import AddressedModel
 from core.db import choices_check
 
-from .choices import CampaignKind, CampaignTarget, VisitStatus
+from .choices import CampaignKind, CampaignTarget, Festival, VisitStatus
 
 
 class VisitCampaign(AddressedModel):
@@ -119,3 +119,33 @@ class Visit(models.Model):
 
     def get_absolute_url(self):
         return reverse("visits:visit_edit", args=[self.pk])
+
+
+class FestivalOfferDismissal(models.Model):
+    """The office said "not this year" to the offer of a festival's visit campaign (see
+    selectors.festival_offers): one row per festival and year, for the whole office."""
+
+    festival = models.CharField(_("festival"), max_length=16, choices=Festival.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dismissed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed festival offer")
+        verbose_name_plural = _("dismissed festival offers")
+        ordering = ["-year", "festival"]
+        constraints = [
+            choices_check(
+                "festival", Festival.choices, "visits_festivalofferdismissal_festival_valid", _("Unknown festival.")
+            ),
+            models.UniqueConstraint(
+                fields=["festival", "year"],
+                name="visits_festivalofferdismissal_once_a_year",
+                violation_error_message=_("This offer was already dismissed for that year."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_festival_display()} {self.year}"

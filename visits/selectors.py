@@ -5,16 +5,19 @@ import datetime
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from accounts.access import is_office
 from branches.models import Branch
 from checkins.choices import FRAIL_AGE
+from core import calendar_cn
 from core.addressing import progress_percent
 from core.dates import local_today
 from retirees.choices import CareLevel, Category
 from retirees.models import Retiree, birth_date_bounds
 
-from .choices import CampaignTarget, VisitStatus
-from .models import Visit, VisitCampaign
+from .choices import CampaignTarget, Festival, VisitStatus
+from .models import FestivalOfferDismissal, Visit, VisitCampaign
 
 
 def frail_filter(today: datetime.date) -> Q:
@@ -111,3 +114,66 @@ def campaign_missing(*, user, campaign: VisitCampaign):
 def retiree_panel(*, user, retiree) -> dict:
     """The retiree page's visits (one query for the visits, one for their visitors; at most 10)."""
     return {"visits": list(visit_list(user=user).filter(retiree=retiree)[:10])}
+
+
+# A festival's visit campaign is offered this many days ahead, until the festival day.
+FESTIVAL_OFFER_DAYS = 30
+
+
+def festival_window(festival_day: datetime.date, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The window offered for a festival's campaign: from two weeks before (or today, if later)
+    to a week after, when the visits of 春节 and 重阳 are paid."""
+    return max(today, festival_day - datetime.timedelta(days=14)), festival_day + datetime.timedelta(days=7)
+
+
+def festival_offers(*, user, today: datetime.date | None = None) -> list[dict]:
+    """The festivals within FESTIVAL_OFFER_DAYS for which the office has neither opened a campaign
+    of that kind around the festival nor dismissed the offer: each with `festival`, `label`,
+    `date`, `year`. Office staff only; two queries at most."""
+    if not is_office(user):
+        return []
+    today = today or local_today()
+    near = []
+    for festival in Festival:
+        for year in (today.year, today.year + 1):
+            day = calendar_cn.festival_date(festival.value, year)
+            if today <= day <= today + datetime.timedelta(days=FESTIVAL_OFFER_DAYS):
+                near.append({"festival": festival.value, "label": festival.label, "date": day, "year": year})
+    if not near:
+        return []
+    years = {offer["year"] for offer in near}
+    dismissed = set(FestivalOfferDismissal.objects.filter(year__in=years).values_list("festival", "year"))
+    earliest = min(o["date"] for o in near) - datetime.timedelta(days=60)
+    opened = list(
+        VisitCampaign.objects.filter(kind__in={o["festival"] for o in near}, ends_on__gte=earliest).values_list(
+            "kind", "starts_on", "ends_on"
+        )
+    )
+    return [
+        offer
+        for offer in near
+        if (offer["festival"], offer["year"]) not in dismissed
+        and not any(
+            kind == offer["festival"]
+            and starts_on - datetime.timedelta(days=60) <= offer["date"] <= ends_on + datetime.timedelta(days=30)
+            for kind, starts_on, ends_on in opened
+        )
+    ]
+
+
+def festival_campaign_initial(*, festival: str, year, today: datetime.date | None = None) -> dict:
+    """The campaign form's initial values for a festival's offer; {} for anything else."""
+    if festival not in Festival.values or not isinstance(year, int) or not 2000 <= year <= 2099:
+        return {}
+    today = today or local_today()
+    day = calendar_cn.festival_date(festival, year)
+    starts_on, ends_on = festival_window(day, today)
+    if ends_on < starts_on:
+        return {}
+    return {
+        "title": _("%(year)s %(festival)s visits") % {"year": year, "festival": Festival(festival).label},
+        "kind": festival,
+        "target": CampaignTarget.FRAIL,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }

@@ -15,8 +15,8 @@ from accounts.access import in_scope, require_office
 from core.addressing import EVERYBODY, Audience, address, audience_fields
 from retirees.models import Retiree
 
-from .choices import VisitStatus
-from .models import Visit, VisitCampaign
+from .choices import Festival, VisitStatus
+from .models import FestivalOfferDismissal, Visit, VisitCampaign
 
 
 @transaction.atomic
@@ -61,3 +61,15 @@ def visit_campaign_create(
     campaign.save()
     address(campaign, audience)
     return campaign
+
+
+@transaction.atomic
+def festival_offer_dismiss(*, user, festival: str, year: int) -> FestivalOfferDismissal:
+    """Stop offering `festival`'s campaign of `year` to the office (idempotent)."""
+    require_office(user)
+    if festival not in Festival.values or not 2000 <= year <= 2099:
+        raise ValidationError(_("Unknown festival."))
+    dismissal, _created = FestivalOfferDismissal.objects.get_or_create(
+        festival=festival, year=year, defaults={"dismissed_by": user}
+    )
+    return dismissal

@@ -9,5 +9,6 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/<int:pk>/", views.visit_edit, name="visit_edit"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/festival-offer/dismiss/", views.festival_dismiss, name="festival_dismiss"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
 ]

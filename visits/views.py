@@ -1,9 +1,12 @@
 """Pages for visits and visit campaigns. Views fetch through selectors (another branch's object is
 a 404) and write through services; they hold no rules of their own."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import office_required
 from core.addressing import progress_percent
@@ -29,6 +32,7 @@ def visit_list(request):
             "page": paginate(request, selectors.visit_list(user=request.user)),
             "querystring": querystring_without_page(request),
             "campaigns": selectors.campaign_list(user=request.user)[:10],
+            "festival_offers": selectors.festival_offers(user=request.user, today=today),
         },
     )
 
@@ -64,8 +68,24 @@ def _visit_edit(request, visit):
 
 
 @office_required
+@require_POST
+def festival_dismiss(request):
+    """ "Not this year" on a festival's campaign offer."""
+    year = int_or_none(request.POST.get("year"))
+    try:
+        services.festival_offer_dismiss(user=request.user, festival=request.POST.get("festival", ""), year=year or 0)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("visits:visit_list")
+
+
+@office_required
 def campaign_create(request):
-    form = CampaignForm(request.POST or None, user=request.user)
+    """Open a campaign; `?festival=double_ninth&year=2026` (the festival offer) fills the form in."""
+    initial = selectors.festival_campaign_initial(
+        festival=request.GET.get("festival", ""), year=int_or_none(request.GET.get("year"))
+    )
+    form = CampaignForm(request.POST or None, user=request.user, initial=initial)
     saved = form_post(
         request,
         form,
