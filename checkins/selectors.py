@@ -27,7 +27,7 @@ from .models import (
     RoundVerification,
     WeeklyReach,
 )
-from .schedule import unreachable_expression, with_schedule
+from .schedule import attention_condition, unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
 
@@ -266,6 +266,26 @@ def escalations(*, user, limit: int = 50):
         .select_related("branch")
     )
     return queryset.order_by("-consecutive_failures", "name_pinyin", "id")[:limit]
+
+
+def under_attention(*, user, today: datetime.date | None = None):
+    """Active retirees under attention today (`checkins.attention`), by branch, the longest first,
+    with the latest open cause (`attention_cause`, `attention_detail`, `attention_since`): for the
+    office's daily digest. One query."""
+    today = today or local_today()
+    why = AttentionEpisode.objects.active_on(today).filter(retiree=OuterRef("pk")).order_by("-since", "-id")
+    return (
+        Retiree.objects.visible_to(user)
+        .active()
+        .filter(attention_condition(today))
+        .annotate(
+            attention_cause=Subquery(why.values("cause")[:1]),
+            attention_detail=Subquery(why.values("detail")[:1]),
+            attention_since=Subquery(why.values("since")[:1]),
+        )
+        .select_related("branch")
+        .order_by("branch", "attention_since", "id")
+    )
 
 
 def unreachable_retirees(*, user):

@@ -19,6 +19,7 @@ from checkins.selectors import (
     open_follow_ups,
     rounds_awaiting_signoff,
     rounds_running,
+    under_attention,
     unreachable_retirees,
 )
 from retirees.models import Retiree
@@ -136,10 +137,10 @@ def office_digest(*, user, today: datetime.date) -> Digest:
 
 
 def _attention_section(*, user, today: datetime.date) -> dict:
-    """HOOK for the retirees under attention, the office digest's first section. The attention
-    state and its selector come from another branch of work (`attn`) that has not landed yet: until
-    they do, `attention` is None and the digest leaves the section out rather than say "nobody"."""
-    return {"attention": None, "attention_count": 0}
+    """The retirees under attention, the office digest's first section (each was also alerted the
+    moment they came under it)."""
+    attention = under_attention(user=user, today=today)
+    return {"attention": _section(attention), "attention_count": attention.count()}
 
 
 def chat_name(retiree) -> str:

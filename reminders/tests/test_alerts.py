@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from checkins import signals
@@ -226,3 +226,22 @@ def test_the_office_digest_lists_the_unreachable(branch_a, retiree_a, secretary_
     assert unreachable.startswith("1\n") and "曾宪梅" in unreachable and "孙接通" not in unreachable
     assert "自2026-11-26起无法联系（已连续3次未联系上）" in unreachable
     assert f"/retirees/{alerted.pk}/" in digest.html
+
+
+def test_the_office_digest_lists_those_under_attention_with_the_cause(office, secretary_a, branch_a):
+    """End to end: a call finds a sealed community; the office's digest names her with the cause."""
+    from checkins.services import contact_log_with_ledger_facts
+    from core.dates import local_today
+    from reminders.digests import office_digest
+    from tests.factories import make_retiree
+
+    sealed = make_retiree(branch_a, "封美华")
+    calm = make_retiree(branch_a, "安平静")
+    contact_log_with_ledger_facts(user=secretary_a, retiree=sealed, community_status="sealed")
+    contact_log_with_ledger_facts(user=secretary_a, retiree=calm, community_status="normal")
+    with translation.override("zh-hans"):
+        digest = office_digest(user=office, today=local_today())
+    attention_part = digest.text.split("无法联系")[0]
+    assert "重点关注: 1" in attention_part
+    assert "封美华" in attention_part and "封控" in attention_part
+    assert "安平静" not in attention_part

@@ -4,6 +4,8 @@ A call finds the retiree's community sealed → the form says it will record an 
 her under attention → saved, the exposure event is in the ledger → she is under attention: daily
 cadence, first on the call list with the reason → the next day she is due again → that day's call
 finds the community normal → the exposure is lifted, attention ends, the normal cadence is back.
+The secretary and office staff are alerted once, on day one, and the alert is on the secretary's
+notifications page.
 """
 
 import datetime
@@ -14,6 +16,7 @@ from playwright.sync_api import expect
 
 from checkins.models import AttentionEpisode
 from ledgers.models import ExposureEvent
+from reminders.models import Notification, Reminder
 from tests.browser.conftest import log_in
 from tests.factories import at, log_at, make_retiree
 
@@ -37,7 +40,7 @@ def _log_community(page, retiree, status: str, *, expect_finding: str, expect_at
     expect(page.locator(".alert-success").first).to_be_visible()
 
 
-def test_a_call_finds_a_sealed_community_and_the_next_days_call_lifts_it(phone_page, secretary_a, branch_a):
+def test_a_call_finds_a_sealed_community_and_the_next_days_call_lifts_it(phone_page, secretary_a, office, branch_a):
     page = phone_page
     with time_machine.travel(DAY_ONE, tick=True) as traveller:
         wang = make_retiree(branch_a, "王秀兰", birth_date=datetime.date(1955, 1, 1))
@@ -54,6 +57,13 @@ def test_a_call_finds_a_sealed_community_and_the_next_days_call_lifts_it(phone_p
         assert (event.kind, event.started_on, event.status) == ("sealed_community", DAY_ONE.date(), "ongoing")
         episode = AttentionEpisode.objects.get(retiree=wang)
         assert (episode.episode, episode.status) == (f"exposure:{event.pk}", "open")
+        # Alerted at once, one alert each for the branch's secretary and the office, this episode.
+        alerts = Reminder.objects.filter(kind=Reminder.Kind.ALERT, retiree=wang)
+        assert sorted(alerts.values_list("recipient__username", "episode")) == [
+            ("office", episode.episode),
+            ("sec_a", episode.episode),
+        ]
+        assert Notification.objects.filter(reminder__in=alerts).count() == 2
 
         # Under attention: first on the call list, in its own section, with the reason.
         first = rows.first
@@ -65,6 +75,9 @@ def test_a_call_finds_a_sealed_community_and_the_next_days_call_lifts_it(phone_p
         page.goto(f"/retirees/{wang.pk}/")
         expect(page.locator("[data-cadence-source=attention]")).to_contain_text("涉疫情况：封控区")
         expect(page.locator("#checkins dl")).to_contain_text("每 1 天")
+
+        page.goto("/notifications/")
+        expect(page.locator("main")).to_contain_text("王秀兰")
 
         # Day two: due again (daily), still first.
         traveller.move_to(DAY_TWO)
@@ -91,3 +104,5 @@ def test_a_call_finds_a_sealed_community_and_the_next_days_call_lifts_it(phone_p
         expect(page.locator("[data-cadence-source=default]")).to_be_visible()
         expect(page.locator("#checkins dl")).to_contain_text("每 14 天")
         expect(page.locator("[data-attention-history]")).to_contain_text("已消除")
+        # No second alert: the lift ends the episode, it does not start one.
+        assert Reminder.objects.filter(kind=Reminder.Kind.ALERT, retiree=wang).count() == 2
