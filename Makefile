@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench venv messages
+.PHONY: run test lint bench venv messages screenshots
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ lint: venv
 messages: venv
 	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-wrap --ignore=.venv --ignore=staticfiles
 	DEBUG=true $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# docs/screenshots/: the call list, contact form, dashboard and a ledger at 390 and 1366 px, from
+# the demo data in a scratch directory (needs Chromium and the CJK fonts; see the script).
+screenshots: venv
+	$(BIN)/python scripts/screenshots.py
