@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from checkins import presenters
 from checkins.choices import DueState, Outcome
@@ -33,15 +34,18 @@ def escalation_label(consecutive_failures) -> str:
     return presenters.escalation_text(consecutive_failures)
 
 
+# The share is written beside the bar at full size (text inside a narrow bar is small and pale);
+# the bar itself is named for screen readers.
 _PROGRESS = (
-    '<div class="progress coverage-progress" role="progressbar" aria-valuenow="{percent}" aria-valuemin="0" '
-    'aria-valuemax="100"><div class="progress-bar {colour}" data-width="{percent}">{percent}%</div></div>'
+    '<div class="meter"><div class="progress coverage-progress" role="progressbar" aria-label="{label}" '
+    'aria-valuenow="{percent}" aria-valuemin="0" aria-valuemax="100"><div class="progress-bar {colour}" '
+    'data-width="{percent}"></div></div><span class="meter-value">{percent}%</span></div>'
 )
 
 
 def _progress_html(percent: int, complete: bool) -> str:
-    colour = "bg-success" if complete else "bg-info" if percent >= 80 else "bg-warning text-dark"
-    return _PROGRESS.format(percent=int(percent), colour=colour)
+    colour = "bg-success" if complete else "bg-primary" if percent >= 80 else "bg-warning"
+    return _PROGRESS.format(percent=int(percent), colour=colour, label=escape(_("Coverage")))
 
 
 @register.filter
