@@ -128,7 +128,7 @@ def branch_coverage(*, user, today: datetime.date | None = None, policies: list[
     scheduled = with_schedule(Retiree.objects.visible_to(user).active(), today, policies=policies)
     counts = {row["branch"]: row for row in _count_by_branch(scheduled)}
     rows = []
-    for branch in Branch.objects.visible_to(user).order_by("name"):
+    for branch in Branch.objects.visible_to(user):
         row = {field: counts.get(branch.pk, {}).get(field, 0) for field in COUNT_FIELDS}
         if not branch.is_active and not row["total"]:
             continue
@@ -345,7 +345,7 @@ def round_coverage(*, user, checkin_round: CheckinRound) -> list[dict]:
         )
     }
     rows = []
-    for branch in checkin_round.branches.visible_to(user).order_by("name"):
+    for branch in checkin_round.branches.visible_to(user):
         row = {field: counts.get(branch.pk, {}).get(field, 0) for field in ROUND_COUNT_FIELDS}
         rows.append(_round_percent({"branch_id": branch.pk, "branch_name": branch.name, **row}))
     return rows
@@ -377,7 +377,7 @@ def round_missing(*, user, checkin_round: CheckinRound):
         round_retirees(user=user, checkin_round=checkin_round)
         .filter(reached_in_round=False, exempt_in_round=False)
         .select_related("branch")
-        .order_by("branch__name", "name_pinyin", "id")
+        .order_by("branch", "name_pinyin", "id")
     )
 
 
@@ -394,7 +394,7 @@ def round_exemptions(*, user, checkin_round: CheckinRound):
             | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
         )
         .select_related("retiree", "retiree__branch", "approved_by")
-        .order_by("retiree__branch__name", "retiree__name_pinyin", "id")
+        .order_by("retiree__branch", "retiree__name_pinyin", "id")
     )
 
 
@@ -402,7 +402,12 @@ def round_exemptions(*, user, checkin_round: CheckinRound):
 
 
 def policy_list(*, user):
-    return CadencePolicy.objects.visible_to(user).select_related("branch", "updated_by")
+    # By branch as branches are listed (Branch.Meta.ordering); the rules for every branch last.
+    return (
+        CadencePolicy.objects.visible_to(user)
+        .select_related("branch", "updated_by")
+        .order_by("branch", "category", "age_band", "care_level", "id")
+    )
 
 
 def policy_get(*, user, pk) -> CadencePolicy:

@@ -97,12 +97,12 @@ def office_digest(*, user, today: datetime.date) -> Digest:
         with_schedule(Retiree.objects.visible_to(user).active().select_related("branch"), today)
         .filter(due_state=DueState.OVERDUE)
         .filter(next_due_on__lt=late_before)
-        .order_by("branch__name", "next_due_on", "id")
+        .order_by("branch", "next_due_on", "id")
     )
     never = (
         with_schedule(Retiree.objects.visible_to(user).active().select_related("branch"), today)
         .filter(due_state=DueState.OVERDUE, next_due_on__isnull=True)
-        .order_by("branch__name", "name_pinyin", "id")
+        .order_by("branch", "name_pinyin", "id")
     )
     context = {
         "user": user,
