@@ -5,7 +5,8 @@ on the office's screen, checked by axe-core and by measurements axe does not mak
   critical, with text contrast held to 4.5:1 for large text too (WCAG 2.2 AA asks 3:1 there);
 - on the phone: every link, button and form control is a touch target of 44 × 44 px or more (a
   check box or radio button together with its label; a link inside a sentence is exempt, as in
-  WCAG 2.5.8), and the base font is 18 px or more.
+  WCAG 2.5.8), and the base font is 18 px or more;
+- at 360 px, the narrowest phone: no page wider than the screen, no text one character per line.
 
 The data is the demo's (what users are shown first), with the care services filled in. One
 browser, one context per persona and viewport, one page reused; axe is injected into each page
@@ -73,6 +74,34 @@ SMALL_TARGETS_JS = """(minimum) => {
 }"""
 
 
+NARROW = 360  # px: the narrowest phone in use; no page may be wider, no text one character per line
+# What a narrow phone shows wrong: a page wider than the screen (and what sticks out), and text
+# squeezed to one character per line (a box narrower than two characters and taller than two lines).
+NARROW_PROBLEMS_JS = """() => {
+  const problems = [];
+  const root = document.documentElement, width = root.clientWidth;
+  if (root.scrollWidth > width + 1) {
+    const wide = [...document.body.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > width + 1);
+    const outer = wide.filter((el) => !wide.includes(el.parentElement)).slice(0, 3);
+    const names = outer.map((el) => el.tagName.toLowerCase() + '.' + [...el.classList].join('.'));
+    problems.push(`page ${root.scrollWidth} px wide: ${names.join(', ')}`);
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    const text = [...el.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE)
+      .map((node) => node.textContent).join('').trim();
+    if (text.length < 2) continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0) continue;
+    const style = getComputedStyle(el);
+    const size = parseFloat(style.fontSize), line = parseFloat(style.lineHeight) || size * 1.5;
+    if (rect.height > 2.5 * line && rect.width < 1.6 * size) {
+      problems.push(`one character per line: "${text.slice(0, 12)}"`);
+    }
+  }
+  return problems;
+}"""
+
+
 @pytest.fixture
 def demo(transactional_db, care_objects):
     """The demo data, plus care plans, help requests, a roster, notices, visits and meetings in
@@ -127,6 +156,11 @@ def _phone_problems(page) -> list[str]:
     base = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     if base < MIN_BASE_FONT:
         problems.append(f"base font {base} px, under {MIN_BASE_FONT} px")
+    # The same page on the narrowest phone (no reload: the layout follows the viewport).
+    size = page.viewport_size
+    page.set_viewport_size({"width": NARROW, "height": size["height"]})
+    problems += [f"at {NARROW} px: {problem}" for problem in page.evaluate(NARROW_PROBLEMS_JS)]
+    page.set_viewport_size(size)
     return problems
 
 
