@@ -100,8 +100,9 @@ def checkin_objects(db):
             created_by=worker,
         )
         checkin_round.branches.set([retiree.branch])
+        # A request awaiting approval: the decision page opens on it for every other office worker.
         exemption = Exemption.objects.create(
-            retiree=retiree, reason="travelling", starts_on=today, ends_on=today, approved_by=worker
+            retiree=retiree, reason="travelling", starts_on=today, ends_on=today, requested_by=worker
         )
         policy = CadencePolicy.objects.create(branch=retiree.branch, cadence_days=10)
         return {"contact": contact, "round": checkin_round, "exemption": exemption, "policy": policy}
@@ -120,6 +121,7 @@ def care_objects(db, settings, tmp_path):
     from assistance import services as assistance_services
     from care import services as care_services
     from checkins.models import ContactLog
+    from core.addressing import Audience
     from meetings import services as meetings_services
     from notices import services as notices_services
     from visits import services as visits_services
@@ -153,7 +155,7 @@ def care_objects(db, settings, tmp_path):
             title=f"一封信 {retiree.pk}",
             body="致全体离退休同志",
             attachment=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 letter", content_type="application/pdf"),
-            branches=[retiree.branch],
+            audience=Audience.chosen(branches=[retiree.branch]),
         )
         visit = Visit.objects.create(retiree=retiree, status="done", visited_on=today, created_by=office_user)
         campaign = visits_services.visit_campaign_create(
@@ -163,7 +165,7 @@ def care_objects(db, settings, tmp_path):
             target="all",
             starts_on=today,
             ends_on=today,
-            branches=[retiree.branch],
+            audience=Audience.chosen(branches=[retiree.branch]),
         )
         meeting = meetings_services.meeting_create(
             user=office_user,
@@ -171,7 +173,7 @@ def care_objects(db, settings, tmp_path):
             kind="forum",
             mode="online",
             starts_at=timezone.now(),
-            branches=[retiree.branch],
+            audience=Audience.chosen(branches=[retiree.branch]),
         )
         return {
             "plan": plan,

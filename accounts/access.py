@@ -24,7 +24,7 @@ from functools import wraps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from .choices import Position, Role
 
@@ -64,6 +64,19 @@ def is_secretary(user) -> bool:
 
 def is_committee_member(user) -> bool:
     return _branch_position(user, Position.COMMITTEE)
+
+
+def may_request_exemption(user) -> bool:
+    """Who may ask for a retiree of their scope to be exempted from check-ins: a branch secretary
+    (for their own branch) or office staff. Office staff alone decide, and never on their own
+    request (checkins.models.Exemption's constraints)."""
+    return is_office(user) or is_secretary(user)
+
+
+def may_call_meeting(user) -> bool:
+    """Office staff call meetings of anybody; a branch secretary calls their own branch's (the
+    meeting then reaches that branch's retirees only: `core.addressing`)."""
+    return is_office(user) or is_secretary(user)
 
 
 def can_export(user) -> bool:
@@ -175,16 +188,13 @@ class BranchScopedQuerySet(QuerySet):
 
 
 class AddressedQuerySet(BranchScopedQuerySet):
-    """Rows addressed to every branch (`all_branches`) or to the branches in the `branches` M2M."""
+    """Rows of a `core.addressing.AddressedModel`: a branch's workers see those whose audience may
+    take in their branch's retirees (the model says which, in `addressed_to_branch`)."""
 
     branch_path = "branches"
 
     def in_branch(self, branch_id: int) -> Q:
-        # EXISTS on the through table rather than a join: a row addressed to several branches
-        # must come once, without DISTINCT.
-        through = self.model.branches.through
-        addressed = through.objects.filter(**{f"{self.model._meta.model_name}_id": OuterRef("pk")}, branch_id=branch_id)
-        return Q(all_branches=True) | Q(Exists(addressed))
+        return self.model.addressed_to_branch(branch_id)
 
 
 def in_scope(queryset_or_model: QuerySet | type[Model], user, pk, *, lock: bool = False):

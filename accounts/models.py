@@ -101,6 +101,10 @@ class User(AbstractUser):
     def is_committee_member(self) -> bool:
         return access.is_committee_member(self)
 
+    @property
+    def may_request_exemption(self) -> bool:
+        return access.may_request_exemption(self)
+
 
 class TwoFactorDevice(TOTPDevice):
     """A user's authenticator app (django-otp's TOTP device), as the admin shows it.

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ledgers.choices import Arrangement
+
 
 class AssistanceKind(models.TextChoices):
     VACCINATION_TRANSPORT = "vaccination_transport", _("Ride to vaccination (车接车送)")
@@ -21,3 +23,33 @@ class AssistanceStatus(models.TextChoices):
 
 UNFINISHED_STATUSES = [AssistanceStatus.OPEN, AssistanceStatus.ASSIGNED]
 CLOSED_STATUSES = [AssistanceStatus.DONE, AssistanceStatus.CANCELLED]
+
+
+# What closing a request records, by kind: a vaccination request the dose (in the vaccination
+# ledger) or why none was given; a pickup what was brought; any other request its outcome.
+VACCINATION_KINDS = [AssistanceKind.VACCINATION_TRANSPORT, AssistanceKind.HOME_VACCINATION]
+PICKUP_KINDS = [AssistanceKind.MEDICINE, AssistanceKind.PARCEL]
+# How the ledger records the way a dose given through a request was reached.
+DOSE_ARRANGEMENTS = {
+    AssistanceKind.VACCINATION_TRANSPORT: Arrangement.TRANSPORT,
+    AssistanceKind.HOME_VACCINATION: Arrangement.HOME,
+}
+
+
+class DoseGiven(models.TextChoices):
+    """The first question of closing a vaccination request (a form choice, not stored)."""
+
+    YES = "yes", _("A dose was given: record it in the vaccination ledger")
+    NO = "no", _("No dose was given")
+
+
+class NoDoseReason(models.TextChoices):
+    REFUSED = "refused", _("Refused on the day")
+    POSTPONED = "postponed", _("Postponed (open a new request for the new date)")
+    UNFIT = "unfit", _("Not fit on the day (unwell, contraindication)")
+    OTHER = "other", _("Other reason (say which in the notes)")
+    # Only for the requests closed before a dose was asked for: set by migration 0002, never offered.
+    NOT_RECORDED = "not_recorded", _("Not recorded (closed before doses were recorded with requests)")
+
+
+NO_DOSE_REASONS_OFFERED = [reason for reason in NoDoseReason if reason != NoDoseReason.NOT_RECORDED]

@@ -5,11 +5,20 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.access import BranchScopedQuerySet
 from core.db import choices_check
 
-from .choices import CLOSED_STATUSES, UNFINISHED_STATUSES, AssistanceKind, AssistanceStatus
+from .choices import (
+    CLOSED_STATUSES,
+    PICKUP_KINDS,
+    UNFINISHED_STATUSES,
+    VACCINATION_KINDS,
+    AssistanceKind,
+    AssistanceStatus,
+    NoDoseReason,
+)
 
 
 class AssistanceRequestQuerySet(BranchScopedQuerySet):
@@ -26,7 +35,9 @@ class AssistanceRequest(models.Model):
     """Help a retiree needs: a ride to vaccination, a nurse at home, medicine or a parcel to fetch.
 
     open -> assigned -> done | cancelled, each step stamped with when and by whom. The assignee is
-    a staff member or a volunteer, never both.
+    a staff member or a volunteer, never both. A done request holds what it achieved: a
+    vaccination request the dose it recorded in the vaccination ledger (or why no dose was
+    given), a pickup what was brought, any other request its outcome.
     """
 
     retiree = models.ForeignKey(
@@ -81,12 +92,28 @@ class AssistanceRequest(models.Model):
         related_name="+",
     )
     outcome = models.TextField(_("outcome"), blank=True)
+    # The dose recorded in the ledger when a vaccination request was closed. PROTECT: the ledger
+    # cannot lose a dose a request points to without somebody deciding what the request says then.
+    dose = models.OneToOneField(
+        "ledgers.VaccinationDose",
+        verbose_name=_("dose recorded"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    no_dose_reason = models.CharField(
+        _("why no dose was given"), max_length=16, choices=NoDoseReason.choices, blank=True
+    )
+    brought = models.CharField(_("what was delivered"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = AssistanceRequestQuerySet.as_manager()
+    # Who changed a request, before and after: assignment, closing, and what closing recorded.
+    history = HistoricalRecords()
 
     class Meta:
         # The table kept its name when the model moved out of `care` (no data moved).
@@ -99,10 +126,55 @@ class AssistanceRequest(models.Model):
             choices_check(
                 "status", AssistanceStatus.choices, "care_assistancerequest_status_valid", _("Unknown status.")
             ),
+            choices_check(
+                "no_dose_reason",
+                [("", ""), *NoDoseReason.choices],
+                "care_assistancerequest_no_dose_reason_valid",
+                _("Unknown reason."),
+            ),
+            # A vaccination or pickup request records its result in its own fields (below).
             models.CheckConstraint(
-                condition=~Q(status=AssistanceStatus.DONE) | ~Q(outcome=""),
+                condition=~Q(status=AssistanceStatus.DONE)
+                | Q(kind__in=VACCINATION_KINDS + PICKUP_KINDS)
+                | ~Q(outcome=""),
                 name="care_assistancerequest_done_needs_outcome",
                 violation_error_message=_("A request can only be done with its outcome."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AssistanceStatus.DONE)
+                | ~Q(kind__in=VACCINATION_KINDS)
+                | Q(dose__isnull=False)
+                | ~Q(no_dose_reason=""),
+                name="care_assistancerequest_done_vaccination_has_dose",
+                violation_error_message=_(
+                    "A vaccination request is done with the dose given, or with the reason why none was."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(dose__isnull=True) | Q(no_dose_reason=""),
+                name="care_assistancerequest_dose_or_no_dose",
+                violation_error_message=_("Record the dose given or the reason why none was, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=VACCINATION_KINDS) | (Q(dose__isnull=True) & Q(no_dose_reason="")),
+                name="care_assistancerequest_dose_only_vaccination",
+                violation_error_message=_("Only a vaccination request records a dose."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AssistanceStatus.DONE) | ~Q(kind__in=PICKUP_KINDS) | ~Q(brought=""),
+                name="care_assistancerequest_done_pickup_has_brought",
+                violation_error_message=_("Say what was brought before marking the request done."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=PICKUP_KINDS) | Q(brought=""),
+                name="care_assistancerequest_brought_only_pickup",
+                violation_error_message=_("Only a medicine or parcel pickup records what was brought."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AssistanceStatus.DONE)
+                | (Q(dose__isnull=True) & Q(no_dose_reason="") & Q(brought="")),
+                name="care_assistancerequest_result_only_done",
+                violation_error_message=_("Only a done request records a dose or what was brought."),
             ),
             models.CheckConstraint(
                 condition=Q(assigned_user__isnull=True) | Q(assigned_volunteer__isnull=True),
@@ -145,3 +217,11 @@ class AssistanceRequest(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    @property
+    def is_vaccination(self) -> bool:
+        return self.kind in VACCINATION_KINDS
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.kind in PICKUP_KINDS

@@ -5,6 +5,8 @@ import datetime
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
+from ledgers import selectors as ledger_selectors
+
 from .choices import UNFINISHED_STATUSES
 from .models import AssistanceRequest
 
@@ -18,8 +20,16 @@ def assistance_request_list(*, user):
 
 def assistance_request_get(*, user, pk) -> AssistanceRequest:
     return get_object_or_404(
-        assistance_request_list(user=user).select_related("contact", "assigned_by", "closed_by"), pk=pk
+        assistance_request_list(user=user).select_related("contact", "assigned_by", "closed_by", "dose"), pk=pk
     )
+
+
+def doses_before_completion(*, request: AssistanceRequest) -> list:
+    """The doses already recorded for the retiree of an unfinished vaccination request, which its
+    completion form does not offer again (one query; none for any other request)."""
+    if not request.is_vaccination or request.is_closed:
+        return []
+    return ledger_selectors.retiree_doses(retiree=request.retiree)
 
 
 def assistance_requests_unfinished(*, user):
@@ -32,7 +42,9 @@ def assistance_requests_unfinished(*, user):
 
 
 def retiree_assistance_requests(*, user, retiree):
-    return assistance_request_list(user=user).filter(retiree=retiree).order_by("-created_at", "-id")
+    return (
+        assistance_request_list(user=user).select_related("dose").filter(retiree=retiree).order_by("-created_at", "-id")
+    )
 
 
 def has_unfinished_request(*, today: datetime.date | None = None, overdue: bool = False) -> Exists:

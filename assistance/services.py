@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from accounts.access import in_scope, locked_in_scope, may_serve, require_office
 from accounts.models import User
 from checkins.selectors import contact_in_scope
+from ledgers import services as ledger_services
 from retirees.choices import Status
 from retirees.models import Retiree
 from volunteers.selectors import volunteer_is_active
 
-from .choices import AssistanceStatus
+from .choices import DOSE_ARRANGEMENTS, NO_DOSE_REASONS_OFFERED, AssistanceStatus, NoDoseReason
 from .models import AssistanceRequest
 
 
@@ -88,21 +89,80 @@ def assistance_request_assign(
 
 
 @transaction.atomic
-def assistance_request_complete(*, user, request: AssistanceRequest, outcome: str) -> AssistanceRequest:
-    """Mark a request done with its outcome (required), stamping when and by whom."""
-    request = locked_in_scope(AssistanceRequest.objects, user, request.pk)
-    if request.is_closed:
-        raise ValidationError(_("This request is already closed."))
-    outcome = (outcome or "").strip()
-    if not outcome:
+def assistance_request_complete(
+    *,
+    user,
+    request: AssistanceRequest,
+    outcome: str = "",
+    dose_number: int | None = None,
+    given_on: datetime.date | None = None,
+    product: str = "",
+    site: str = "",
+    no_dose_reason: str = "",
+    brought: str = "",
+) -> AssistanceRequest:
+    """Mark a request done with what it achieved, stamping when and by whom.
+
+    A vaccination request (车接车送, 上门接种) closes with the dose given, recorded in the
+    vaccination ledger in this same transaction (its notes and history name the request), or
+    with the reason why no dose was given: exactly one. A medicine or parcel pickup closes with
+    what was brought; any other request with its outcome, which is otherwise an optional note.
+    Anything refused (a dose already recorded, a date in the future) writes nothing at all.
+    """
+    request = in_scope(AssistanceRequest.objects, user, request.pk)
+    _check_unfinished(request)
+    outcome, brought = (outcome or "").strip(), (brought or "").strip()
+    dose = None
+    if request.is_vaccination:
+        _check_dose_or_reason(dose_number=dose_number, no_dose_reason=no_dose_reason, outcome=outcome)
+        if dose_number is not None:
+            dose = ledger_services.vaccination_dose_add(
+                user=user,
+                retiree=request.retiree,
+                dose_number=dose_number,
+                given_on=given_on,
+                product=product,
+                site=site,
+                arrangement=DOSE_ARRANGEMENTS[request.kind],
+                source=_("From assistance request No. %(number)s (%(kind)s)")
+                % {"number": request.pk, "kind": request.get_kind_display()},
+            )
+    elif request.is_pickup:
+        if not brought:
+            raise ValidationError({"brought": _("Say what was brought before marking the request done.")})
+    elif not outcome:
         raise ValidationError({"outcome": _("Say what was done before marking the request done.")})
+    # Locked only once the dose is written: the lock also holds the retiree's row (the scope's
+    # join), and a dose insert waiting on another transaction's same dose while holding it would
+    # deadlock that transaction's commit (its foreign-key check needs the retiree's row). A request
+    # closed meanwhile by somebody else refuses here, which rolls the dose back with the rest.
+    request = locked_in_scope(AssistanceRequest.objects, user, request.pk)
+    _check_unfinished(request)
+    request.dose, request.no_dose_reason, request.brought = dose, no_dose_reason, brought
     request.status = AssistanceStatus.DONE
     request.outcome = outcome
     request.closed_at = timezone.now()
     request.closed_by = user
+    request._history_user = user  # read by django-simple-history (the web's middleware aside)
     request.full_clean(exclude=["created_by"])
     request.save()
     return request
+
+
+def _check_unfinished(request: AssistanceRequest) -> None:
+    if request.is_closed:
+        raise ValidationError(_("This request is already closed."))
+
+
+def _check_dose_or_reason(*, dose_number: int | None, no_dose_reason: str, outcome: str) -> None:
+    if (dose_number is None) == (not no_dose_reason):
+        raise ValidationError(
+            {"given": _("Say whether a dose was given: record the dose, or the reason why none was given.")}
+        )
+    if no_dose_reason and no_dose_reason not in NO_DOSE_REASONS_OFFERED:
+        raise ValidationError({"no_dose_reason": _("Choose one of the reasons shown.")})
+    if no_dose_reason == NoDoseReason.OTHER and not outcome:
+        raise ValidationError({"outcome": _("Say in the notes why no dose was given.")})
 
 
 @transaction.atomic

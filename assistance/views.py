@@ -99,7 +99,8 @@ def _request_context(request, item, **forms):
         "today": local_today(),
         "assign_form": forms.get("assign_form")
         or (AssignForm(user=request.user, retiree=item.retiree) if request.user.is_office else None),
-        "complete_form": forms.get("complete_form") or CompleteForm(),
+        "complete_form": forms.get("complete_form")
+        or CompleteForm(item=item, doses=selectors.doses_before_completion(request=item)),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
     }
 
@@ -125,17 +126,23 @@ def request_assign(request, pk):
     return render(request, "assistance/request_detail.html", _request_context(request, item, assign_form=form))
 
 
+def _done(item):
+    if item.dose_id:
+        return _("Request marked done; dose %(number)s is recorded in the vaccination ledger.") % {
+            "number": item.dose.dose_number
+        }
+    return _("Request marked done.")
+
+
 @login_required
 def request_complete(request, pk):
     item = selectors.assistance_request_get(user=request.user, pk=pk)
-    form = CompleteForm(request.POST or None)
+    form = CompleteForm(request.POST or None, item=item, doses=selectors.doses_before_completion(request=item))
     saved = form_post(
         request,
         form,
-        lambda: services.assistance_request_complete(
-            user=request.user, request=item, outcome=form.cleaned_data["outcome"]
-        ),
-        success=_("Request marked done."),
+        lambda: services.assistance_request_complete(user=request.user, request=item, **form.completion()),
+        success=_done,
     )
     if saved:
         return redirect(item)

@@ -13,6 +13,10 @@ ACTIONS = [
     "personal_export",
     "anonymise",
     "password_change",
+    "exemption_request",
+    "exemption_approve",
+    "exemption_refuse",
+    "exemption_revoke",
 ]
 
 
@@ -29,6 +33,10 @@ class AuditEvent(models.Model):
         PERSONAL_DATA_EXPORT = "personal_export", _("Exported a retiree's personal data")
         ANONYMISE = "anonymise", _("Anonymised a retiree")
         PASSWORD_CHANGE = "password_change", _("Changed password")
+        EXEMPTION_REQUEST = "exemption_request", _("Requested an exemption")
+        EXEMPTION_APPROVE = "exemption_approve", _("Approved an exemption")
+        EXEMPTION_REFUSE = "exemption_refuse", _("Refused an exemption")
+        EXEMPTION_REVOKE = "exemption_revoke", _("Ended an exemption")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

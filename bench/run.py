@@ -189,7 +189,7 @@ COVERAGE_SQL = """
 WITH people AS (
     SELECT r.branch_id, s.last_reached_on, s.unreachable_since IS NOT NULL AS unreachable,
            EXISTS (SELECT 1 FROM checkins_exemption e
-                   WHERE e.retiree_id = r.id AND e.round_id IS NULL AND e.revoked_at IS NULL
+                   WHERE e.retiree_id = r.id AND e.round_id IS NULL AND e.status = 'approved' AND e.revoked_at IS NULL
                      AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s) AS exempt,
            COALESCE(
                s.cadence_override_days,

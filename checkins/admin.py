@@ -3,7 +3,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin
 
 from . import services
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
+from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, RoundVerification, WeeklyReach
 
 
 @admin.register(ContactLog)
@@ -49,11 +49,34 @@ class CheckinRoundAdmin(admin.ModelAdmin):
     filter_horizontal = ["branches"]
 
 
+@admin.register(RoundVerification)
+class RoundVerificationAdmin(ReadOnlyAdmin):
+    """Read only: confirmations are written by checkins.services.round_verification_confirm."""
+
+    list_display = ["checkin_round", "retiree", "health", "vaccination", "testing", "community", "confirmed_by"]
+    list_filter = ["checkin_round"]
+    list_select_related = ["checkin_round", "retiree", "confirmed_by"]
+    search_fields = ["retiree__name", "retiree__name_pinyin"]
+
+
 @admin.register(Exemption)
-class ExemptionAdmin(admin.ModelAdmin):
-    list_display = ["retiree", "reason", "starts_on", "ends_on", "round", "approved_by", "revoked_at"]
-    list_filter = ["reason"]
-    list_select_related = ["retiree", "round", "approved_by"]
+class ExemptionAdmin(ReadOnlyAdmin):
+    """Read only: requests are made, decided and ended on the app's pages, where the services check
+    who may decide, audit the decision and tell the requester."""
+
+    list_display = [
+        "retiree",
+        "reason",
+        "starts_on",
+        "ends_on",
+        "round",
+        "status",
+        "requested_by",
+        "decided_by",
+        "revoked_at",
+    ]
+    list_filter = ["status", "reason"]
+    list_select_related = ["retiree", "round", "requested_by", "decided_by"]
     search_fields = ["retiree__name"]
 
 

@@ -43,6 +43,16 @@ class CommunityStatus(models.TextChoices):
     SEALED = "sealed", _("Sealed area (封控区)")
 
 
+class RoundItem(models.TextChoices):
+    """What a round (摸排) may ask to verify for each retiree. `checkins.models.ROUND_ITEMS` says
+    which round flag asks for it, which contact field answers it and how it is confirmed unchanged."""
+
+    HEALTH = "health", _("Health")
+    VACCINATION = "vaccination", _("Vaccination")
+    TESTING = "testing", _("Nucleic-acid test")
+    COMMUNITY = "community", _("Community epidemic status")
+
+
 class RoundStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
@@ -55,6 +65,19 @@ class ExemptionReason(models.TextChoices):
     MOVED = "moved", _("Moved away")
     DECEASED = "deceased", _("Deceased")
     OTHER = "other", _("Other")
+
+
+class ExemptionStatus(models.TextChoices):
+    """Where an exemption request stands. Only an approved one exempts anybody (ExemptionQuerySet.in_force)."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+# The longest window one exemption may cover: after half a year somebody must look again and
+# request a new one (the legacy rows recorded before approvals existed are not held to it).
+EXEMPTION_MAX_DAYS = 183
 
 
 class DueState(models.TextChoices):

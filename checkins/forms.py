@@ -3,14 +3,16 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
 from core.dates import PAST, SCHEDULE, DateRangeMixin
+from retirees.choices import ResidenceArea
 from retirees.forms import DateInput
 
-from .choices import Outcome, Reached, RoundStatus
-from .models import CadencePolicy, CheckinRound, ContactLog, Exemption
+from .choices import EXEMPTION_MAX_DAYS, ExemptionReason, Outcome, Reached, RoundStatus
+from .models import ROUND_ITEMS, CadencePolicy, CheckinRound, ContactLog, Exemption
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -101,6 +103,16 @@ class ContactForm(DateRangeMixin, forms.ModelForm):
         # only checks what the user typed, so that errors land on fields.
         pass
 
+    def ask_for_round(self, checks: list[dict]) -> None:
+        """Mark the answers that running rounds (摸排) still need from this retiree (`checks` from
+        `selectors.round_checks_for`). They stay optional: a call may not get every answer."""
+        for check in checks:
+            for item in check["missing"]:
+                field = self.fields.get(ROUND_ITEMS[item].contact_field)
+                if field is not None:
+                    field.help_text = _("Asked by the round “%(round)s”.") % {"round": check["round"].title}
+                    field.widget.attrs["data-round-item"] = item.value
+
 
 class RoundForm(DateRangeMixin, forms.Form):
     default_date_range = SCHEDULE
@@ -118,6 +130,13 @@ class RoundForm(DateRangeMixin, forms.Form):
     branches = forms.ModelMultipleChoiceField(
         label=_("Branches"), queryset=Branch.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    areas = forms.MultipleChoiceField(
+        label=_("Only those living in"),
+        choices=ResidenceArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: wherever they live."),
+    )
     verify_health = forms.BooleanField(label=_("Verify health"), required=False, initial=True)
     verify_vaccination = forms.BooleanField(label=_("Verify vaccination"), required=False)
     verify_testing = forms.BooleanField(label=_("Verify testing"), required=False)
@@ -132,6 +151,7 @@ class RoundForm(DateRangeMixin, forms.Form):
             "title",
             Row(Column("starts_on", css_class="col-md-6"), Column("ends_on", css_class="col-md-6")),
             Row(Column("scope", css_class="col-md-4"), Column("branches", css_class="col-md-8")),
+            "areas",
             Fieldset(
                 _("What must be verified"),
                 Row(
@@ -169,39 +189,62 @@ class RoundCloseForm(forms.Form):
 
 
 class ExemptionForm(DateRangeMixin, forms.ModelForm):
+    """A request for an exemption. What makes a request valid (a window in order and not too long,
+    one pending request per retiree, an open round of the retiree's branch) is the service's and
+    the model's; the form only asks for the dates a request without a round needs."""
+
     default_date_range = SCHEDULE
 
     class Meta:
         model = Exemption
         fields = ["reason", "round", "starts_on", "ends_on", "note"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "reason": forms.RadioSelect}
+        labels = {"note": _("Details")}
 
     def __init__(self, *args, user, retiree, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = ExemptionReason.choices  # radios: no blank "---------" choice
         self.fields["round"].queryset = CheckinRound.objects.visible_to(user).filter(
             status=RoundStatus.OPEN, branches=retiree.branch_id
         )
         self.fields["round"].empty_label = _("None: exempt from the regular schedule")
         self.fields["starts_on"].required = False
         self.fields["ends_on"].required = False
+        self.fields["starts_on"].initial = timezone.localdate()
         self.fields["starts_on"].help_text = _("Empty with a round: the round's window.")
+        self.fields["ends_on"].help_text = format_lazy(
+            _("One request covers at most {days} days."), days=EXEMPTION_MAX_DAYS
+        )
+        self.fields["note"].help_text = _("What happened, e.g. which hospital, or where they went.")
         self.helper = FormHelper()
         self.helper.form_tag = False
 
     def clean(self):
         cleaned = super().clean()
-        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if not cleaned.get("round"):
-            if not starts_on:
+            if not cleaned.get("starts_on") and "starts_on" not in self.errors:
                 self.add_error("starts_on", _("Enter the first day of the exemption."))
-            if not ends_on:
+            if not cleaned.get("ends_on") and "ends_on" not in self.errors:
                 self.add_error("ends_on", _("Enter the last day of the exemption."))
-        if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", _("An exemption cannot end before it starts."))
         return cleaned
 
     def _post_clean(self):
         pass  # the service validates the whole record
+
+
+class ExemptionDecisionForm(forms.Form):
+    """Approve or refuse a request: the button pressed, and the reason (which a refusal needs:
+    the model's constraint says so)."""
+
+    APPROVE, REFUSE = "approve", "refuse"
+
+    decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (REFUSE, _("Refuse"))])
+    note = forms.CharField(
+        label=_("Remarks on the decision"),
+        max_length=200,
+        required=False,
+        help_text=_("Required to refuse; the requester reads it."),
+    )
 
 
 class CadencePolicyForm(forms.ModelForm):

@@ -5,10 +5,15 @@ the database by `checkins.schedule.with_schedule`, from the denormalised `Checki
 `checkins.services.contact_log` keeps up to date in the same transaction as each contact.
 """
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +21,19 @@ from accounts.access import BranchScopedQuerySet
 from core.db import choices_check
 from retirees.choices import AgeBand, CareLevel, Category
 
-from .choices import Channel, CommunityStatus, Escalation, ExemptionReason, HealthSeen, Outcome, Reached, RoundStatus
+from .choices import (
+    EXEMPTION_MAX_DAYS,
+    Channel,
+    CommunityStatus,
+    Escalation,
+    ExemptionReason,
+    ExemptionStatus,
+    HealthSeen,
+    Outcome,
+    Reached,
+    RoundItem,
+    RoundStatus,
+)
 
 
 class CheckinStateQuerySet(BranchScopedQuerySet):
@@ -302,19 +319,50 @@ class CadencePolicy(models.Model):
         return " · ".join(part for part in parts if part) or str(_("Everybody"))
 
 
+@dataclass(frozen=True)
+class RoundItemRule:
+    """How one item a round may ask to verify is asked for, answered and confirmed unchanged."""
+
+    flag: str  # the CheckinRound field that asks for it
+    contact_field: str  # the ContactLog field (and contact form field) whose answer it is
+    answered: Q  # a ContactLog that answered it
+    confirmed: str  # the RoundVerification field that confirms it unchanged
+
+
+# The one table of the round items: the rounds, their counts, the one-tap confirmation and the
+# contact form's notice all read it (see `checkins.selectors.round_retirees` for the rule).
+ROUND_ITEMS = {
+    RoundItem.HEALTH: RoundItemRule("verify_health", "health_seen", ~Q(health_seen=""), "health"),
+    RoundItem.VACCINATION: RoundItemRule(
+        "verify_vaccination", "checked_vaccination", Q(checked_vaccination=True), "vaccination"
+    ),
+    RoundItem.TESTING: RoundItemRule("verify_testing", "checked_testing", Q(checked_testing=True), "testing"),
+    RoundItem.COMMUNITY: RoundItemRule("verify_community", "community_status", ~Q(community_status=""), "community"),
+}
+
+
 class CheckinRoundQuerySet(BranchScopedQuerySet):
     # The branches in scope are always listed (all active branches when the round covers all).
     branch_path = "branches"
 
+    def running_on(self, day: datetime.date):
+        """Rounds under way on `day`: open, with `day` inside the window (see CheckinRound.runs_on)."""
+        return self.filter(status=RoundStatus.OPEN, starts_on__lte=day, ends_on__gte=day)
+
 
 class CheckinRound(models.Model):
-    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window."""
+    """A check-in campaign (摸排) with a window and a scope; coverage = reached inside the window.
+
+    The scope is the active retirees of `branches` (every active branch, listed, when
+    `all_branches`), narrowed to those living in `areas` when any are chosen (东家属区, 北家属区).
+    """
 
     title = models.CharField(_("title"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     all_branches = models.BooleanField(_("all branches"), default=True)
     branches = models.ManyToManyField("branches.Branch", verbose_name=_("branches"), related_name="+", blank=True)
+    areas = models.ManyToManyField("retirees.Area", verbose_name=_("residence areas"), related_name="+", blank=True)
     verify_health = models.BooleanField(_("verify health"), default=True)
     verify_vaccination = models.BooleanField(_("verify vaccination"), default=False)
     verify_testing = models.BooleanField(_("verify testing"), default=False)
@@ -373,26 +421,112 @@ class CheckinRound(models.Model):
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
 
+    def runs_on(self, day: datetime.date) -> bool:
+        """Open with `day` inside its window (the rule of `CheckinRoundQuerySet.running_on`, for one round)."""
+        return self.status == RoundStatus.OPEN and self.starts_on <= day <= self.ends_on
+
+    def required_items(self) -> list[RoundItem]:
+        """The items this round asks to verify for every retiree, in a fixed order (no query)."""
+        return [item for item, rule in ROUND_ITEMS.items() if getattr(self, rule.flag)]
+
+    def area_labels(self) -> list[str]:
+        """The areas the round is narrowed to (reads `areas`: prefetch it for a list)."""
+        return [str(area) for area in self.areas.all()]
+
     def verify_labels(self) -> list[str]:
-        labels = []
-        for field in ("verify_health", "verify_vaccination", "verify_testing", "verify_community"):
-            if getattr(self, field):
-                labels.append(self._meta.get_field(field).verbose_name)
-        return labels
+        return [item.label for item in self.required_items()]
+
+
+class RoundVerificationQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"
+
+
+class RoundVerification(models.Model):
+    """Round items confirmed unchanged for one retiree, in one tap (摸排: "核实无变化").
+
+    A round asks every retiree's health, vaccination, test or community status. A secretary who
+    has just reached a retiree and heard that nothing has changed confirms the items the round's
+    contacts have not answered yet, instead of filling in the contact form again. The row says who
+    confirmed which items and when; its history keeps every change.
+
+    Why a row of its own, one per (round, retiree), rather than a contact log flagged as a
+    confirmation: a confirmation is not a call. It follows the call already logged (usually the
+    quick "reached, all well"); as a second contact log it would count a call that never happened
+    (the schedule, the weekly chart, the call list's "last contact"), and as a flag on the logged
+    contact it would rewrite what that call recorded. It also belongs to one round, which a
+    contact does not know (rounds can overlap). And the unique (round, retiree) pair makes a double
+    tap one confirmation by construction. Written only by `checkins.services.round_verification_confirm`.
+    """
+
+    checkin_round = models.ForeignKey(
+        CheckinRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="verifications"
+    )
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.PROTECT, related_name="round_verifications"
+    )
+    health = models.BooleanField(_("health unchanged"), default=False)
+    vaccination = models.BooleanField(_("vaccination unchanged"), default=False)
+    testing = models.BooleanField(_("testing unchanged"), default=False)
+    community = models.BooleanField(_("community status unchanged"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+
+    objects = RoundVerificationQuerySet.as_manager()
+    history = HistoricalRecords()  # who confirmed what, and every later change
+
+    class Meta:
+        verbose_name = _("round verification")
+        verbose_name_plural = _("round verifications")
+        ordering = ["-confirmed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin_round", "retiree"],
+                name="checkins_roundverification_once_per_round",
+                violation_error_message=_("This retiree's items are already confirmed for this round."),
+            ),
+            models.CheckConstraint(
+                condition=Q(health=True) | Q(vaccination=True) | Q(testing=True) | Q(community=True),
+                name="checkins_roundverification_confirms_something",
+                violation_error_message=_("A confirmation confirms at least one item."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.retiree} · {self.checkin_round}"
+
+    def get_absolute_url(self):
+        return reverse("checkins:round_detail", args=[self.checkin_round_id])
+
+    def confirmed_items(self) -> list[RoundItem]:
+        return [item for item, rule in ROUND_ITEMS.items() if getattr(self, rule.confirmed)]
 
 
 class ExemptionQuerySet(BranchScopedQuerySet):
     branch_path = "retiree__branch"
 
+    def in_force(self):
+        """Exemptions that exempt anybody at all: approved and not revoked. Every count of the
+        exempt (the schedule, rounds, the dashboard) starts here, so a request awaiting approval
+        or refused never exempts anyone."""
+        return self.filter(status=ExemptionStatus.APPROVED, revoked_at__isnull=True)
+
     def active_on(self, day):
-        """Exemptions in force on `day` (a window that contains it; not revoked)."""
-        return self.filter(starts_on__lte=day, ends_on__gte=day, revoked_at__isnull=True)
+        """Exemptions in force on `day` (approved, not revoked, a window that contains it)."""
+        return self.in_force().filter(starts_on__lte=day, ends_on__gte=day)
+
+    def pending(self):
+        """Requests awaiting an office worker's decision, oldest first."""
+        return self.filter(status=ExemptionStatus.PENDING).order_by("requested_at", "id")
 
 
 class Exemption(models.Model):
     """A retiree who cannot be reached for a known reason, for a window or for one round.
 
-    Exempt retirees count as covered (reached + exempt = all) but are always listed apart.
+    A branch secretary or an office worker requests it; another office worker approves or refuses
+    it (`checkins.services.exemption_request` / `exemption_decide`). Only an approved exemption
+    counts: exempt retirees count as covered (reached + exempt = all) but are always listed apart.
     """
 
     retiree = models.ForeignKey(
@@ -411,10 +545,34 @@ class Exemption(models.Model):
         related_name="exemptions",
         help_text=_("Empty: exempt from the regular schedule for the dates given."),
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExemptionStatus.choices, default=ExemptionStatus.PENDING
     )
-    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(
+        _("reason for the decision"),
+        max_length=200,
+        blank=True,
+        help_text=_("Required when the request is refused."),
+    )
+    legacy_grant = models.BooleanField(
+        _("granted before approvals"),
+        default=False,
+        editable=False,
+        help_text=_("Recorded by one office worker before requests needed another's approval (migrated rows only)."),
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = ExemptionQuerySet.as_manager()
@@ -429,13 +587,75 @@ class Exemption(models.Model):
                 name="checkins_exemption_window_order",
                 violation_error_message=_("An exemption cannot end before it starts."),
             ),
+            models.CheckConstraint(
+                condition=Q(legacy_grant=True)
+                | Q(ends_on__lt=F("starts_on") + datetime.timedelta(days=EXEMPTION_MAX_DAYS)),
+                name="checkins_exemption_window_length",
+                violation_error_message=format_lazy(
+                    _("An exemption covers at most {days} days; request a new one after that."),
+                    days=EXEMPTION_MAX_DAYS,
+                ),
+            ),
             choices_check(
                 "reason", ExemptionReason.choices, "checkins_exemption_reason_valid", _("Unknown exemption reason.")
             ),
+            choices_check(
+                "status", ExemptionStatus.choices, "checkins_exemption_status_valid", _("Unknown exemption status.")
+            ),
+            # Who decided and when are there exactly when the request was decided.
+            models.CheckConstraint(
+                condition=Q(status=ExemptionStatus.PENDING, decided_by__isnull=True, decided_at__isnull=True)
+                | Q(
+                    status__in=[ExemptionStatus.APPROVED, ExemptionStatus.REFUSED],
+                    decided_by__isnull=False,
+                    decided_at__isnull=False,
+                ),
+                name="checkins_exemption_decided_when_decided",
+                violation_error_message=_("A decided request names who decided it and when; a pending one does not."),
+            ),
+            # Two people: the one who asks is never the one who decides.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")) | Q(legacy_grant=True),
+                name="checkins_exemption_decider_not_requester",
+                violation_error_message=_(
+                    "You cannot decide your own request: another office worker approves or refuses it."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExemptionStatus.REFUSED) | ~Q(decision_note=""),
+                name="checkins_exemption_refusal_has_reason",
+                violation_error_message=_("Say why the request is refused."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True) | Q(decided_at__gte=F("requested_at")),
+                name="checkins_exemption_decided_after_requested",
+                violation_error_message=_("A request cannot be decided before it was made."),
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(status=ExemptionStatus.APPROVED),
+                name="checkins_exemption_revoked_only_when_approved",
+                violation_error_message=_("Only an approved exemption can be ended."),
+            ),
+            models.CheckConstraint(
+                condition=Q(legacy_grant=False) | Q(status=ExemptionStatus.APPROVED),
+                name="checkins_exemption_legacy_approved",
+                violation_error_message=_("Only an exemption recorded before approvals can skip them."),
+            ),
+            # A double tap, or two workers asking at once, make one request, not two.
+            models.UniqueConstraint(
+                fields=["retiree"],
+                condition=Q(status=ExemptionStatus.PENDING),
+                name="checkins_exemption_one_pending",
+                violation_error_message=_("This retiree already has an exemption request awaiting approval."),
+            ),
         ]
         indexes = [
-            # with_schedule's "exempt today" subquery.
-            models.Index(fields=["retiree", "ends_on"], name="checkins_exemption_retiree"),
+            # with_schedule's "exempt today" subquery (ExemptionQuerySet.active_on).
+            models.Index(
+                fields=["retiree", "ends_on"],
+                condition=Q(status=ExemptionStatus.APPROVED, revoked_at__isnull=True),
+                name="checkins_exemption_retiree",
+            ),
         ]
 
     def __str__(self):
@@ -443,6 +663,14 @@ class Exemption(models.Model):
 
     def get_absolute_url(self):
         return reverse("retirees:detail", args=[self.retiree_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ExemptionStatus.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ExemptionStatus.APPROVED
 
 
 class WeeklyReachQuerySet(BranchScopedQuerySet):

@@ -36,6 +36,10 @@ CALL_ROW_LABELS = {
     "log_details": gettext_lazy("Log a problem or details"),
     "logged_all_well": gettext_lazy("Logged: reached, all well."),
     "logged_no_answer": gettext_lazy("Logged: no answer."),
+    "round_asks": gettext_lazy("Still to verify"),
+    "ask_on_the_call": gettext_lazy("ask on the call"),
+    "confirm_unchanged": gettext_lazy("Confirm: nothing has changed"),
+    "confirmed_unchanged": gettext_lazy("Confirmed unchanged for the round."),
 }
 
 
@@ -105,6 +109,7 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
                 "url": url_for_pk("retirees:detail", retiree.pk),
                 "quick_log_url": url_for_pk("checkins:quick_log", retiree.pk),
                 "contact_url": url_for_pk("checkins:contact_create", retiree.pk),
+                "round_confirm_url": url_for_pk("checkins:round_confirm", retiree.pk),
             }
         )
     return rows

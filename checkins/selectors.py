@@ -7,7 +7,7 @@ build the call list, coverage, rounds and policies on it.
 import datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.access import in_scope
@@ -16,8 +16,8 @@ from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
-from .choices import DueState, RoundStatus
-from .models import CadencePolicy, CheckinRound, ContactLog, Exemption, WeeklyReach
+from .choices import DueState, ExemptionStatus, RoundItem
+from .models import ROUND_ITEMS, CadencePolicy, CheckinRound, ContactLog, Exemption, RoundVerification, WeeklyReach
 from .schedule import unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
@@ -236,6 +236,22 @@ def escalations(*, user, limit: int = 50):
     return queryset.order_by("-consecutive_failures", "name_pinyin", "id")[:limit]
 
 
+def unreachable_retirees(*, user):
+    """Active retirees flagged unreachable, by branch, the longest unreachable first (for the office's
+    daily digest). Annotated with unreachable_since and consecutive_failures; one query."""
+    return (
+        Retiree.objects.visible_to(user)
+        .active()
+        .filter(checkin_state__unreachable_since__isnull=False)
+        .annotate(
+            unreachable_since=F("checkin_state__unreachable_since"),
+            consecutive_failures=F("checkin_state__consecutive_failures"),
+        )
+        .select_related("branch")
+        .order_by("branch", "unreachable_since", "id")
+    )
+
+
 def exemptions_in_force(*, user, today: datetime.date | None = None):
     """Exemptions from the regular schedule in force today: listed apart, never hidden."""
     today = today or local_today()
@@ -243,107 +259,152 @@ def exemptions_in_force(*, user, today: datetime.date | None = None):
         Exemption.objects.visible_to(user)
         .active_on(today)
         .filter(round__isnull=True, retiree__status=Status.ACTIVE)
-        .select_related("retiree", "retiree__branch", "approved_by")
+        .select_related("retiree", "retiree__branch", "decided_by")
         .order_by("ends_on", "id")
+    )
+
+
+def exemptions_pending(*, user):
+    """Requests awaiting an office worker's decision, oldest first, with what a row shows (one query)."""
+    return (
+        Exemption.objects.visible_to(user)
+        .pending()
+        .select_related("retiree", "retiree__branch", "requested_by", "round")
+    )
+
+
+def exemptions_decided_lately(*, user, today: datetime.date | None = None, days: int = 14):
+    """Requests decided in the last `days` days, latest first (one query): what the office did lately."""
+    today = today or local_today()
+    since = today - datetime.timedelta(days=days)
+    return (
+        Exemption.objects.visible_to(user)
+        .filter(status__in=[ExemptionStatus.APPROVED, ExemptionStatus.REFUSED], decided_at__date__gte=since)
+        .select_related("retiree", "retiree__branch", "requested_by", "decided_by", "round")
+        .order_by("-decided_at", "-id")
     )
 
 
 def exemption_get(*, user, pk) -> Exemption:
     return get_object_or_404(
-        Exemption.objects.visible_to(user).select_related("retiree", "approved_by", "round"), pk=pk
+        Exemption.objects.visible_to(user).select_related(
+            "retiree", "retiree__branch", "requested_by", "decided_by", "round"
+        ),
+        pk=pk,
     )
 
 
 def retiree_exemptions(*, user, retiree: Retiree):
-    return Exemption.objects.visible_to(user).filter(retiree=retiree).select_related("approved_by", "round")
+    return (
+        Exemption.objects.visible_to(user).filter(retiree=retiree).select_related("requested_by", "decided_by", "round")
+    )
 
 
 # --- Rounds -----------------------------------------------------------------------------------
 
 
 def round_list(*, user):
-    return CheckinRound.objects.visible_to(user).prefetch_related("branches").order_by("-starts_on", "-id")
+    return CheckinRound.objects.visible_to(user).prefetch_related("branches", "areas").order_by("-starts_on", "-id")
 
 
 def rounds_running(*, user, today: datetime.date):
     """The open rounds `user` may see that run today, soonest deadline first (for the digests)."""
-    return (
-        CheckinRound.objects.visible_to(user)
-        .filter(status=RoundStatus.OPEN, starts_on__lte=today, ends_on__gte=today)
-        .order_by("ends_on", "id")
-    )
+    return CheckinRound.objects.visible_to(user).running_on(today).order_by("ends_on", "id")
 
 
 def round_get(*, user, pk) -> CheckinRound:
     return get_object_or_404(
-        CheckinRound.objects.visible_to(user).select_related("created_by", "closed_by").prefetch_related("branches"),
+        CheckinRound.objects.visible_to(user)
+        .select_related("created_by", "closed_by")
+        .prefetch_related("branches", "areas"),
         pk=pk,
     )
 
 
-def _verified_filter(checkin_round: CheckinRound) -> Q:
-    """A reached contact that verified everything the round asks for."""
-    condition = Q()
-    if checkin_round.verify_health:
-        condition &= ~Q(health_seen="")
-    if checkin_round.verify_community:
-        condition &= ~Q(community_status="")
-    if checkin_round.verify_vaccination:
-        condition &= Q(checked_vaccination=True)
-    if checkin_round.verify_testing:
-        condition &= Q(checked_testing=True)
-    return condition
-
-
-def round_retirees(*, user, checkin_round: CheckinRound):
-    """Active retirees in the round's scope that `user` may see, annotated with reached / verified / exempt.
-
-    reached: a contact that reached somebody inside the window; verified: one that also checked
-    everything the round asks; exempt: exempted for this round, or from the regular schedule for
-    dates overlapping the window. One query.
-    """
-    in_window = (
+def _reached_in_window(checkin_round: CheckinRound):
+    """The retiree's (OuterRef "pk") contacts inside the round's window that reached somebody."""
+    return (
         ContactLog.objects.reached()
         .filter(retiree=OuterRef("pk"))
         .filter(contacted_on__gte=checkin_round.starts_on, contacted_on__lte=checkin_round.ends_on)
     )
-    exempt = Exemption.objects.filter(retiree=OuterRef("pk"), revoked_at__isnull=True).filter(
-        Q(round=checkin_round)
-        | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
+
+
+def _item_answered(checkin_round: CheckinRound, item: RoundItem) -> Q:
+    """The retiree's `item` is answered for the round: by a contact inside the window that reached
+    somebody, or confirmed unchanged in the round (a RoundVerification)."""
+    rule = ROUND_ITEMS[item]
+    confirmed = RoundVerification.objects.filter(
+        checkin_round=checkin_round, retiree=OuterRef("pk"), **{rule.confirmed: True}
     )
-    return (
+    return Q(Exists(_reached_in_window(checkin_round).filter(rule.answered))) | Q(Exists(confirmed))
+
+
+def _verified(checkin_round: CheckinRound) -> Q:
+    """Verified for a round, the one definition: reached inside the window, and every item the round
+    asks answered, each by a contact inside the window (one contact or several: the health on
+    Monday, the vaccination on Wednesday) or confirmed unchanged. A round that asks nothing is
+    verified by the reach alone. Reaching comes first so that the database stops there for the
+    retirees not reached."""
+    condition = Q(Exists(_reached_in_window(checkin_round)))
+    for item in checkin_round.required_items():
+        condition &= _item_answered(checkin_round, item)
+    return condition
+
+
+def round_retirees(*, user, checkin_round: CheckinRound, with_items: bool = False):
+    """Active retirees in the round's scope that `user` may see, annotated with reached / verified / exempt.
+
+    reached: a contact that reached somebody inside the window; verified: see `_verified`;
+    exempt: exempted for this round, or from the regular schedule for dates overlapping the
+    window. `with_items` adds `answered_<item>` for each item the round asks. One query.
+    """
+    exempt = (
+        Exemption.objects.in_force()
+        .filter(retiree=OuterRef("pk"))
+        .filter(
+            Q(round=checkin_round)
+            | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
+        )
+    )
+    # Narrowed to the round's areas when it has any (one subquery, whether or not it has).
+    areas = checkin_round.areas.values("pk")
+    retirees = (
         Retiree.objects.visible_to(user)
         .active()
         .filter(branch__in=checkin_round.branches.all())
+        .filter(Q(residence_area__in=areas) | ~Exists(areas))
         .annotate(
-            reached_in_round=Exists(in_window),
-            verified_in_round=Exists(in_window.filter(_verified_filter(checkin_round))),
+            reached_in_round=Exists(_reached_in_window(checkin_round)),
+            verified_in_round=ExpressionWrapper(_verified(checkin_round), output_field=BooleanField()),
             exempt_in_round=Exists(exempt),
         )
     )
+    if with_items:
+        retirees = retirees.annotate(
+            **{
+                f"answered_{item}": ExpressionWrapper(_item_answered(checkin_round, item), output_field=BooleanField())
+                for item in checkin_round.required_items()
+            }
+        )
+    return retirees
+
+
+def round_missing_items(retiree: Retiree, checkin_round: CheckinRound) -> list[RoundItem]:
+    """What a retiree from `round_retirees(with_items=True)` has still to answer (no query)."""
+    return [item for item in checkin_round.required_items() if not getattr(retiree, f"answered_{item}")]
 
 
 ROUND_COUNT_FIELDS = ["total", "reached", "verified", "exempt", "missing"]
 
 
 def round_coverage(*, user, checkin_round: CheckinRound) -> list[dict]:
-    """Per branch of the round (as far as `user` sees): total, reached, verified, exempt, missing.
+    """Per branch of the round (as far as `user` sees): total, reached, verified, exempt, missing,
+    with the percentages of `_round_percent`. A retiree reached and also exempt counts as reached.
 
-    A retiree reached and also exempt counts as reached. Two queries.
+    Two queries, whatever the number of retirees and branches.
     """
-    counts = {
-        row["branch"]: row
-        for row in round_retirees(user=user, checkin_round=checkin_round)
-        .order_by()
-        .values("branch")
-        .annotate(
-            total=Count("pk"),
-            reached=Count("pk", filter=Q(reached_in_round=True)),
-            verified=Count("pk", filter=Q(verified_in_round=True)),
-            exempt=Count("pk", filter=Q(reached_in_round=False, exempt_in_round=True)),
-            missing=Count("pk", filter=Q(reached_in_round=False, exempt_in_round=False)),
-        )
-    }
+    counts = _count_round_by_branch(round_retirees(user=user, checkin_round=checkin_round))
     rows = []
     for branch in checkin_round.branches.visible_to(user):
         row = {field: counts.get(branch.pk, {}).get(field, 0) for field in ROUND_COUNT_FIELDS}
@@ -351,23 +412,64 @@ def round_coverage(*, user, checkin_round: CheckinRound) -> list[dict]:
     return rows
 
 
+def _count_round_by_branch(retirees) -> dict[int, dict]:
+    """ROUND_COUNT_FIELDS per branch of `round_retirees`, each retiree's reached / verified / exempt
+    evaluated once. Counted by the ORM, every count would repeat the EXISTS subqueries of its
+    condition; so the ORM's own query of the three flags is counted by an outer query, fenced by
+    `OFFSET 0` (as `_count_by_branch` does) so that PostgreSQL does not copy them back in."""
+    inner_sql, params = (
+        retirees.order_by().values("branch", "reached_in_round", "verified_in_round", "exempt_in_round").query
+    ).sql_with_params()
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sql = f"""
+        SELECT branch, COUNT(*),
+               COUNT(*) FILTER (WHERE reached_in_round),
+               COUNT(*) FILTER (WHERE verified_in_round),
+               COUNT(*) FILTER (WHERE NOT reached_in_round AND exempt_in_round),
+               COUNT(*) FILTER (WHERE NOT reached_in_round AND NOT exempt_in_round)
+        FROM ({inner_sql}{fence}) AS in_round
+        GROUP BY branch
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: dict(zip(ROUND_COUNT_FIELDS, row[1:], strict=True)) for row in cursor.fetchall()}
+
+
 def round_totals(rows: list[dict]) -> dict:
-    return _round_percent({field: sum(row[field] for row in rows) for field in ROUND_COUNT_FIELDS})
+    """The sum of round_coverage rows (no query); no verified total when a row has none (see below)."""
+    totals = {field: sum(row[field] for row in rows) for field in ROUND_COUNT_FIELDS if field != "verified"}
+    verified = [row.get("verified") for row in rows]
+    totals["verified"] = None if None in verified else sum(verified)
+    return _round_percent(totals)
 
 
 def round_closing_counts(*, user, checkin_round: CheckinRound) -> dict:
     """The counts frozen at closing, cut down to the branches `user` may see (a secretary sees
-    their own branch's row and totals of it alone, never the other branches'). One query."""
+    their own branch's row and totals of it alone, never the other branches'). One query.
+
+    A round closed before its verified counts were frozen has none: its rows say so (verified
+    None) rather than show a number nobody counted."""
     frozen = checkin_round.closing_counts or {"branches": []}
     visible = set(checkin_round.branches.visible_to(user).values_list("pk", flat=True))
-    rows = [row for row in frozen["branches"] if row.get("branch_id") in visible]
+    rows = [_round_percent(dict(row)) for row in frozen["branches"] if row.get("branch_id") in visible]
     return {"branches": rows, "totals": round_totals(rows)}
 
 
 def _round_percent(row: dict) -> dict:
+    """Add to a row of counts: `percent` and `complete` (reached or exempt, of all), `unverified`
+    (reached, not yet verified), `verified_percent` and `verified_complete` (verified or exempt,
+    of all: an exempt retiree cannot be asked, and counts as done in both, listed apart)."""
+    total = row["total"]
     done = row["reached"] + row["exempt"]
-    row["percent"] = round(100 * done / row["total"]) if row["total"] else 100
-    row["complete"] = done == row["total"]
+    row["percent"] = round(100 * done / total) if total else 100
+    row["complete"] = done == total
+    verified = row.get("verified")
+    if verified is None:
+        row.update(verified=None, unverified=None, verified_percent=None, verified_complete=False)
+        return row
+    row["unverified"] = row["reached"] - verified
+    row["verified_percent"] = round(100 * (verified + row["exempt"]) / total) if total else 100
+    row["verified_complete"] = verified + row["exempt"] == total
     return row
 
 
@@ -381,6 +483,20 @@ def round_missing(*, user, checkin_round: CheckinRound):
     )
 
 
+def round_unverified(*, user, checkin_round: CheckinRound) -> list[Retiree]:
+    """Retirees reached in the round but not verified, by branch then name, each with
+    `missing_items`: the items still to answer (or to confirm unchanged). One query."""
+    retirees = list(
+        round_retirees(user=user, checkin_round=checkin_round, with_items=True)
+        .filter(reached_in_round=True, verified_in_round=False)
+        .select_related("branch")
+        .order_by("branch", "name_pinyin", "id")
+    )
+    for retiree in retirees:
+        retiree.missing_items = round_missing_items(retiree, checkin_round)
+    return retirees
+
+
 def round_exemptions(*, user, checkin_round: CheckinRound):
     """Retirees in the round who count as exempt (not reached), listed apart with the exemption."""
     retirees = round_retirees(user=user, checkin_round=checkin_round).filter(
@@ -388,14 +504,48 @@ def round_exemptions(*, user, checkin_round: CheckinRound):
     )
     return (
         Exemption.objects.visible_to(user)
-        .filter(retiree__in=retirees.values("pk"), revoked_at__isnull=True)
+        .in_force()
+        .filter(retiree__in=retirees.values("pk"))
         .filter(
             Q(round=checkin_round)
             | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
         )
-        .select_related("retiree", "retiree__branch", "approved_by")
+        .select_related("retiree", "retiree__branch", "decided_by")
         .order_by("retiree__branch", "retiree__name_pinyin", "id")
     )
+
+
+def round_checks_for(*, user, retiree_ids, today: datetime.date | None = None) -> dict[int, list[dict]]:
+    """For the call list's rows and the contact form: per retiree of `retiree_ids`, the rounds running
+    today that ask something of them and have not verified them yet, as dicts of `round`,
+    `reached` (inside the window) and `missing` (the items to ask, RoundItem). Retirees with
+    nothing to verify are left out.
+
+    One query for the rounds, and one per round running (not per retiree); none for no ids.
+    """
+    retiree_ids = list(retiree_ids)
+    if not retiree_ids:
+        return {}
+    asks_something = Q()
+    for rule in ROUND_ITEMS.values():
+        asks_something |= Q(**{rule.flag: True})
+    checks: dict[int, list[dict]] = {}
+    for checkin_round in rounds_running(user=user, today=today or local_today()).filter(asks_something):
+        pending = (
+            round_retirees(user=user, checkin_round=checkin_round, with_items=True)
+            .filter(pk__in=retiree_ids, verified_in_round=False)
+            .only("pk")
+            .order_by()
+        )
+        for retiree in pending:
+            checks.setdefault(retiree.pk, []).append(
+                {
+                    "round": checkin_round,
+                    "reached": retiree.reached_in_round,
+                    "missing": round_missing_items(retiree, checkin_round),
+                }
+            )
+    return checks
 
 
 # --- Policies ---------------------------------------------------------------------------------

@@ -1,21 +1,36 @@
 """Writes for check-ins. Views, forms, the admin and tasks call these; each runs in a transaction."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.access import locked_in_scope, require_office
+from accounts.access import in_scope, locked_in_scope, may_request_exemption, require_office
+from audit.models import AuditEvent
+from audit.services import audit_record
 from branches.models import Branch
-from retirees.choices import Status
+from core.addressing import record_areas
+from core.dates import local_today
+from retirees.choices import ResidenceArea, Status
 from retirees.models import Retiree
 
-from . import selectors
-from .choices import Channel, Outcome, Reached, RoundStatus
-from .models import CadencePolicy, CheckinRound, CheckinState, ContactLog, Exemption, WeeklyReach
+from . import selectors, signals
+from .choices import Channel, Escalation, ExemptionStatus, Outcome, Reached, RoundStatus
+from .models import (
+    ROUND_ITEMS,
+    CadencePolicy,
+    CheckinRound,
+    CheckinState,
+    ContactLog,
+    Exemption,
+    RoundVerification,
+    WeeklyReach,
+)
 
 
 def unreachable_after() -> int:
@@ -73,10 +88,31 @@ def contact_log(
     )
     log.full_clean(exclude=["contacted_by"])
     log.save()
-    checkin_state_refresh(retiree=retiree, now=now)
+    state = checkin_state_refresh(retiree=retiree, now=now)
     if log.counts_towards_coverage:
         weekly_reach_refresh(retiree=retiree, days=[log.contacted_on])
+    _contact_findings_send(log=log, state=state)
     return log
+
+
+def _contact_findings_send(*, log: ContactLog, state: CheckinState) -> None:
+    """Tell the listeners (reminders' immediate alerts) what this contact found, inside its transaction.
+
+    Each episode names the row that started it, so sending the same finding twice (a contact
+    deleted and logged again, one logged out of order) names the same episode and alerts once.
+    """
+    if log.outcome == Outcome.URGENT:
+        signals.urgent_outcome.send(sender=ContactLog, retiree=log.retiree, episode=f"contact:{log.pk}", contact=log)
+    # The ladder climbs one step per failure, so a run of failures reaches its top at exactly its
+    # OFFICE-th contact; later failures of the same run stay at the top without a new alert.
+    if log.reached == Reached.NOBODY and state.consecutive_failures == Escalation.OFFICE:
+        first = _failure_run(retiree=log.retiree, last_reached=state.last_reached_at).order_by("contacted_at", "id")
+        signals.escalation_topped.send(
+            sender=ContactLog,
+            retiree=log.retiree,
+            episode=f"escalation:{first.values_list('pk', flat=True).first()}",
+            contact=log,
+        )
 
 
 @transaction.atomic
@@ -143,9 +179,7 @@ def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = N
     contacts = ContactLog.objects.filter(retiree=retiree)
     latest = contacts.order_by("-contacted_at", "-id").values_list("contacted_at", flat=True).first()
     last_reached = contacts.reached().order_by("-contacted_at", "-id").values_list("contacted_at", flat=True).first()
-    failures = contacts.filter(reached=Reached.NOBODY)
-    if last_reached is not None:
-        failures = failures.filter(contacted_at__gt=last_reached)
+    failures = _failure_run(retiree=retiree, last_reached=last_reached)
     state.last_contact_at = latest
     state.last_reached_at = last_reached
     state.last_reached_on = timezone.localdate(last_reached) if last_reached else None
@@ -156,6 +190,14 @@ def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = N
         state.unreachable_since = None
     state.save()
     return state
+
+
+def _failure_run(*, retiree: Retiree, last_reached: datetime.datetime | None):
+    """The retiree's current run of failures: the contacts since the last one that reached somebody."""
+    failures = ContactLog.objects.filter(retiree=retiree, reached=Reached.NOBODY)
+    if last_reached is not None:
+        failures = failures.filter(contacted_at__gt=last_reached)
+    return failures
 
 
 @transaction.atomic
@@ -207,12 +249,14 @@ def round_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
     branches: list[Branch] | None = None,
+    areas: Sequence[str] = (),
     verify_health: bool = True,
     verify_vaccination: bool = False,
     verify_testing: bool = False,
     verify_community: bool = False,
 ) -> CheckinRound:
-    """Open a check-in round (office staff only). `branches` None means every active branch."""
+    """Open a check-in round (office staff only). `branches` None means every active branch;
+    `areas` (residence area codes) narrows it to those living there."""
     require_office(user)
     checkin_round = CheckinRound(
         title=title.strip(),
@@ -228,9 +272,12 @@ def round_create(
     checkin_round.full_clean(exclude=["created_by"])
     if branches is not None and not branches:
         raise ValidationError({"branches": _("Choose at least one branch, or all branches.")})
+    if not set(areas) <= set(ResidenceArea.values):
+        raise ValidationError({"areas": _("Unknown residence.")})
     checkin_round.save()
     scope = Branch.objects.filter(is_active=True) if branches is None else branches
     checkin_round.branches.set(scope)
+    record_areas(checkin_round.areas, areas)
     return checkin_round
 
 
@@ -252,7 +299,53 @@ def round_close(*, user, checkin_round: CheckinRound, summary: str = "") -> Chec
 
 
 @transaction.atomic
-def exemption_grant(
+def round_verification_confirm(
+    *, user, checkin_round: CheckinRound, retiree: Retiree, today: datetime.date | None = None
+) -> RoundVerification | None:
+    """Confirm in one tap that the items the round still asks of a reached retiree are unchanged.
+
+    Records the items not yet answered by the round's contacts on the retiree's one
+    RoundVerification of the round (who and when; its history keeps the rest). Idempotent: once
+    every item is answered there is nothing left to confirm and a second tap changes nothing
+    (it returns the confirmation as it stands, or None when the contacts answered everything).
+
+    PermissionDenied for a retiree or a round outside the user's scope; ValidationError when the
+    round is not running today, does not cover the retiree, or the retiree has not been reached
+    inside its window (a confirmation goes with a call: log the call first).
+    """
+    # The retiree's lock also serialises two taps at once: the second finds nothing left to confirm.
+    retiree = locked_in_scope(Retiree, user, retiree.pk)
+    checkin_round = in_scope(CheckinRound, user, checkin_round.pk)
+    today = today or local_today()
+    if not checkin_round.runs_on(today):
+        raise ValidationError(_("This round is not under way today: nothing can be confirmed for it."))
+    status = (
+        selectors.round_retirees(user=user, checkin_round=checkin_round, with_items=True).filter(pk=retiree.pk).first()
+    )
+    if status is None:
+        raise ValidationError(_("This retiree is not part of this round."))
+    if not status.reached_in_round:
+        raise ValidationError(
+            _("%(name)s has not been reached in this round yet: log the call first, then confirm.")
+            % {"name": retiree.name}
+        )
+    missing = selectors.round_missing_items(status, checkin_round)
+    verification = RoundVerification.objects.filter(checkin_round=checkin_round, retiree=retiree).first()
+    if not missing:
+        return verification
+    if verification is None:
+        verification = RoundVerification(checkin_round=checkin_round, retiree=retiree)
+    for item in missing:
+        setattr(verification, ROUND_ITEMS[item].confirmed, True)
+    verification.confirmed_by = user
+    verification.confirmed_at = timezone.now()
+    verification.full_clean(exclude=["checkin_round", "retiree", "confirmed_by"])
+    verification.save()
+    return verification
+
+
+@transaction.atomic
+def exemption_request(
     *,
     user,
     retiree: Retiree,
@@ -262,10 +355,25 @@ def exemption_grant(
     checkin_round: CheckinRound | None = None,
     note: str = "",
 ) -> Exemption:
-    """Exempt a retiree for a window, or for one round (its window by default); office staff approve."""
-    require_office(user)
+    """Ask for a retiree to be exempted for a window, or for one open round (its window by
+    default). The request awaits another office worker's approval and exempts nobody until then.
+
+    A branch secretary asks for their own branch's retirees, office staff for anyone; PermissionDenied
+    for anybody else or a retiree outside the scope. ValidationError for a retiree no longer
+    active, a round that is closed or leaves out the retiree's branch, and whatever the model's
+    constraints refuse (a window backwards or too long, a second request while one is pending).
+    """
+    if not may_request_exemption(user):
+        raise PermissionDenied("Branch secretaries and office staff request exemptions.")
+    # Locked: two requests for the same retiree at once wait for each other, and the second is
+    # refused by the one-pending rule below rather than by an IntegrityError.
     retiree = locked_in_scope(Retiree, user, retiree.pk)
+    if retiree.status != Status.ACTIVE:
+        raise ValidationError(_("Exemptions are only requested for active retirees."))
     if checkin_round is not None:
+        checkin_round = in_scope(CheckinRound, user, checkin_round.pk)
+        if not checkin_round.is_open or not checkin_round.branches.filter(pk=retiree.branch_id).exists():
+            raise ValidationError({"round": _("Choose an open round that includes this retiree's branch.")})
         starts_on = starts_on or checkin_round.starts_on
         ends_on = ends_on or checkin_round.ends_on
     exemption = Exemption(
@@ -275,21 +383,73 @@ def exemption_grant(
         starts_on=starts_on,
         ends_on=ends_on,
         round=checkin_round,
-        approved_by=user,
+        status=ExemptionStatus.PENDING,
+        requested_by=user,
+        requested_at=timezone.now(),
     )
-    exemption.full_clean(exclude=["approved_by"])
+    exemption.full_clean()
     exemption.save()
+    audit_record(action=AuditEvent.Action.EXEMPTION_REQUEST, user=user, retiree=retiree, exemption=exemption.pk)
+    return exemption
+
+
+def exemption_approve(*, user, exemption: Exemption, note: str = "") -> Exemption:
+    """Approve a pending request (office staff, never its requester): from now on it exempts the retiree."""
+    return _exemption_decide(user=user, exemption=exemption, status=ExemptionStatus.APPROVED, note=note)
+
+
+def exemption_refuse(*, user, exemption: Exemption, note: str) -> Exemption:
+    """Refuse a pending request, saying why (office staff, never its requester)."""
+    return _exemption_decide(user=user, exemption=exemption, status=ExemptionStatus.REFUSED, note=note)
+
+
+@transaction.atomic
+def _exemption_decide(*, user, exemption: Exemption, status: str, note: str) -> Exemption:
+    """Decide a request once. The row is locked first, so of two workers deciding at once the
+    second waits, then finds it decided and is told so. ValidationError for a request already
+    decided and for what the constraints refuse: deciding one's own request, a refusal with no
+    reason. The requester is told through `signals.exemption_decided`, in this transaction."""
+    require_office(user)
+    exemption = locked_in_scope(Exemption, user, exemption.pk)
+    if not exemption.is_pending:
+        raise ValidationError(
+            _("This request was already decided (%(status)s by %(who)s on %(when)s); it cannot be decided again.")
+            % {
+                "status": exemption.get_status_display(),
+                "who": exemption.decided_by,
+                "when": date_format(timezone.localtime(exemption.decided_at), "SHORT_DATETIME_FORMAT"),
+            }
+        )
+    exemption.status = status
+    exemption.decided_by = user
+    exemption.decided_at = timezone.now()
+    exemption.decision_note = note.strip()
+    exemption.full_clean()
+    exemption.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    action = (
+        AuditEvent.Action.EXEMPTION_APPROVE
+        if status == ExemptionStatus.APPROVED
+        else AuditEvent.Action.EXEMPTION_REFUSE
+    )
+    audit_record(action=action, user=user, retiree=exemption.retiree, exemption=exemption.pk)
+    signals.exemption_decided.send(sender=Exemption, retiree=exemption.retiree, exemption=exemption)
     return exemption
 
 
 @transaction.atomic
 def exemption_revoke(*, user, exemption: Exemption) -> Exemption:
-    """End an exemption early; it stays on record (idempotent)."""
+    """End an approved exemption early; it stays on record (idempotent). ValidationError for a
+    request that was never approved (refuse it instead)."""
     require_office(user)
     exemption = locked_in_scope(Exemption, user, exemption.pk)
+    if not exemption.is_approved:
+        raise ValidationError(_("Only an approved exemption can be ended."))
     if exemption.revoked_at is None:
         exemption.revoked_at = timezone.now()
         exemption.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditEvent.Action.EXEMPTION_REVOKE, user=user, retiree=exemption.retiree, exemption=exemption.pk
+        )
     return exemption
 
 

@@ -22,3 +22,8 @@ escalation_topped = Signal()
 
 # A contact was logged with the urgent outcome. Extra argument: `contact` (the ContactLog).
 urgent_outcome = Signal()
+
+# An office worker approved or refused an exemption request (checkins.services.exemption_approve /
+# exemption_refuse), for its requester to be told. Sent with `retiree` and `exemption` (decided),
+# without `episode`: it tells one person of a decision, once, rather than alerting about a finding.
+exemption_decided = Signal()

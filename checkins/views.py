@@ -6,22 +6,22 @@ from urllib.parse import quote as urlquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.access import office_required, require_office
+from accounts.access import may_request_exemption, office_required, require_office
 from branches.models import Branch
 from core.dates import local_today
-from core.forms import form_post, int_or_none, next_url
+from core.forms import form_post, int_or_404, int_or_none, next_url
 from core.pagination import paginate, querystring_without_page
 from ledgers.forms import ContactLedgerForm
 
 from . import schedule, selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
-from .forms import CadencePolicyForm, ContactForm, ExemptionForm, RoundCloseForm, RoundForm
+from .forms import CadencePolicyForm, ContactForm, ExemptionDecisionForm, ExemptionForm, RoundCloseForm, RoundForm
 from .models import CadencePolicy
 from .presenters import call_rows
 
@@ -30,6 +30,8 @@ from .presenters import call_rows
 # page's ids are sorted first (core.pagination.IdsFirstPaginator): for office staff, who see
 # every branch, sorting the narrow ids of 100,000 retirees halves the time of sorting full rows.
 CALL_LIST_PAGE_SIZE = 50
+# Decided requests shown under the pending ones: what the office did lately, not an archive.
+EXEMPTIONS_DECIDED_SHOWN = 30
 
 
 # --- The call list ----------------------------------------------------------------------------
@@ -99,20 +101,64 @@ def quick_log(request, pk):
         reached = Reached.NOBODY if result == "no_answer" else Reached.RETIREE
         services.contact_log(user=request.user, retiree=retiree, channel=Channel.PHONE, reached=reached)
         if request.headers.get("HX-Request"):
-            retiree = selectors.call_list_row(user=request.user, pk=pk)
-            next_path = next_url(request, reverse("checkins:call_list"))
-            context = {
-                "row": call_rows([retiree], show_branch=request.user.sees_all_branches)[0],
-                "retiree": retiree,
-                "just_logged": result,
-                "today": local_today(),
-                "next_path": next_path,
-                "next_query": urlquote(next_path),
-            }
-            return render(request, "checkins/_call_row.html", context)
+            return _call_row_response(request, pk, just_logged=result)
         messages.success(request, _("Logged a call with %(name)s.") % {"name": retiree.name})
         return redirect(next_url(request, reverse("checkins:call_list")))
     return render(request, "checkins/quick_log.html", {"retiree": retiree})
+
+
+def _call_row_response(request, pk, **extra):
+    """One call-list row, fresh, for an htmx swap after a tap on it."""
+    retiree = selectors.call_list_row(user=request.user, pk=pk)
+    next_path = next_url(request, reverse("checkins:call_list"))
+    context = {
+        "row": call_rows([retiree], show_branch=request.user.sees_all_branches)[0],
+        "retiree": retiree,
+        "today": local_today(),
+        "next_path": next_path,
+        "next_query": urlquote(next_path),
+        **extra,
+    }
+    return render(request, "checkins/_call_row.html", context)
+
+
+@login_required
+def round_confirm(request, pk):
+    """One tap, for a retiree reached in a running round: "nothing has changed" for the items the
+    round still asks (from the call list's row or the round's to-verify list).
+
+    With htmx the row (or the list item, with `from=round`) comes back in place; without it, the
+    browser returns to `next` with a message. GET shows the rounds waiting for this retiree.
+    """
+    retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
+    if request.method != "POST":
+        checks = selectors.round_checks_for(user=request.user, retiree_ids=[retiree.pk]).get(retiree.pk, [])
+        return render(
+            request,
+            "checkins/round_confirm.html",
+            {"retiree": retiree, "checks": checks, "next": next_url(request, "")},
+        )
+    checkin_round = selectors.round_get(user=request.user, pk=int_or_404(request.POST.get("round")))
+    error, verification = "", None
+    try:
+        verification = services.round_verification_confirm(
+            user=request.user, checkin_round=checkin_round, retiree=retiree
+        )
+    except ValidationError as problem:
+        error = " ".join(problem.messages)
+    if request.headers.get("HX-Request"):
+        if request.POST.get("from") == "round":
+            context = {"retiree": retiree, "round": checkin_round, "confirm_error": error, "confirmed": verification}
+            return render(request, "checkins/_round_confirmed.html", context)
+        return _call_row_response(request, pk, just_confirmed=not error, confirm_error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(name)s: confirmed unchanged for “%(round)s”.") % {"name": retiree.name, "round": checkin_round.title},
+        )
+    return redirect(next_url(request, checkin_round.get_absolute_url()))
 
 
 @login_required
@@ -126,6 +172,9 @@ def contact_create(request, pk):
         initial["outcome"] = request.GET["outcome"]
     form = ContactForm(request.POST or None, initial=initial)
     ledger_form = ContactLedgerForm(request.POST or None)
+    # A round (摸排) under way asks this retiree's answers: say which, on the form.
+    round_checks = selectors.round_checks_for(user=request.user, retiree_ids=[retiree.pk]).get(retiree.pk, [])
+    form.ask_for_round(round_checks)
     if form_post(
         request,
         form,
@@ -140,7 +189,13 @@ def contact_create(request, pk):
     return render(
         request,
         "checkins/contact_form.html",
-        {"form": form, "ledger_form": ledger_form, "retiree": retiree, "next": next_url(request, "")},
+        {
+            "form": form,
+            "ledger_form": ledger_form,
+            "retiree": retiree,
+            "next": next_url(request, ""),
+            "round_checks": round_checks,
+        },
     )
 
 
@@ -193,6 +248,7 @@ def dashboard(request):
             "chart_json": json.dumps(chart, ensure_ascii=False),
             "escalations": selectors.escalations(user=request.user),
             "exemptions": selectors.exemptions_in_force(user=request.user, today=today),
+            "exemptions_pending": selectors.exemptions_pending(user=request.user).count(),
             "open_rounds": selectors.round_list(user=request.user).filter(status=RoundStatus.OPEN),
             "today": today,
         },
@@ -221,6 +277,11 @@ def round_create(request):
     return render(request, "checkins/round_form.html", {"form": form})
 
 
+def _round_lists(request, checkin_round) -> dict:
+    """What the round's lists add to its counts (the to-verify list is read at once: one query)."""
+    return {"unverified": selectors.round_unverified(user=request.user, checkin_round=checkin_round)}
+
+
 def _round_context(request, checkin_round):
     rows = selectors.round_coverage(user=request.user, checkin_round=checkin_round)
     return {
@@ -229,13 +290,15 @@ def _round_context(request, checkin_round):
         "totals": selectors.round_totals(rows),
         "missing": selectors.round_missing(user=request.user, checkin_round=checkin_round),
         "exempted": selectors.round_exemptions(user=request.user, checkin_round=checkin_round),
+        "confirming": checkin_round.runs_on(local_today()),
     }
 
 
 @login_required
 def round_detail(request, pk):
     checkin_round = selectors.round_get(user=request.user, pk=pk)
-    return render(request, "checkins/round_detail.html", _round_context(request, checkin_round))
+    context = _round_context(request, checkin_round) | _round_lists(request, checkin_round)
+    return render(request, "checkins/round_detail.html", context)
 
 
 @login_required
@@ -243,7 +306,9 @@ def round_summary(request, pk):
     """The printable summary: frozen counts once closed, live counts while open."""
     checkin_round = selectors.round_get(user=request.user, pk=pk)
     context = _round_context(request, checkin_round)
-    if not checkin_round.is_open:
+    if checkin_round.is_open:
+        context |= _round_lists(request, checkin_round)
+    else:
         context["closing"] = selectors.round_closing_counts(user=request.user, checkin_round=checkin_round)
     return render(request, "checkins/round_summary.html", context)
 
@@ -270,13 +335,15 @@ def round_close(request, pk):
 
 @login_required
 def exemption_create(request, pk):
+    """A branch secretary or office worker asks for a retiree to be exempted; another office worker decides."""
     retiree = selectors.retiree_for_checkin(user=request.user, pk=pk)
-    require_office(request.user)
+    if not may_request_exemption(request.user):
+        raise PermissionDenied
     form = ExemptionForm(request.POST or None, user=request.user, retiree=retiree)
 
-    def grant():
+    def send():
         data = form.cleaned_data
-        return services.exemption_grant(
+        return services.exemption_request(
             user=request.user,
             retiree=retiree,
             reason=data["reason"],
@@ -286,9 +353,50 @@ def exemption_create(request, pk):
             note=data.get("note", ""),
         )
 
-    if form_post(request, form, grant, success=_("Exemption recorded for %(name)s.") % {"name": retiree.name}):
+    success = _("Request sent for %(name)s: it counts once an office worker approves it.") % {"name": retiree.name}
+    if form_post(request, form, send, success=success):
         return redirect(retiree)
     return render(request, "checkins/exemption_form.html", {"form": form, "retiree": retiree})
+
+
+@login_required
+def exemption_list(request):
+    """Requests awaiting a decision (office staff approve or refuse them here), and those decided lately."""
+    return render(
+        request,
+        "checkins/exemption_list.html",
+        {
+            "pending": selectors.exemptions_pending(user=request.user),
+            "decided": selectors.exemptions_decided_lately(user=request.user)[:EXEMPTIONS_DECIDED_SHOWN],
+            "decision_form": ExemptionDecisionForm(),
+        },
+    )
+
+
+@login_required
+def exemption_decide(request, pk):
+    """One request, to approve or refuse (office staff, not its requester: the service refuses that)."""
+    exemption = selectors.exemption_get(user=request.user, pk=pk)
+    require_office(request.user)
+    form = ExemptionDecisionForm(request.POST or None)
+
+    def decide():
+        data = form.cleaned_data
+        if data["decision"] == ExemptionDecisionForm.APPROVE:
+            return services.exemption_approve(user=request.user, exemption=exemption, note=data["note"])
+        return services.exemption_refuse(user=request.user, exemption=exemption, note=data["note"])
+
+    def said(decided):
+        if decided.is_approved:
+            return _("Exemption approved for %(name)s.") % {"name": decided.retiree.name}
+        return _("Request refused for %(name)s; the requester is told why.") % {"name": decided.retiree.name}
+
+    if form_post(request, form, decide, success=said):
+        return redirect(next_url(request, reverse("checkins:exemption_list")))
+    if request.method == "POST":
+        exemption.refresh_from_db()  # decided meanwhile by somebody else: show it as it is now
+    context = {"exemption": exemption, "form": form, "next": next_url(request, "")}
+    return render(request, "checkins/exemption_decide.html", context)
 
 
 @login_required
@@ -296,8 +404,12 @@ def exemption_revoke(request, pk):
     exemption = selectors.exemption_get(user=request.user, pk=pk)
     require_office(request.user)
     if request.method == "POST":
-        services.exemption_revoke(user=request.user, exemption=exemption)
-        messages.success(request, _("Exemption ended."))
+        try:
+            services.exemption_revoke(user=request.user, exemption=exemption)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Exemption ended."))
         return redirect(exemption.retiree)
     return render(request, "checkins/exemption_revoke.html", {"exemption": exemption})
 

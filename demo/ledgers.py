@@ -12,8 +12,8 @@ import random
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from checkins.models import CheckinRound
-from checkins.services import round_close, round_create
+from checkins.models import CheckinRound, ContactLog
+from checkins.services import round_close, round_create, round_verification_confirm
 from core.dates import local_today
 from ledgers.choices import Arrangement, Condition, ExposureKind, ExposureStatus, Stance, TestResult
 from ledgers.models import ExposureEvent, HealthRecord, LedgerSignoff, NucleicTest, VaccinationDose, VaccinationStance
@@ -46,6 +46,7 @@ def load_ledger_demo() -> bool:
         ends_on=today - datetime.timedelta(days=31),
         verify_vaccination=True,
     )
+    _round_answers(random.Random(1), last_month)  # a generator of its own: the ledgers stay as they were
     _sign_off(last_month, numbers=range(1, 6), today=today - datetime.timedelta(days=31))
     round_close(user=office, checkin_round=last_month, summary="五个支部已签核台账，其余两个支部下月补签。")
 
@@ -59,8 +60,27 @@ def load_ledger_demo() -> bool:
         verify_vaccination=True,
         verify_testing=True,
     )
+    _round_answers(random.Random(2), this_month)
     _sign_off(this_month, numbers=(1, 2), today=today)
     return True
+
+
+def _round_answers(rng, checkin_round: CheckinRound) -> None:
+    """Most calls of the round asked about vaccination and testing; of the retirees reached whose
+    calls did not, a third were confirmed unchanged in one tap (while the round runs)."""
+    in_window = ContactLog.objects.reached().filter(
+        contacted_on__gte=checkin_round.starts_on, contacted_on__lte=checkin_round.ends_on
+    )
+    asked = [pk for pk in in_window.order_by("pk").values_list("pk", flat=True) if rng.random() < 0.7]
+    in_window.filter(pk__in=asked).update(checked_vaccination=True, checked_testing=True)
+    if not checkin_round.runs_on(local_today()):
+        return
+    callers = {user.branch_id: user for user in User.objects.filter(username__startswith="sec")}
+    unasked = Retiree.objects.filter(status=Status.ACTIVE, pk__in=in_window.exclude(pk__in=asked).values("retiree"))
+    for retiree in unasked.order_by("pk"):
+        caller = callers.get(retiree.branch_id)
+        if caller is not None and rng.random() < 0.35:
+            round_verification_confirm(user=caller, checkin_round=checkin_round, retiree=retiree)
 
 
 def _sign_off(checkin_round: CheckinRound, *, numbers, today: datetime.date) -> None:

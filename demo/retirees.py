@@ -148,7 +148,7 @@ def _retiree_rows(gen: _Generator, branches: list[Branch]) -> list[tuple[Retiree
             living = gen.random.choices(LivingSituation.values, weights=(2, 6, 2, 1))[0]
         if in_family_area:
             area = gen.random.choice((ResidenceArea.EAST, ResidenceArea.NORTH))
-            community = "东区家属区" if area == ResidenceArea.EAST else "北区家属区"
+            community = "东家属区" if area == ResidenceArea.EAST else "北家属区"
             address = f"{gen.random.randint(1, 24)}号楼{gen.random.randint(1, 6)}单元{gen.random.randint(101, 602)}"
         else:
             area = ResidenceArea.OFF_CAMPUS

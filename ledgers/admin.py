@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdmin
 
@@ -14,7 +15,9 @@ from .models import (
 )
 
 
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(SimpleHistoryAdmin):
+    """Every ledger entry keeps its change history (who, when, and why: e.g. the request it came from)."""
+
     list_select_related = ["retiree", "retiree__branch"]
     search_fields = ["retiree__name", "retiree__name_pinyin", "retiree__name_initials"]
     raw_id_fields = ["retiree"]

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import local_today
-from retirees.choices import Status
+from retirees.choices import ResidenceArea, Status
 from retirees.filters import STATUS_ALL, _visible_branches, search_retirees
 from retirees.models import Retiree
 
@@ -31,7 +31,8 @@ def date_filter(label, field_name, lookup):
 
 
 class RetireeLedgerFilter(django_filters.FilterSet):
-    """What every per-retiree ledger filters on: search, branch, the retiree's status (active by default)."""
+    """What every ledger filters on: search, branch, residence area, the retiree's status (active
+    by default). `retiree_prefix` leads from the ledger's rows to their retiree ("retiree__")."""
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -39,7 +40,13 @@ class RetireeLedgerFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin or initials, phone")}),
     )
     branch = django_filters.ModelChoiceFilter(
-        label=_("Branch"), queryset=_visible_branches, empty_label=_("All branches")
+        label=_("Branch"), queryset=_visible_branches, method="filter_retiree_field", empty_label=_("All branches")
+    )
+    residence_area = django_filters.ChoiceFilter(
+        label=_("Residence"),
+        choices=ResidenceArea.choices,
+        method="filter_retiree_field",
+        empty_label=_("All residences"),
     )
     retiree_status = django_filters.ChoiceFilter(
         label=_("Retiree status"),
@@ -60,6 +67,9 @@ class RetireeLedgerFilter(django_filters.FilterSet):
         if self.retiree_prefix:
             return queryset.filter(retiree__in=search_retirees(Retiree.objects.all(), value))
         return search_retirees(queryset, value)
+
+    def filter_retiree_field(self, queryset, name, value):
+        return queryset.filter(**{f"{self.retiree_prefix}{name}": value})
 
     def filter_retiree_status(self, queryset, name, value):
         return queryset  # applied in filter_queryset, so that the default applies when it is empty
@@ -130,9 +140,6 @@ class ExposureFilter(RetireeLedgerFilter):
     """Exposure events (one row per event), ongoing by default."""
 
     retiree_prefix = "retiree__"
-    branch = django_filters.ModelChoiceFilter(
-        label=_("Branch"), field_name="retiree__branch", queryset=_visible_branches, empty_label=_("All branches")
-    )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ExposureKind.choices, empty_label=_("All kinds"))
     status = django_filters.ChoiceFilter(
         label=_("Status"),

@@ -62,7 +62,14 @@ CHOICE_FIELDS = {
 EXTRA_CHOICES = {
     "gender": {"M": "male", "F": "female"},
     "category": {"离休干部": "lixiu", "退休干部": "tuixiu", "退休职工": "tuixiu"},
-    "residence_area": {"东区": "east", "北区": "north", "校外": "off_campus"},
+    # The labels these areas had before they took the seed's wording (东家属区), in older files.
+    "residence_area": {
+        "东区": "east",
+        "北区": "north",
+        "校外": "off_campus",
+        "东区家属区": "east",
+        "北区家属区": "north",
+    },
 }
 
 

@@ -96,8 +96,11 @@ LEDGER_SELECTORS = {
 }
 
 
-def branch_totals(*, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None) -> tuple[list[dict], dict]:
-    """Per visible branch: active retirees, how many had each dose, were tested lately, are exposed.
+def branch_totals(
+    *, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None, residence_area: str = ""
+) -> tuple[list[dict], dict]:
+    """Per visible branch: active retirees, how many had each dose, were tested lately, are exposed;
+    only those living in `residence_area` when given (a `ResidenceArea` code).
 
     Runs two queries (the branches, and one grouped count over the retirees).
     """
@@ -109,10 +112,11 @@ def branch_totals(*, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS,
         )
         for number in DOSE_NUMBERS
     }
+    retirees = Retiree.objects.visible_to(user).filter(status=Status.ACTIVE)
+    if residence_area:
+        retirees = retirees.filter(residence_area=residence_area)
     rows = (
-        Retiree.objects.visible_to(user)
-        .filter(status=Status.ACTIVE)
-        .values("branch")
+        retirees.values("branch")
         .annotate(
             total=Count("id"),
             **counts,
@@ -152,6 +156,12 @@ def retiree_ledgers(*, user, pk) -> dict:
         "exposures": retiree.exposureevents.order_by("-started_on", "-id"),
         "health": retiree.healthrecords.order_by("-recorded_on", "-id"),
     }
+
+
+def retiree_doses(*, retiree) -> list[VaccinationDose]:
+    """The doses recorded for `retiree`, by number (one query). The caller fetched the retiree
+    through its user's scope, so their doses are inside it too."""
+    return list(VaccinationDose.objects.filter(retiree=retiree).order_by("dose_number"))
 
 
 def retiree_ledger_summary(*, retiree) -> dict:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +72,61 @@ def vaccination_record(
     dose = dose or VaccinationDose(retiree=retiree, dose_number=dose_number)
     dose.given_on, dose.product, dose.site, dose.arrangement, dose.notes = given_on, product, site, arrangement, notes
     return _save(dose, user=user)
+
+
+@transaction.atomic
+def vaccination_dose_add(
+    *,
+    user,
+    retiree: Retiree,
+    dose_number: int | None,
+    given_on: datetime.date | None,
+    product: str = "",
+    site: str = "",
+    arrangement: str = Arrangement.SELF,
+    source: str = "",
+) -> VaccinationDose:
+    """Record a new dose, refusing one already recorded (unlike `vaccination_record`, which corrects it).
+
+    For a dose recorded as the result of something else (an assistance request closed): `source`
+    says what, in the dose's notes and in its change history, so that the ledger shows where the
+    fact came from. A duplicate, even one recorded by somebody else a moment ago, is a
+    ValidationError on `dose_number` and writes nothing.
+    """
+    _check_scope(user=user, retiree=retiree)
+    if dose_number is None:
+        raise ValidationError({"dose_number": _("Choose which dose was given.")})
+    if given_on is None:
+        raise ValidationError({"given_on": _("Enter the date the dose was given.")})
+    _not_in_future("given_on", given_on)
+    duplicate = ValidationError(
+        {
+            "dose_number": _("Dose %(number)s is already recorded for %(name)s: choose another dose.")
+            % {"number": dose_number, "name": retiree.name}
+        }
+    )
+    if VaccinationDose.objects.filter(retiree=retiree, dose_number=dose_number).exists():
+        raise duplicate
+    dose = VaccinationDose(
+        retiree=retiree,
+        dose_number=dose_number,
+        given_on=given_on,
+        product=product.strip(),
+        site=site.strip(),
+        arrangement=arrangement,
+        notes=source[:200],
+    )
+    # Read by django-simple-history when it writes the dose's history row.
+    dose._change_reason = source[:100]
+    if user is not None and user.is_authenticated:
+        dose._history_user = user
+    try:
+        # A savepoint: the same dose saved by another request since the check above is a clear
+        # message, and the caller's transaction stays usable to roll back as a whole.
+        with transaction.atomic():
+            return _save(dose, user=user)
+    except IntegrityError:
+        raise duplicate from None
 
 
 @transaction.atomic

@@ -9,7 +9,8 @@ A snapshot is JSON: for each ledger a list of rows `{"key", "retiree", "values"}
 identifies the row (the retiree, or the exposure event), and `values` maps each column's key
 to its value as the file shows it (choice labels in the file language, dates as ISO strings).
 What changed since the previous sign-off is the difference of two snapshots of the branch,
-row by row and column by column, leaving out the row number and the age (which tick on their own).
+row by row and column by column, leaving out the row number and the age (which tick on their own)
+and any column the older snapshot did not have yet.
 """
 
 import datetime
@@ -194,10 +195,11 @@ def snapshot_diff(previous: dict | None, current: dict) -> list[Change]:
             if key not in before:
                 changes.append(Change(ledger, ChangeKind.ADDED, values.get("name", ""), key, retiree=retiree_of[key]))
                 continue
+            # A column the older snapshot did not have yet (added to the ledger since) is no change.
             fields = [
                 (column.label, before[key].get(column.key), values.get(column.key))
                 for column in columns
-                if before[key].get(column.key) != values.get(column.key)
+                if column.key in before[key] and before[key].get(column.key) != values.get(column.key)
             ]
             if fields:
                 changes.append(

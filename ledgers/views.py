@@ -16,6 +16,7 @@ from accounts.access import can_export, is_secretary, office_required
 from core.exports import FILE_LANGUAGE, ExportContext, ExportFormat, export_form, export_if_asked
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
+from retirees.choices import ResidenceArea
 from retirees.models import Retiree
 
 from . import exports, imports, selectors, services, signoffs
@@ -50,7 +51,10 @@ def ledger_index(request):
         days = max(1, min(int(request.GET.get("days", selectors.DEFAULT_TESTED_WITHIN_DAYS)), 365))
     except ValueError:
         days = selectors.DEFAULT_TESTED_WITHIN_DAYS
-    totals, overall = selectors.branch_totals(user=request.user, tested_within_days=days)
+    # Any other value (a stale link, a typo) shows every residence.
+    area = request.GET.get("residence_area", "")
+    area = area if area in ResidenceArea.values else ""
+    totals, overall = selectors.branch_totals(user=request.user, tested_within_days=days, residence_area=area)
     return render(
         request,
         "ledgers/index.html",
@@ -59,6 +63,8 @@ def ledger_index(request):
             "overall": overall,
             "days": days,
             "dose_labels": list(DOSE_LABELS.values()),
+            "area": area,
+            "area_choices": ResidenceArea.choices,
         },
     )
 

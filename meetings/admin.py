@@ -6,7 +6,8 @@ from .models import Invitation, Meeting
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "mode", "starts_at"]
-    raw_id_fields = ["created_by"]
+    # Retirees chosen by name by their ids: a select of the whole registry would be a city's worth.
+    raw_id_fields = ["created_by", "retirees"]
 
 
 @admin.register(Invitation)

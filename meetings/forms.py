@@ -8,6 +8,8 @@ from .choices import MeetingKind, MeetingMode
 
 
 class MeetingForm(AddressedForm):
+    addresses_retirees = True
+
     title = forms.CharField(label=_("Title"), max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
     mode = forms.ChoiceField(label=_("Online or in person"), choices=[], widget=forms.RadioSelect)
@@ -16,7 +18,7 @@ class MeetingForm(AddressedForm):
     )
     place = forms.CharField(label=_("Place or meeting link"), required=False, max_length=200)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    field_order = ["title", "kind", "mode", "starts_at", "place", "notes", "all_branches", "branches"]
+    field_order = ["title", "kind", "mode", "starts_at", "place", "notes"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

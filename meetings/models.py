@@ -6,14 +6,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import AddressedQuerySet, BranchScopedQuerySet
-from core.addressing import AddressedModel
+from core.addressing import AddressedToPeopleModel
 from core.db import choices_check
 
 from .choices import MeetingKind, MeetingMode
 
 
-class Meeting(AddressedModel):
-    """A forum, study session or other event, online or in person, with invitees and attendance."""
+class Meeting(AddressedToPeopleModel):
+    """A forum, study session or other event, online or in person, with invitees and attendance.
+
+    Invited: everybody, or the retirees of some branches, the residents of some areas and some
+    retirees chosen by name (representatives, 老同志代表), each once.
+    """
 
     title = models.CharField(_("title"), max_length=150)
     kind = models.CharField(_("kind"), max_length=16, choices=MeetingKind.choices)

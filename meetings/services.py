@@ -6,11 +6,11 @@ outside the user's scope) and validates before saving, so that bad input saves n
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.access import locked_in_scope, require_office
-from branches.models import Branch
-from core.addressing import address, check_addressees, fan_out
+from accounts.access import locked_in_scope, may_call_meeting
+from core.addressing import EVERYBODY, Audience, address, audience_fields, fan_out
 from retirees.models import Retiree
 
 from .models import Invitation, Meeting
@@ -26,10 +26,15 @@ def meeting_create(
     starts_at: datetime.datetime,
     place: str = "",
     notes: str = "",
-    branches: list[Branch] | None = None,
+    audience: Audience = EVERYBODY,
 ) -> Meeting:
-    """Announce a meeting and invite every active retiree of its branches (office staff only)."""
-    require_office(user)
+    """Announce a meeting and invite every active retiree of its audience, each once.
+
+    Office staff invite anybody; a branch secretary invites their own branch's retirees only
+    (`core.addressing`: whatever areas they choose, the meeting stays within their branch).
+    """
+    if not may_call_meeting(user):
+        raise PermissionDenied("Only office staff and branch secretaries call meetings.")
     meeting = Meeting(
         title=title.strip(),
         kind=kind,
@@ -37,14 +42,18 @@ def meeting_create(
         starts_at=starts_at,
         place=place.strip(),
         notes=notes.strip(),
-        all_branches=branches is None,
         created_by=user,
+        **audience_fields(audience, user=user, model=Meeting),
     )
-    check_addressees(branches)
     meeting.full_clean(exclude=["created_by"])
     meeting.save()
-    address(meeting, branches)
-    fan_out(meeting, recipients=Retiree.objects.active(), row=lambda pk: Invitation(meeting=meeting, retiree_id=pk))
+    address(meeting, audience)
+    fan_out(
+        meeting,
+        user=user,
+        recipients=Retiree.objects.active(),
+        row=lambda pk: Invitation(meeting=meeting, retiree_id=pk),
+    )
     return meeting
 
 

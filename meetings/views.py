@@ -3,11 +3,12 @@ and write through services; they hold no rules of their own."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import office_required
+from accounts.access import may_call_meeting
 from core.forms import form_post, int_or_404
 from core.pagination import paginate, querystring_without_page
 
@@ -26,12 +27,15 @@ def meeting_list(request):
         {
             "page": paginate(request, selectors.meeting_list(user=request.user)),
             "querystring": querystring_without_page(request),
+            "may_call_meeting": may_call_meeting(request.user),
         },
     )
 
 
-@office_required
+@login_required
 def meeting_create(request):
+    if not may_call_meeting(request.user):
+        raise PermissionDenied
     form = MeetingForm(request.POST or None, user=request.user)
     saved = form_post(
         request,
@@ -44,7 +48,7 @@ def meeting_create(request):
             starts_at=form.cleaned_data["starts_at"],
             place=form.cleaned_data.get("place", ""),
             notes=form.cleaned_data.get("notes", ""),
-            branches=form.chosen_branches(),
+            audience=form.audience(),
         ),
         success=_("Meeting announced."),
     )

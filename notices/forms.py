@@ -14,7 +14,7 @@ class NoticeForm(AddressedForm):
         required=False,
         help_text=_("PDF, Word, Excel, PNG or JPEG; checked by its content."),
     )
-    field_order = ["title", "body", "attachment", "all_branches", "branches"]
+    field_order = ["title", "body", "attachment"]
 
 
 class DeliveryForm(forms.Form):

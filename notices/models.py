@@ -23,7 +23,8 @@ def notice_upload_to(instance, filename: str) -> str:
 
 
 class Notice(AddressedModel):
-    """A letter or announcement to all retirees or some branches; delivered to and acknowledged by each.
+    """A letter or announcement to all retirees, or some branches or residence areas; delivered to
+    and acknowledged by each.
 
     Publishing creates one `NoticeDelivery` row per active retiree addressed, so progress is the
     share of those rows marked delivered. The attachment is stored under MEDIA_ROOT and served only

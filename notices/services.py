@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import in_scope, require_office
-from branches.models import Branch
-from core.addressing import address, check_addressees, fan_out
+from core.addressing import EVERYBODY, Audience, address, audience_fields, fan_out
 from core.uploads import DOCX, JPEG, PDF, PNG, XLSX, check_upload
 from retirees.models import Retiree
 
@@ -33,10 +32,10 @@ def notice_publish(
     title: str,
     body: str,
     attachment=None,
-    branches: list[Branch] | None = None,
+    audience: Audience = EVERYBODY,
     published_at: datetime.datetime | None = None,
 ) -> Notice:
-    """Publish a notice to every branch (`branches` None) or to some (office staff only).
+    """Publish a notice to everybody or to an audience of branches and areas (office staff only).
 
     The attachment is checked by size and by content (not by its name) and stored under a random
     name; one delivery row is created for each active retiree addressed. Bad input saves nothing.
@@ -45,11 +44,10 @@ def notice_publish(
     notice = Notice(
         title=title.strip(),
         body=body.strip(),
-        all_branches=branches is None,
         published_at=published_at or timezone.now(),
         published_by=user,
+        **audience_fields(audience, user=user, model=Notice),
     )
-    check_addressees(branches)
     if attachment is not None:
         try:
             kind = check_upload(
@@ -63,8 +61,13 @@ def notice_publish(
         notice.attachment = attachment
     notice.full_clean(exclude=["published_by", "attachment"])
     notice.save()
-    address(notice, branches)
-    fan_out(notice, recipients=Retiree.objects.active(), row=lambda pk: NoticeDelivery(notice=notice, retiree_id=pk))
+    address(notice, audience)
+    fan_out(
+        notice,
+        user=user,
+        recipients=Retiree.objects.active(),
+        row=lambda pk: NoticeDelivery(notice=notice, retiree_id=pk),
+    )
     return notice
 
 

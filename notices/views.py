@@ -41,7 +41,7 @@ def notice_create(request):
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
             attachment=form.cleaned_data.get("attachment"),
-            branches=form.chosen_branches(),
+            audience=form.audience(),
         ),
         success=_("Notice published."),
     )

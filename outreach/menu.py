@@ -43,6 +43,7 @@ MENU = (
             Link(_("Call list"), "checkins:call_list", also=("checkins:contact_create", "checkins:quick_log")),
             Link(_("Coverage"), "checkins:dashboard"),
             Link(_("Check-in rounds"), "checkins:round_list", also=("checkins:round_create",)),
+            Link(_("Exemption requests"), "checkins:exemption_list", also=("checkins:exemption_decide",)),
             Link(_("Cadence rules"), "checkins:policy_list", access.is_office, also=("checkins:policy_create",)),
         ),
         ("checkins",),

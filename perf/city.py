@@ -304,7 +304,7 @@ class CityGenerator:
                 roll = rng.random()
                 if roll < 0.14:
                     area = rng.choice(("east", "north"))
-                    community = "东区家属区" if area == "east" else "北区家属区"
+                    community = "东家属区" if area == "east" else "北家属区"
                     address = f"{rng.randint(1, 40)}号楼{rng.randint(1, 6)}单元{rng.randint(101, 602)}"
                 else:
                     area = "off_campus"

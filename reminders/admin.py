@@ -17,9 +17,10 @@ class DeliveryInline(admin.TabularInline):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["period", "kind", "recipient", "branch", "claimed_at"]
+    list_display = ["period", "kind", "recipient", "branch", "retiree", "episode", "claimed_at"]
     list_filter = ["kind", "period"]
-    list_select_related = ["recipient", "branch"]
+    list_select_related = ["recipient", "branch", "retiree"]
+    raw_id_fields = ["retiree"]  # thousands of retirees: no drop-down
     inlines = [DeliveryInline]
 
 

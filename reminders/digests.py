@@ -1,6 +1,7 @@
 """What a reminder says: built from the check-in schedule's querysets, rendered from templates."""
 
 import datetime
+import enum
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -10,9 +11,16 @@ from django.utils.translation import gettext
 
 from assistance.selectors import assistance_requests_unfinished
 from care.selectors import care_plans_due_for_review
-from checkins.choices import DueState
+from checkins.choices import DueState, Escalation
 from checkins.schedule import with_schedule
-from checkins.selectors import call_list, open_follow_ups, rounds_awaiting_signoff, rounds_running
+from checkins.selectors import (
+    call_list,
+    exemptions_pending,
+    open_follow_ups,
+    rounds_awaiting_signoff,
+    rounds_running,
+    unreachable_retirees,
+)
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
@@ -90,7 +98,9 @@ def _care_sections(*, user, today: datetime.date, branch=None) -> dict:
 
 
 def office_digest(*, user, today: datetime.date) -> Digest:
-    """Office staff's daily digest: retirees overdue by more than the threshold, per branch."""
+    """Office staff's daily digest: those under attention and the unreachable (each also alerted
+    the moment it happened), exemption requests awaiting a decision, then retirees overdue by
+    more than the threshold, per branch."""
     threshold = settings.OUTREACH_OFFICE_OVERDUE_DAYS
     late_before = today - datetime.timedelta(days=threshold)
     people = (
@@ -104,18 +114,32 @@ def office_digest(*, user, today: datetime.date) -> Digest:
         .filter(due_state=DueState.OVERDUE, next_due_on__isnull=True)
         .order_by("branch", "name_pinyin", "id")
     )
+    unreachable = unreachable_retirees(user=user)
+    pending = exemptions_pending(user=user)
     context = {
         "user": user,
         "today": today,
+        **_attention_section(user=user, today=today),
+        "unreachable": _section(unreachable),
+        "unreachable_count": unreachable.count(),
         "threshold": threshold,
         "late": _section(people),
         "late_count": people.count(),
         "never": _section(never),
         "never_count": never.count(),
+        "exemptions_pending": _section(pending),
+        "exemptions_pending_count": pending.count(),
         "site_url": settings.OUTREACH_SITE_URL,
         **_care_sections(user=user, today=today),
     }
     return _render("office_digest", context)
+
+
+def _attention_section(*, user, today: datetime.date) -> dict:
+    """HOOK for the retirees under attention, the office digest's first section. The attention
+    state and its selector come from another branch of work (`attn`) that has not landed yet: until
+    they do, `attention` is None and the digest leaves the section out rather than say "nobody"."""
+    return {"attention": None, "attention_count": 0}
 
 
 def chat_name(retiree) -> str:
@@ -133,3 +157,50 @@ def webhook_markdown(digest: Digest) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         names = [chat_name(r) for r in digest.context["overdue"]["rows"]]
         return render_to_string("reminders/email/branch_chat.md", {**digest.context, "overdue_names": names})
+
+
+# --- Immediate alerts -------------------------------------------------------------------------
+
+
+class AlertCause(enum.StrEnum):
+    """Why an alert is raised: one per finding of checkins.signals (the templates say each in words)."""
+
+    ATTENTION = "attention"  # attention_entered
+    ESCALATION = "escalation"  # escalation_topped
+    URGENT = "urgent"  # urgent_outcome
+
+
+def alert(*, user, retiree, cause: AlertCause, reason=None, contact=None) -> Digest:
+    """An alert to one person (the branch's secretary, office staff), in their language: who, why,
+    the phones to call and a link to the retiree's page. `reason` (attention) is translatable
+    text; `contact` (escalation, urgent) is the contact that raised it. Runs two queries."""
+    household = retiree.household_contacts.order_by("-is_primary", "id").first()
+    context = {
+        "user": user,
+        "retiree": retiree,
+        "branch": retiree.branch,
+        "cause": str(cause),
+        "reason": reason,
+        "contact": contact,
+        "contacted_by": contact.contacted_by if contact is not None else None,
+        # The ladder's top is its OFFICE-th failure in a row: the alert is raised at that contact.
+        "failures": int(Escalation.OFFICE),
+        "household": household,
+        "site_url": settings.OUTREACH_SITE_URL,
+    }
+    return _render("alert", context)
+
+
+def alert_chat(*, retiree) -> Digest:
+    """The group chat's alert (WeCom robot markdown), in the site's language: the retiree as the
+    chat names them and "needs attention, please call" — never the cause, a reason or anything
+    about their health (the chat is a third party's platform, read by the whole group)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "branch": retiree.branch,
+            "name": chat_name(retiree),  # translated here: 王某
+            "url": f"{settings.OUTREACH_SITE_URL}{retiree.get_absolute_url()}",
+        }
+        subject = gettext("%(branch)s: a retiree needs attention") % {"branch": retiree.branch}
+        text = render_to_string("reminders/email/alert_chat.md", context)
+    return Digest(subject=subject, text=text, html="", context=context)

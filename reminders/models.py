@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.db import choices_check
+
 
 class Holiday(models.Model):
     """A statutory holiday, or a make-up working day (调休) that falls on a weekend."""
@@ -32,19 +34,35 @@ class Holiday(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
+class ReminderKind(models.TextChoices):
+    """What a reminder is (`Reminder.Kind`)."""
+
+    BRANCH_DIGEST = "branch_digest", _("Branch check-in digest")
+    OFFICE_DAILY = "office_daily", _("Office daily digest")
+    BRANCH_CHAT = "branch_chat", _("Branch group chat digest")
+    ALERT = "alert", _("Immediate alert")
+    ALERT_CHAT = "alert_chat", _("Group chat alert")
+
+
+# Kinds by what they are about and where they go: the constraints below and the staleness rule
+# (services.delivery_stale_at) read these, so a new kind is placed once, here.
+DIGEST_KINDS = (ReminderKind.BRANCH_DIGEST, ReminderKind.OFFICE_DAILY, ReminderKind.BRANCH_CHAT)  # per day
+ALERT_KINDS = (ReminderKind.ALERT, ReminderKind.ALERT_CHAT)  # per retiree and episode
+CHAT_KINDS = (ReminderKind.BRANCH_CHAT, ReminderKind.ALERT_CHAT)  # to a branch's group chat, not a person
+
+
 class Reminder(models.Model):
-    """The claim of one reminder for one recipient (or one branch chat) and one period.
+    """The claim of one reminder for one recipient (or one branch chat): a digest for one day, or
+    an immediate alert for one retiree and one episode (see checkins.signals).
 
     The database's unique constraints make the claim: whoever inserts the row first sends it,
-    so two ticks, two beats or a retried task never send twice.
+    so two ticks, two beats, two senders of the same finding or a retried task never send twice.
     """
 
-    class Kind(models.TextChoices):
-        BRANCH_DIGEST = "branch_digest", _("Branch check-in digest")
-        OFFICE_DAILY = "office_daily", _("Office daily digest")
-        BRANCH_CHAT = "branch_chat", _("Branch group chat digest")
+    Kind = ReminderKind
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # A digest's day; an alert's day is the local day it was raised.
     period = models.DateField(_("reminder day"))
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,8 +80,19 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
     )
+    # An alert's retiree and episode (the cause and its row, e.g. "contact:1234"): with the
+    # recipient or the chat's branch, the unique key of an alert.
+    retiree = models.ForeignKey(
+        "retirees.Retiree",
+        verbose_name=_("retiree"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
+    episode = models.CharField(_("episode"), max_length=100, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
-    # The digest as rendered at claim time: every channel sends the same words.
+    # The message as rendered at claim time: every channel sends the same words.
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("text"))
     html = models.TextField(_("HTML"), blank=True)
@@ -73,33 +102,55 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["-period", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["branch_digest", "office_daily", "branch_chat"]),
-                name="reminders_reminder_kind_valid",
-                violation_error_message=_("Unknown kind of reminder."),
+            choices_check(
+                "kind", ReminderKind.choices, "reminders_reminder_kind_valid", _("Unknown kind of reminder.")
             ),
             models.CheckConstraint(
-                condition=(Q(kind="branch_chat") & Q(recipient__isnull=True, branch__isnull=False))
-                | (~Q(kind="branch_chat") & Q(recipient__isnull=False)),
+                condition=(Q(kind__in=CHAT_KINDS) & Q(recipient__isnull=True, branch__isnull=False))
+                | (~Q(kind__in=CHAT_KINDS) & Q(recipient__isnull=False)),
                 name="reminders_reminder_recipient_matches_kind",
                 violation_error_message=_("A person's reminder needs a recipient; a group chat's needs a branch."),
             ),
+            models.CheckConstraint(
+                condition=(Q(kind__in=ALERT_KINDS) & Q(retiree__isnull=False) & ~Q(episode=""))
+                | (~Q(kind__in=ALERT_KINDS) & Q(retiree__isnull=True, episode="")),
+                name="reminders_reminder_alert_has_episode",
+                violation_error_message=_("An alert names its retiree and episode; a digest names neither."),
+            ),
             models.UniqueConstraint(
                 fields=["recipient", "kind", "period"],
-                condition=Q(recipient__isnull=False),
+                condition=Q(kind__in=[ReminderKind.BRANCH_DIGEST, ReminderKind.OFFICE_DAILY]),
                 name="reminders_reminder_once_per_recipient_period",
                 violation_error_message=_("This reminder was already sent."),
             ),
             models.UniqueConstraint(
                 fields=["branch", "kind", "period"],
-                condition=Q(kind="branch_chat"),
+                condition=Q(kind=ReminderKind.BRANCH_CHAT),
                 name="reminders_reminder_once_per_branch_chat_period",
                 violation_error_message=_("This reminder was already sent."),
+            ),
+            # Retiree and episode first: services.alert_raise looks up who has this alert already.
+            models.UniqueConstraint(
+                fields=["retiree", "episode", "recipient"],
+                condition=Q(kind=ReminderKind.ALERT),
+                name="reminders_reminder_alert_once_per_recipient",
+                violation_error_message=_("This alert was already sent."),
+            ),
+            models.UniqueConstraint(
+                fields=["retiree", "episode", "branch"],
+                condition=Q(kind=ReminderKind.ALERT_CHAT),
+                name="reminders_reminder_alert_once_per_branch_chat",
+                violation_error_message=_("This alert was already sent."),
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.period:%Y-%m-%d} {self.recipient or self.branch}"
+        about = f" {self.episode}" if self.episode else ""
+        return f"{self.get_kind_display()} {self.period:%Y-%m-%d}{about} {self.recipient or self.branch}"
+
+    @property
+    def is_alert(self) -> bool:
+        return self.kind in ALERT_KINDS
 
 
 class Notification(models.Model):

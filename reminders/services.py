@@ -5,6 +5,10 @@ recipient whose reminder time has passed — the unique constraints decide, so r
 in two processes at once, claims each reminder once — writing the in-app notification in the same
 transaction as the claim. Email and webhook deliveries are rows that a task sends; a row whose
 lease runs out unsent (a worker killed, Redis down) is sent by a later tick.
+
+Immediate alerts (`alert_raise`) are claimed the same way, by the same `reminder_claim`, the moment
+checkins reports a finding (checkins.signals, inside the transaction that wrote it); their
+deliveries are enqueued when that transaction commits, and the tick retries them like any other.
 """
 
 import datetime
@@ -18,15 +22,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.access import branch_workers, office_reader, office_staff
+from accounts.access import branch_workers, office_reader, office_staff, secretaries
 from accounts.models import User
 from branches import webhooks
 from branches.models import Branch
 from core.queue import enqueue_many_on_commit
+from retirees.models import Retiree
 
 from . import digests
 from .calendar import HolidayMap, is_reminder_day
-from .models import Delivery, Holiday, Notification, Reminder
+from .digests import AlertCause
+from .models import DIGEST_KINDS, Delivery, Holiday, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +40,11 @@ LEASE = datetime.timedelta(minutes=10)  # a taken delivery not recorded by then 
 MAX_ATTEMPTS = 6
 BACKOFF = [60, 300, 900, 3600, 3 * 3600]  # seconds before attempts 2..6
 
-# Digests describe one day's call list: out of date once that day is over. Alerts (a later kind,
-# sent the moment something happens) stay worth sending for a day after they were raised.
-DIGEST_KINDS = frozenset({Reminder.Kind.BRANCH_DIGEST, Reminder.Kind.OFFICE_DAILY, Reminder.Kind.BRANCH_CHAT})
+# Digests describe one day's call list: out of date once that day is over. An alert is urgent: it
+# is enqueued the moment it is raised and retried with the backoff below, and stays worth sending
+# (late is better than never) for a day; by then the office's next daily digest lists the retiree
+# (unreachable, under attention) and the in-app notification is still there, so a day-old alert
+# email or chat post is not sent.
 ALERT_STALE_AFTER = datetime.timedelta(hours=24)
 
 
@@ -142,14 +150,32 @@ def reminder_claim(
     recipient: User | None = None,
     branch: Branch | None = None,
 ) -> Reminder | None:
-    """Claim one reminder; None when somebody else already has. Writes the in-app notification
-    and the pending deliveries in the same transaction as the claim."""
+    """Claim one digest; None when somebody else already has."""
     if kind == Reminder.Kind.BRANCH_CHAT:
         digest = digests.branch_digest(user=_chat_reader(), today=period, branch=branch)
+        digest.text = digests.webhook_markdown(digest)
     elif kind == Reminder.Kind.OFFICE_DAILY:
         digest = digests.office_digest(user=recipient, today=period)
     else:
         digest = digests.branch_digest(user=recipient, today=period)
+    return message_claim(kind=kind, period=period, now=now, message=digest, recipient=recipient, branch=branch)
+
+
+def message_claim(
+    *,
+    kind: str,
+    period: datetime.date,
+    now: datetime.datetime,
+    message: digests.Digest,
+    recipient: User | None = None,
+    branch: Branch | None = None,
+    retiree: Retiree | None = None,
+    episode: str = "",
+) -> Reminder | None:
+    """Claim one rendered message (a digest or an alert) for a person or a branch's group chat;
+    None when it was claimed already — by another tick, another beat, another sender of the same
+    finding or a retried task: the database's unique constraints decide. Writes the in-app
+    notification and the pending deliveries in the same transaction as the claim."""
     try:
         with transaction.atomic():
             reminder = Reminder.objects.create(
@@ -157,14 +183,16 @@ def reminder_claim(
                 period=period,
                 recipient=recipient,
                 branch=branch,
-                subject=digest.subject,
-                text=digests.webhook_markdown(digest) if kind == Reminder.Kind.BRANCH_CHAT else digest.text,
-                html=digest.html,
+                retiree=retiree,
+                episode=episode,
+                subject=message.subject,
+                text=message.text,
+                html=message.html,
             )
             channels = []
             if recipient is not None:
                 Notification.objects.create(
-                    recipient=recipient, reminder=reminder, title=digest.subject, body=digest.text
+                    recipient=recipient, reminder=reminder, title=message.subject, body=message.text
                 )
                 if recipient.email:
                     channels.append(Delivery.Channel.EMAIL)
@@ -174,8 +202,71 @@ def reminder_claim(
                 [Delivery(reminder=reminder, channel=channel, next_attempt_at=now) for channel in channels]
             )
     except IntegrityError:
-        return None  # claimed already: by another tick, another beat, or a retried task
+        return None  # claimed already
     return reminder
+
+
+def alert_recipients(*, retiree: Retiree):
+    """Who is alerted about a retiree: their branch's secretary and the office staff, in id order
+    (two senders of the same finding then claim in the same order and never deadlock)."""
+    return (secretaries().filter(branch_id=retiree.branch_id) | office_staff()).order_by("pk")
+
+
+@transaction.atomic
+def alert_raise(
+    *,
+    retiree: Retiree,
+    episode: str,
+    cause: AlertCause,
+    reason=None,
+    contact=None,
+    now: datetime.datetime | None = None,
+) -> list[Reminder]:
+    """Alert the people who must act about `retiree`, now: one alert per recipient and one post to
+    the branch's group chat (if it has one) per retiree and episode, however often the finding is
+    reported. Call it inside the transaction that wrote the finding, so that the alert is claimed
+    with it or not at all. Email and chat are enqueued once that transaction commits; with the
+    broker down they stay pending and the tick sends them. Returns the alerts claimed by this call.
+    """
+    now = now or timezone.now()
+    period = timezone.localdate(now)
+    # Whoever has this alert already is skipped without rendering it (the claim still decides).
+    done = Reminder.objects.filter(kind=Reminder.Kind.ALERT, retiree=retiree, episode=episode)
+    claimed = []
+    for user in alert_recipients(retiree=retiree).exclude(pk__in=done.values("recipient")):
+        message = digests.alert(user=user, retiree=retiree, cause=cause, reason=reason, contact=contact)
+        claimed.append(
+            message_claim(
+                kind=Reminder.Kind.ALERT,
+                period=period,
+                now=now,
+                message=message,
+                recipient=user,
+                retiree=retiree,
+                episode=episode,
+            )
+        )
+    branch = retiree.branch
+    if branch.webhook_url:
+        claimed.append(
+            message_claim(
+                kind=Reminder.Kind.ALERT_CHAT,
+                period=period,
+                now=now,
+                message=digests.alert_chat(retiree=retiree),
+                branch=branch,
+                retiree=retiree,
+                episode=episode,
+            )
+        )
+    claimed = [reminder for reminder in claimed if reminder is not None]
+    if claimed:
+        from .tasks import send_delivery
+
+        deliveries = Delivery.objects.filter(reminder__in=claimed).order_by("id").values_list("id", flat=True)
+        enqueue_many_on_commit(send_delivery, deliveries)
+        logger.info("Alert %s for retiree %s: %s claimed.", episode, retiree.pk, len(claimed))
+    return claimed
 
 
 def _chat_reader() -> User:

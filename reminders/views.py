@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +11,7 @@ from core.pagination import paginate
 
 from . import services
 from .forms import HolidayForm
-from .models import Holiday, Notification
+from .models import Holiday, Notification, Reminder
 
 
 def _own(user):
@@ -18,15 +19,24 @@ def _own(user):
     return Notification.objects.filter(recipient=user)
 
 
+def _with_alert_flag(notifications):
+    """Marks the immediate alerts, which the pages set apart from digests, with the retiree an
+    alert is about (for a button to their page); in the same query."""
+    return notifications.annotate(
+        is_alert=ExpressionWrapper(Q(reminder__kind=Reminder.Kind.ALERT), output_field=BooleanField()),
+        alert_retiree_id=F("reminder__retiree_id"),
+    )
+
+
 @login_required
 def notification_list(request):
-    page = paginate(request, _own(request.user).order_by("-created_at", "-id"))
+    page = paginate(request, _with_alert_flag(_own(request.user)).order_by("-created_at", "-id"))
     return render(request, "reminders/list.html", {"page": page})
 
 
 @login_required
 def notification_detail(request, pk):
-    notification = get_object_or_404(_own(request.user), pk=pk)
+    notification = get_object_or_404(_with_alert_flag(_own(request.user)), pk=pk)
     services.notification_mark_read(user=request.user, notification=notification)
     return render(request, "reminders/detail.html", {"notification": notification})
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
-from .models import HouseholdContact, Retiree
+from .models import Area, HouseholdContact, Retiree
 
 
 class HouseholdContactInline(admin.TabularInline):
@@ -28,3 +30,10 @@ class HouseholdContactAdmin(admin.ModelAdmin):
     list_display = ["name", "relation", "retiree", "is_primary"]
     list_select_related = ["retiree"]
     search_fields = ["name", "retiree__name"]
+
+
+@admin.register(Area)
+class AreaAdmin(ReadOnlyAdmin):
+    """The residence areas rows are addressed to: made when first chosen, never edited."""
+
+    list_display = ["code", "__str__"]

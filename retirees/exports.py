@@ -44,7 +44,7 @@ def age_column(through: str = "") -> Column:
 
 
 def retiree_columns(through: str = "") -> list[Column]:
-    """序号, 姓名, 性别, 年龄, 所在支部, 联系电话: the columns every ledger starts with."""
+    """序号, 姓名, 性别, 年龄, 所在支部, 居住地, 联系电话: the columns every ledger starts with."""
 
     def path(name):
         return f"{through}.{name}" if through else name
@@ -55,6 +55,7 @@ def retiree_columns(through: str = "") -> list[Column]:
         choice_column("gender", _("Gender"), path("gender"), Gender.choices, width=6),
         age_column(through),
         attr_column("branch", _("Member of branch"), path("branch.name"), width=16),
+        choice_column("residence_area", _("Residence"), path("residence_area"), ResidenceArea.choices, width=12),
         attr_column("phone", _("Contact phone"), path("phone"), width=14),
     ]
 

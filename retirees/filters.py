@@ -47,11 +47,11 @@ class RetireeFilter(django_filters.FilterSet):
     branch = django_filters.ModelChoiceFilter(
         label=_("Branch"), queryset=_visible_branches, empty_label=_("All branches"), widget=QuickSelect
     )
-    category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
-    )
     residence_area = django_filters.ChoiceFilter(
         label=_("Residence"), choices=ResidenceArea.choices, empty_label=_("All residences")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
     )
     care_level = django_filters.ChoiceFilter(
         label=_("Care level"), choices=CareLevel.choices, empty_label=_("All care levels")
@@ -84,7 +84,7 @@ class RetireeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Retiree
-        fields = ["q", "branch", "category", "residence_area", "care_level", "age_band", "status"]
+        fields = ["q", "branch", "residence_area", "category", "care_level", "age_band", "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -192,6 +192,29 @@ class Retiree(models.Model):
         return self.residence_area in (ResidenceArea.EAST, ResidenceArea.NORTH)
 
 
+class Area(models.Model):
+    """A residence area as a row, so that a notice, a meeting, a campaign or a round can name some
+    areas in a many-to-many (`core.addressing`) that the database matches against
+    `Retiree.residence_area`: the primary key is the area's code, a `ResidenceArea` value.
+
+    A row holds nothing else. `core.addressing.record_areas` makes the row the first time an area
+    is chosen, so a database never needs them loaded beforehand (nor a test database flushed).
+    """
+
+    code = models.CharField(_("residence area"), max_length=16, primary_key=True, choices=ResidenceArea.choices)
+
+    class Meta:
+        verbose_name = _("residence area")
+        verbose_name_plural = _("residence areas")
+        ordering = ["code"]
+        constraints = [
+            choices_check("code", ResidenceArea.choices, "retirees_area_code_valid", _("Unknown residence.")),
+        ]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
 class HouseholdContactQuerySet(BranchScopedQuerySet):
     branch_path = "retiree__branch"
 

@@ -3,12 +3,30 @@
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from .filters import search_retirees
 from .models import HouseholdContact, Retiree
+
+# How many matches a picker of retirees shows at most: a name narrows it, a list is not the registry.
+PICKER_LIMIT = 20
 
 
 def retiree_list(*, user):
     """The registry as `user` may see it, with what the list page shows joined in."""
     return Retiree.objects.visible_to(user).select_related("branch")
+
+
+def retirees_to_pick(*, user, text: str, chosen_ids) -> tuple[list, list, bool]:
+    """For a form's picker of retirees by name (`core.widgets.SearchPicker`): the chosen ones that
+    `user` sees, the active retirees in scope whose name, pinyin or initials match `text` (at most
+    PICKER_LIMIT, the chosen left out), and whether more match. Two queries; none for a number,
+    which this search never takes (a phone number would travel in the URL)."""
+    retirees = Retiree.objects.visible_to(user).active().select_related("branch").order_by("name_pinyin", "id")
+    ids = [pk for pk in chosen_ids if pk is not None]
+    chosen = list(retirees.filter(pk__in=ids)) if ids else []
+    if not text.strip() or any(ch.isdigit() for ch in text):
+        return chosen, [], False
+    found = list(search_retirees(retirees, text).exclude(pk__in=[r.pk for r in chosen])[: PICKER_LIMIT + 1])
+    return chosen, found[:PICKER_LIMIT], len(found) > PICKER_LIMIT
 
 
 def consented(queryset, *, path: str = "", include_without_consent: bool = False):

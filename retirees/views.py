@@ -6,17 +6,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_export, may_reveal, office_required, sees_full_phone
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.addressing import retiree_option_label
 from core.dates import local_today
 from core.exports import export_form, export_if_asked
-from core.forms import form_post
+from core.forms import form_post, int_or_none
 from core.pagination import paginate, querystring_without_page
 from core.panels import retiree_panels
+from core.widgets import picker_options
 
 from . import selectors, services
 from .exports import registry_spec
@@ -164,3 +167,29 @@ def retiree_history(request, pk):
     return render(
         request, "retirees/history.html", {"retiree": retiree, "changes": selectors.retiree_changes(retiree=retiree)}
     )
+
+
+# The form field a retiree picker fills (core.addressing.AddressedForm's `retirees`).
+PICKER_FIELD = "retirees"
+
+
+@login_required
+def retiree_picker(request):
+    """The options of a retiree picker as the user types (htmx): the ticked ones, then the retirees
+    in the user's scope whose name matches, each with their branch and residence."""
+    # No database takes a NUL in a string; no name is longer than 50 characters.
+    text = request.GET.get(f"{PICKER_FIELD}_q", "").replace("\x00", "")[:50]
+    chosen_ids = [int_or_none(value) for value in request.GET.getlist(PICKER_FIELD)[:200]]
+    chosen, found, more = selectors.retirees_to_pick(user=request.user, text=text, chosen_ids=chosen_ids)
+    html = picker_options(PICKER_FIELD, chosen, found, label=retiree_option_label)
+    if any(ch.isdigit() for ch in text):
+        note = _("Search by name here, not by number.")
+    elif text.strip() and not found:
+        note = _("Nobody in your scope is called “%(text)s”.") % {"text": text.strip()}
+    elif more:
+        note = _("Only the first %(count)s are shown: type more of the name.") % {"count": len(found)}
+    else:
+        note = ""
+    if note:
+        html += format_html('<p class="text-muted mb-0 mt-1">{}</p>', note)
+    return HttpResponse(html)

@@ -63,3 +63,11 @@ def log_at(moment: datetime.datetime, *, user, retiree, **fields):
 
     with time_machine.travel(moment, tick=False):
         return services.contact_log(user=user, retiree=retiree, contacted_at=moment, **fields)
+
+
+def grant_exemption(*, requester, approver, retiree, **fields):
+    """An approved exemption: requested by one person, approved by another (the two-person rule)."""
+    from checkins import services  # the factories import no app's services at collection time
+
+    exemption = services.exemption_request(user=requester, retiree=retiree, **fields)
+    return services.exemption_approve(user=approver, exemption=exemption)

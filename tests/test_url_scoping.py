@@ -21,22 +21,22 @@ OFFICE_ONLY = {
     "volunteers:shift_edit",
     "notices:notice_create",
     "visits:campaign_create",
-    "meetings:meeting_create",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
-# object was found in scope: office staff approve exemptions, close rounds, set cadences, plan care
+# object was found in scope: office staff decide exemptions, close rounds, set cadences, plan care
 # and assign help).
 _OFFICE_ACTIONS = {
     "checkins:round_close",
-    "checkins:exemption_create",
+    "checkins:exemption_decide",
     "checkins:exemption_revoke",
     "checkins:policy_edit",
     "care:plan_edit",
     "assistance:request_assign",
 }
-BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS}
+# A secretary requests exemptions for their branch's retirees; a committee member does not.
+BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS | {"checkins:exemption_create"}}
 # Actions that only take POST: a GET is 405 for everybody.
 POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "notices:notice_deliver"}
 # Other URL parameters than <pk>.
@@ -59,7 +59,9 @@ OBJECT_URLS = {
     "checkins:quick_log": "retiree",
     "checkins:contact_create": "retiree",
     "checkins:exemption_create": "retiree",
+    "checkins:round_confirm": "retiree",
     "checkins:follow_up_done": "contact",
+    "checkins:exemption_decide": "exemption",
     "checkins:exemption_revoke": "exemption",
     "checkins:round_detail": "round",
     "checkins:round_close": "round",

@@ -57,4 +57,4 @@ class CampaignForm(AddressedForm):
     target = forms.ChoiceField(label=_("Whom to visit"), choices=VisitCampaign._meta.get_field("target").choices)
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
-    field_order = ["title", "kind", "target", "starts_on", "ends_on", "all_branches", "branches"]
+    field_order = ["title", "kind", "target", "starts_on", "ends_on"]

@@ -14,7 +14,8 @@ from .choices import CampaignKind, CampaignTarget, VisitStatus
 
 
 class VisitCampaign(AddressedModel):
-    """A festival visit campaign (Spring Festival, Double Ninth 重阳) over a window and some branches."""
+    """A festival visit campaign (Spring Festival, Double Ninth 重阳) over a window, for everybody
+    or some branches and residence areas."""
 
     title = models.CharField(_("title"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=CampaignKind.choices)

@@ -61,14 +61,14 @@ def campaign_list(*, user):
 
 
 def campaign_get(*, user, pk) -> VisitCampaign:
-    return get_object_or_404(VisitCampaign.objects.visible_to(user).prefetch_related("branches"), pk=pk)
+    return get_object_or_404(VisitCampaign.objects.visible_to(user).prefetch_related("branches", "areas"), pk=pk)
 
 
 def campaign_targets(*, user, campaign: VisitCampaign, today: datetime.date | None = None):
     """Active retirees in scope whom the campaign means to visit, each with `visited` (a done visit
     of this campaign, or any done visit inside its window)."""
     today = today or local_today()
-    queryset = campaign.in_addressed_branches(Retiree.objects.visible_to(user).active())
+    queryset = campaign.addressees(Retiree.objects.visible_to(user).active())
     if campaign.target == CampaignTarget.FRAIL:
         queryset = queryset.filter(frail_filter(today))
     elif campaign.target == CampaignTarget.LIXIU:

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import in_scope, require_office
-from branches.models import Branch
-from core.addressing import address, check_addressees
+from core.addressing import EVERYBODY, Audience, address, audience_fields
 from retirees.models import Retiree
 
 from .choices import VisitStatus
@@ -45,9 +44,9 @@ def visit_campaign_create(
     target: str,
     starts_on: datetime.date,
     ends_on: datetime.date,
-    branches: list[Branch] | None = None,
+    audience: Audience = EVERYBODY,
 ) -> VisitCampaign:
-    """Open a visit campaign for every branch (`branches` None) or some (office staff only)."""
+    """Open a visit campaign for everybody or for some branches and areas (office staff only)."""
     require_office(user)
     campaign = VisitCampaign(
         title=title.strip(),
@@ -55,11 +54,10 @@ def visit_campaign_create(
         target=target,
         starts_on=starts_on,
         ends_on=ends_on,
-        all_branches=branches is None,
         created_by=user,
+        **audience_fields(audience, user=user, model=VisitCampaign),
     )
-    check_addressees(branches)
     campaign.full_clean(exclude=["created_by"])
     campaign.save()
-    address(campaign, branches)
+    address(campaign, audience)
     return campaign

@@ -76,7 +76,7 @@ def campaign_create(request):
             target=form.cleaned_data["target"],
             starts_on=form.cleaned_data["starts_on"],
             ends_on=form.cleaned_data["ends_on"],
-            branches=form.chosen_branches(),
+            audience=form.audience(),
         ),
         success=_("Campaign opened."),
     )

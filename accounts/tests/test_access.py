@@ -67,15 +67,15 @@ def test_every_visible_to_goes_through_scope_by_branch():
 PERSONAS = ["secretary_a", "committee_a", "secretary_b", "office", "admin_user", "anonymous", "inactive"]
 
 # persona: (sees_all_branches/is_office, is_admin, is_secretary, is_committee_member, can_export,
-#           sees_full_phone, may_reveal id_number, may serve retiree_a)
+#           sees_full_phone, may_reveal id_number, may serve retiree_a, may request an exemption)
 EXPECTED = {
-    "secretary_a": (False, False, True, False, False, True, False, True),
-    "committee_a": (False, False, False, True, False, True, False, True),
-    "secretary_b": (False, False, True, False, False, True, False, False),
-    "office": (True, False, False, False, True, True, True, True),
-    "admin_user": (True, True, False, False, True, False, True, True),
-    "anonymous": (False, False, False, False, False, False, False, False),
-    "inactive": (False, False, False, False, False, False, False, False),
+    "secretary_a": (False, False, True, False, False, True, False, True, True),
+    "committee_a": (False, False, False, True, False, True, False, True, False),
+    "secretary_b": (False, False, True, False, False, True, False, False, True),
+    "office": (True, False, False, False, True, True, True, True, True),
+    "admin_user": (True, True, False, False, True, False, True, True, True),
+    "anonymous": (False, False, False, False, False, False, False, False, False),
+    "inactive": (False, False, False, False, False, False, False, False, False),
 }
 
 
@@ -91,7 +91,7 @@ def persona(request, branch_a):
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
 def test_predicates_for_every_persona(persona, request, retiree_a):
     name = request.node.callspec.params["persona"]
-    sees_all, admin, secretary, committee, export, full_phone, reveal_id, serves = EXPECTED[name]
+    sees_all, admin, secretary, committee, export, full_phone, reveal_id, serves, requests = EXPECTED[name]
     assert access.sees_all_branches(persona) is sees_all
     assert access.is_office(persona) is sees_all
     assert access.is_admin(persona) is admin
@@ -101,6 +101,7 @@ def test_predicates_for_every_persona(persona, request, retiree_a):
     assert access.sees_full_phone(persona) is full_phone
     assert access.may_reveal(persona, "id_number") is reveal_id
     assert access.may_reveal(persona, "phone") is True  # a phone is revealed to whoever sees the page
+    assert access.may_request_exemption(persona) is requests
     if persona.is_authenticated:
         assert access.may_serve(persona, retiree_a) is serves
         # The model's properties (read by templates) are the module's answers.
@@ -109,6 +110,7 @@ def test_predicates_for_every_persona(persona, request, retiree_a):
         assert persona.is_admin_role is admin
         assert persona.is_secretary is secretary
         assert persona.is_committee_member is committee
+        assert persona.may_request_exemption is requests
     if sees_all:
         access.require_office(persona)
     else:

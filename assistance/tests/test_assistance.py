@@ -45,14 +45,17 @@ def test_assign_to_a_volunteer_then_done_with_who_and_when(office, secretary_a, 
     request.refresh_from_db()
     assert (request.status, request.assigned_volunteer, request.assigned_by) == ("assigned", volunteer_a, office)
     assert request.assigned_at is not None
-    assistance_services.assistance_request_complete(user=secretary_a, request=request, outcome="药已送到")
+    assistance_services.assistance_request_complete(
+        user=secretary_a, request=request, brought="降压药两盒", outcome="药已送到"
+    )
     request.refresh_from_db()
     assert (request.status, request.closed_by, request.outcome) == ("done", secretary_a, "药已送到")
+    assert request.brought == "降压药两盒"
     assert request.closed_at is not None
 
 
 def test_done_without_an_outcome_is_refused_and_saves_nothing(login, secretary_a, contact):
-    request = assistance_services.assistance_request_from_contact(user=secretary_a, contact=contact, kind="parcel")
+    request = assistance_services.assistance_request_from_contact(user=secretary_a, contact=contact, kind="other")
     with pytest.raises(ValidationError):
         assistance_services.assistance_request_complete(user=secretary_a, request=request, outcome="  ")
     response = login(secretary_a).post(reverse("assistance:request_complete", args=[request.pk]), {"outcome": ""})
@@ -62,7 +65,7 @@ def test_done_without_an_outcome_is_refused_and_saves_nothing(login, secretary_a
 
 
 def test_the_database_refuses_a_done_request_without_outcome(secretary_a, contact):
-    request = assistance_services.assistance_request_from_contact(user=secretary_a, contact=contact, kind="parcel")
+    request = assistance_services.assistance_request_from_contact(user=secretary_a, contact=contact, kind="other")
     request.status = "done"
     request.closed_at = request.created_at
     with pytest.raises(IntegrityError), transaction.atomic():

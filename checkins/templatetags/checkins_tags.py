@@ -3,7 +3,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from checkins import presenters
+from checkins import presenters, selectors
 from checkins.choices import DueState, Outcome
 
 register = template.Library()
@@ -43,15 +43,33 @@ _PROGRESS = (
 )
 
 
-def _progress_html(percent: int, complete: bool) -> str:
+def _progress_html(percent: int, complete: bool, label=None) -> str:
     colour = "bg-success" if complete else "bg-primary" if percent >= 80 else "bg-warning"
-    return _PROGRESS.format(percent=int(percent), colour=colour, label=escape(_("Coverage")))
+    return _PROGRESS.format(percent=int(percent), colour=colour, label=escape(label or _("Coverage")))
 
 
 @register.filter
 def coverage_progress(row: dict) -> str:
     """The coverage bar of a coverage row (its `percent` and `complete`)."""
     return mark_safe(_progress_html(row["percent"], row["complete"]))  # noqa: S308 (numbers and fixed classes only)
+
+
+@register.filter
+def verified_progress(row: dict) -> str:
+    """The verified bar of a round's row (`verified_percent`, `verified_complete`); a dash for a
+    round closed before verified counts were frozen."""
+    if row.get("verified_percent") is None:
+        return "—"
+    return mark_safe(_progress_html(row["verified_percent"], row["verified_complete"], _("Share verified")))  # noqa: S308 (numbers only)
+
+
+@register.simple_tag(takes_context=True)
+def round_checks(context, retirees) -> dict:
+    """What running rounds still ask of these retirees (a page of them, or one), by retiree id:
+    `selectors.round_checks_for`, one query for the rounds and one per round, however many rows."""
+    if hasattr(retirees, "pk"):
+        retirees = [retirees]
+    return selectors.round_checks_for(user=context["user"], retiree_ids=[retiree.pk for retiree in retirees])
 
 
 _COVERAGE_ROW = (

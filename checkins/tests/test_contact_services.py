@@ -115,3 +115,60 @@ def test_follow_up_can_be_closed_once(secretary_a, retiree_a):
 def test_only_office_staff_set_a_cadence_override(secretary_a, retiree_a):
     with pytest.raises(PermissionDenied):
         services.checkin_state_set_cadence_override(user=secretary_a, retiree=retiree_a, cadence_days=2)
+
+
+# --- The findings sent to whoever alerts people (checkins.signals) --------------------------------
+
+
+@pytest.fixture
+def findings():
+    """Every finding contact_log sends, as (signal name, retiree id, episode, contact id)."""
+    from checkins import signals
+
+    sent = []
+
+    def record(signal_name):
+        def receiver(sender, *, retiree, episode, contact=None, **kwargs):
+            sent.append((signal_name, retiree.pk, episode, contact.pk if contact else None))
+
+        return receiver
+
+    receivers = {name: record(name) for name in ("escalation_topped", "urgent_outcome")}
+    for name, receiver in receivers.items():
+        getattr(signals, name).connect(receiver, weak=False)
+    yield sent
+    for name, receiver in receivers.items():
+        getattr(signals, name).disconnect(receiver)
+
+
+def test_an_urgent_outcome_is_sent_with_the_contact_as_its_episode(secretary_a, retiree_a, findings):
+    log_at(at(2026, 3, 1), user=secretary_a, retiree=retiree_a, outcome="needs_help")
+    assert findings == []
+    urgent = log_at(at(2026, 3, 2), user=secretary_a, retiree=retiree_a, outcome="urgent")
+    assert findings == [("urgent_outcome", retiree_a.pk, f"contact:{urgent.pk}", urgent.pk)]
+
+
+def test_the_top_of_the_ladder_is_sent_once_per_run_of_failures(secretary_a, retiree_a, findings):
+    run = [log_at(at(2026, 3, day), user=secretary_a, retiree=retiree_a, reached="nobody") for day in (1, 2, 3, 4)]
+    log_at(at(2026, 3, 5), user=secretary_a, retiree=retiree_a, reached="nobody")  # still at the top: nothing new
+    assert findings == [("escalation_topped", retiree_a.pk, f"escalation:{run[0].pk}", run[3].pk)]
+
+    log_at(at(2026, 3, 6), user=secretary_a, retiree=retiree_a, reached="family")  # the run ends
+    again = [log_at(at(2026, 3, day), user=secretary_a, retiree=retiree_a, reached="nobody") for day in (7, 8, 9, 10)]
+    assert findings[1:] == [("escalation_topped", retiree_a.pk, f"escalation:{again[0].pk}", again[3].pk)]
+
+
+def test_a_failure_logged_late_names_the_run_it_belongs_to(secretary_a, retiree_a, findings):
+    # Three failures, then a fourth that happened before them is logged late: the run's first
+    # failure is the late one, and the run tops now.
+    for day in (3, 4, 5):
+        log_at(at(2026, 3, day), user=secretary_a, retiree=retiree_a, reached="nobody")
+    with time_machine.travel(at(2026, 3, 6), tick=False):
+        late = services.contact_log(user=secretary_a, retiree=retiree_a, contacted_at=at(2026, 3, 2), reached="nobody")
+    assert findings == [("escalation_topped", retiree_a.pk, f"escalation:{late.pk}", late.pk)]
+
+
+def test_a_refused_contact_sends_nothing(secretary_a, retiree_a, findings):
+    with time_machine.travel(at(2026, 3, 10, 9, 0), tick=False), pytest.raises(ValidationError):
+        services.contact_log(user=secretary_a, retiree=retiree_a, reached="nobody", outcome="urgent")
+    assert findings == []

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from checkins import selectors, services
 from checkins.models import CheckinRound
-from tests.factories import at, log_at, make_retiree
+from tests.factories import at, grant_exemption, log_at, make_retiree
 
 NOW = at(2026, 5, 20, 9, 0)
 START, END = datetime.date(2026, 5, 10), datetime.date(2026, 5, 20)
@@ -27,7 +27,9 @@ def survey(branch_a, branch_b, secretary_a, secretary_b, office):
     log_at(at(2026, 5, 9, 23, 59), user=secretary_a, retiree=a[2])  # before the window
     log_at(at(2026, 5, 15), user=secretary_a, retiree=a[2], reached="nobody")  # reached nobody
     with time_machine.travel(NOW, tick=False):
-        services.exemption_grant(user=office, retiree=a[3], reason="in_hospital", checkin_round=checkin_round)
+        grant_exemption(
+            requester=secretary_a, approver=office, retiree=a[3], reason="in_hospital", checkin_round=checkin_round
+        )
     log_at(at(2026, 5, 20, 23, 59), user=secretary_b, retiree=b[0], health_seen="good", community_status="sealed")
     return {"round": checkin_round, "a": a, "b": b}
 

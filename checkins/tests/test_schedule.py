@@ -8,7 +8,7 @@ import time_machine
 from checkins import schedule, services
 from checkins.models import CadencePolicy
 from retirees.models import Retiree
-from tests.factories import at, log_at, make_retiree
+from tests.factories import at, grant_exemption, log_at, make_retiree
 
 TODAY = datetime.date(2026, 3, 10)
 
@@ -124,10 +124,15 @@ def test_a_late_entry_of_an_older_contact_does_not_move_the_schedule_back(secret
     assert scheduled(retiree).last_reached_on == datetime.date(2026, 3, 8)
 
 
-def test_exempt_retiree_is_neither_due_nor_overdue(office, branch_a):
+def test_exempt_retiree_is_neither_due_nor_overdue(office, secretary_a, branch_a):
     retiree = make_retiree(branch_a, "住院者", birth_date=datetime.date(1950, 1, 1))
-    services.exemption_grant(
-        user=office, retiree=retiree, reason="in_hospital", starts_on=TODAY, ends_on=TODAY + datetime.timedelta(days=7)
+    grant_exemption(
+        requester=secretary_a,
+        approver=office,
+        retiree=retiree,
+        reason="in_hospital",
+        starts_on=TODAY,
+        ends_on=TODAY + datetime.timedelta(days=7),
     )
     assert scheduled(retiree).due_state == "exempt"
     assert scheduled(retiree, TODAY + datetime.timedelta(days=8)).due_state == "overdue"

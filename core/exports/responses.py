@@ -111,14 +111,21 @@ def describe_filters(filterset) -> tuple[dict, str]:
 
 
 def scope_label(user, filterset) -> str:
-    """Which part of the university the file covers: the chosen branch, the user's branch, or 全校."""
-    branch = filterset.form.cleaned_data.get("branch") if filterset.form.is_valid() else None
-    if branch is not None:
-        return branch.name
-    if not user.sees_all_branches and user.branch_id:
-        return user.branch.name
+    """Which part of the university the file covers: the chosen branch, the user's branch, or 全校,
+    and the chosen residence area after it (全校·东家属区)."""
+    cleaned = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    branch = cleaned.get("branch")
     with translation.override(FILE_LANGUAGE):
-        return str(_("Whole university"))
+        if branch is not None:
+            label = branch.name
+        elif not user.sees_all_branches and user.branch_id:
+            label = user.branch.name
+        else:
+            label = str(_("Whole university"))
+        area = cleaned.get("residence_area")
+        if area:
+            label += "·" + str(dict(filterset.form.fields["residence_area"].choices).get(area, area))
+    return label
 
 
 def export_if_asked(request, *, spec: ExportSpec, filterset, recorder: Recorder | None = None):

@@ -47,7 +47,7 @@ def test_vaccination_xlsx_has_title_headers_real_dates_and_frozen_header(login, 
     title = sheet["A1"].value
     assert title.startswith("疫苗接种台账（全校）") and "2022-05-10" in title
     headers = [cell.value for cell in sheet[2]]
-    assert headers[:6] == ["序号", "姓名", "性别", "年龄", "所在支部", "联系电话"]
+    assert headers[:7] == ["序号", "姓名", "性别", "年龄", "所在支部", "居住地", "联系电话"]
     assert "第一剂" in headers and "接种意愿" in headers
     assert sheet.freeze_panes == "A3"
     rows = [{h: c.value for h, c in zip(headers, r, strict=True)} for r in sheet.iter_rows(min_row=3)]
@@ -76,7 +76,7 @@ def test_export_neutralises_formulas_in_both_formats(login, office, branch_a, fr
 def test_csv_has_bom_title_chinese_headers_and_iso_dates(login, admin_user, ledger_a):
     rows = read_csv(login(admin_user).get(reverse("ledgers:vaccination"), {"export": "csv"}))
     assert rows[0][0].startswith("疫苗接种台账（全校）")
-    assert rows[1][:6] == ["序号", "姓名", "性别", "年龄", "所在支部", "联系电话"]
+    assert rows[1][:7] == ["序号", "姓名", "性别", "年龄", "所在支部", "居住地", "联系电话"]
     data = {row[1]: dict(zip(rows[1], row, strict=True)) for row in rows[2:]}
     assert data[ledger_a.name]["第二剂"] == "2021-05-03"
 

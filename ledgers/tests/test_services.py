@@ -67,3 +67,36 @@ def test_exposure_end_before_start_is_a_validation_error(secretary_a, retiree_a,
             started_on=frozen_day,
             ended_on=frozen_day - datetime.timedelta(days=1),
         )
+
+
+def test_vaccination_dose_add_refuses_a_recorded_dose_instead_of_correcting_it(secretary_a, ledger_a, frozen_day):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        services.vaccination_dose_add(user=secretary_a, retiree=ledger_a, dose_number=2, given_on=frozen_day)
+    assert error.value.message_dict["dose_number"] == ["曾宪梅的第 2 剂已记录在台账中，请选择其他剂次。"]
+    assert VaccinationDose.objects.get(retiree=ledger_a, dose_number=2).given_on == datetime.date(2021, 5, 3)
+
+
+def test_vaccination_dose_add_names_its_source_in_the_notes_and_the_history(secretary_a, ledger_a, frozen_day):
+    dose = services.vaccination_dose_add(
+        user=secretary_a,
+        retiree=ledger_a,
+        dose_number=3,
+        given_on=frozen_day,
+        product=" 科兴 ",
+        arrangement="home",
+        source="来自第 7 号求助（上门接种）",
+    )
+    assert (dose.product, dose.arrangement, dose.notes, dose.recorded_by) == (
+        "科兴",
+        "home",
+        "来自第 7 号求助（上门接种）",
+        secretary_a,
+    )
+    history = dose.history.get()
+    assert (history.history_user, history.history_change_reason) == (secretary_a, "来自第 7 号求助（上门接种）")
+
+
+def test_vaccination_dose_add_is_refused_outside_the_scope(secretary_a, retiree_b, frozen_day):
+    with pytest.raises(PermissionDenied):
+        services.vaccination_dose_add(user=secretary_a, retiree=retiree_b, dose_number=1, given_on=frozen_day)
+    assert not VaccinationDose.objects.exists()

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.addressing import Audience
 from notices import selectors as notices_selectors
 from notices import services as notices_services
 from notices.models import Notice, NoticeDelivery
@@ -17,7 +18,7 @@ def _publish(office, **kwargs):
 
 
 def test_publishing_to_some_branches_creates_one_delivery_per_active_retiree(office, retiree_a, retiree_b, branch_a):
-    notice = _publish(office, branches=[branch_a])
+    notice = _publish(office, audience=Audience.chosen(branches=[branch_a]))
     assert list(notice.deliveries.values_list("retiree", flat=True)) == [retiree_a.pk]
 
 
@@ -45,7 +46,9 @@ def test_a_forbidden_type_is_refused_by_content_not_name(login, office, retiree_
 def test_docx_is_accepted_stored_under_a_random_name_and_served_only_in_scope(
     login, office, secretary_a, secretary_b, branch_a, settings
 ):
-    notice = _publish(office, branches=[branch_a], attachment=SimpleUploadedFile("通知.docx", _docx()))
+    notice = _publish(
+        office, audience=Audience.chosen(branches=[branch_a]), attachment=SimpleUploadedFile("通知.docx", _docx())
+    )
     assert notice.attachment.name.startswith("notices/") and notice.attachment.name.endswith(".docx")
     assert "通知" not in notice.attachment.name
     assert notice.attachment_type.endswith("wordprocessingml.document")
@@ -118,7 +121,11 @@ def test_an_attachment_is_served_under_the_title_with_the_extension_of_its_detec
     login, office, secretary_a, branch_a
 ):
     notice = notices_services.notice_publish(
-        user=office, title="通知", body="正文", branches=[branch_a], attachment=SimpleUploadedFile("evil.exe", PDF)
+        user=office,
+        title="通知",
+        body="正文",
+        audience=Audience.chosen(branches=[branch_a]),
+        attachment=SimpleUploadedFile("evil.exe", PDF),
     )
     assert notice.attachment_type == "application/pdf" and notice.attachment.name.endswith(".pdf")
     client = login(secretary_a)
@@ -145,7 +152,7 @@ def test_each_detected_type_is_served_with_its_own_extension_and_content_type(
         user=office,
         title="Letter to all",
         body="正文",
-        branches=[branch_a],
+        audience=Audience.chosen(branches=[branch_a]),
         attachment=SimpleUploadedFile("letter.pdf", content),
     )
     response = login(secretary_a).get(reverse("notices:notice_attachment", args=[notice.pk]))

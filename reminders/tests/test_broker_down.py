@@ -131,3 +131,41 @@ def test_logging_a_contact_works_with_the_broker_down(login, secretary_a, retire
     )
     assert response.status_code == 200 and time.monotonic() - started < 5
     assert ContactLog.objects.filter(retiree=retiree_a, reached="retiree").count() == 1
+
+
+@pytest.mark.parametrize("broker", ["broker_down", "broker_frozen"])
+def test_an_urgent_contact_with_the_broker_out_is_logged_and_its_alert_waits_for_the_tick(
+    broker, request, login, secretary_a, office, retiree_a, caplog, django_capture_on_commit_callbacks
+):
+    """The contact form's request claims the alert and commits; enqueuing its three deliveries
+    after commit meets the broker out and costs one timeout, not three; the tick sends them later."""
+    import time_machine
+    from django.core import mail
+    from django.urls import reverse
+
+    from checkins.models import ContactLog
+    from reminders.models import Reminder
+    from tests.factories import at
+
+    request.getfixturevalue(broker)
+    form = {"contacted_at": "2026-12-01T07:20", "channel": "phone", "reached": "family", "outcome": "urgent"}
+    form.update({"health_seen": "", "community_status": "", "needs": "", "follow_up_on": "", "notes": ""})
+    with time_machine.travel(at(2026, 12, 1, 7, 30), tick=True):
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="core.queue"):
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                response = login(secretary_a).post(reverse("checkins:contact_create", args=[retiree_a.pk]), form)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 302 and elapsed < 6, f"the request took {elapsed:.1f} s"
+    assert len(callbacks) == 1  # one enqueue for every delivery of the alert
+    warnings = [r.getMessage() for r in caplog.records if r.name == "core.queue"]
+    assert len(warnings) == 1 and "enqueued 0 of 2" in warnings[0]
+    assert ContactLog.objects.get().outcome == "urgent"
+    assert Reminder.objects.filter(kind="alert").count() == 2  # the secretary and office staff
+    assert Delivery.objects.filter(status="pending").count() == 2  # nothing lost
+
+    later = at(2026, 12, 1, 7, 35)  # the next tick, Redis back: the rows are found again
+    assert services.reminder_tick(now=later).enqueued == 2
+    for delivery in Delivery.objects.filter(status="pending"):
+        services.delivery_send(delivery_id=delivery.pk, now=later)
+    assert sorted(message.to[0] for message in mail.outbox) == ["office@example.org", "sec_a@example.org"]

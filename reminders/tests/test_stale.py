@@ -6,7 +6,7 @@ import logging
 from django.core import mail
 
 from reminders import services
-from reminders.models import Delivery, Notification, Reminder
+from reminders.models import ALERT_KINDS, DIGEST_KINDS, Delivery, Notification, Reminder
 from reminders.tests.conftest import MONDAY_0900
 from tests.factories import at
 
@@ -76,7 +76,8 @@ def test_a_sent_or_failed_delivery_is_never_expired(reminded_branch):
 def test_the_staleness_rule_by_kind():
     monday = MONDAY_0900.date()
     claimed = MONDAY_0900
-    for kind in Reminder.Kind.values:  # every kind today is a digest: the end of its day
+    for kind in DIGEST_KINDS:  # a digest: the end of its day
         assert services.delivery_stale_at(kind=kind, period=monday, claimed_at=claimed) == at(2026, 12, 1, 0)
-    # An alert (a later kind): a day after it was raised, whatever its day.
-    assert services.delivery_stale_at(kind="alert", period=monday, claimed_at=claimed) == at(2026, 12, 1, 9)
+    for kind in ALERT_KINDS:  # an alert: a day after it was raised, whatever its day
+        assert services.delivery_stale_at(kind=kind, period=monday, claimed_at=claimed) == at(2026, 12, 1, 9)
+    assert set(DIGEST_KINDS) | set(ALERT_KINDS) == set(Reminder.Kind.values)  # every kind has its rule

@@ -66,3 +66,40 @@ def test_holiday_calendar_is_for_office_staff(login, secretary_a, office):
     page = client.get(reverse("reminders:holidays")).content.decode()
     assert "国庆节" in page
     assert "调休上班日只会收到从节假日顺延过来的提醒" in page  # the office is told before it is surprised
+
+
+def test_the_notification_centre_sets_alerts_apart_in_constant_queries(
+    login, secretary_a, retiree_a, django_assert_num_queries
+):
+    from reminders.models import Reminder
+
+    def alert(number):
+        reminder = Reminder.objects.create(
+            kind="alert",
+            period="2026-12-01",
+            recipient=secretary_a,
+            retiree=retiree_a,
+            episode=f"contact:{number}",
+            subject=f"紧急：曾宪梅 {number}",
+            text="x",
+        )
+        Notification.objects.create(recipient=secretary_a, reminder=reminder, title=reminder.subject, body="x")
+
+    Notification.objects.create(recipient=secretary_a, title="联络提醒", body="x")  # a digest's
+    alert(1)
+    client = login(secretary_a)
+    # session, user, the paginator's count, the page of notifications with their alert flag, and
+    # the user's branch for the navigation
+    with django_assert_num_queries(5):
+        page = client.get(reverse("reminders:list")).content.decode()
+    assert page.count("紧急提醒") == 1 and page.count("notification-alert") == 1
+    for number in range(2, 12):
+        alert(number)
+    with django_assert_num_queries(5):
+        page = client.get(reverse("reminders:list")).content.decode()
+    assert page.count("notification-alert") == 11
+    detail = client.get(
+        reverse("reminders:detail", args=[Notification.objects.filter(reminder__isnull=False).first().pk])
+    )
+    assert "紧急提醒" in detail.content.decode()
+    assert f'href="/retirees/{retiree_a.pk}/"' in detail.content.decode()  # the button to act

@@ -90,3 +90,17 @@ def test_task_messages_carry_ids_only(reminded_branch, monkeypatch, django_captu
         wire = json.dumps(message, default=str, ensure_ascii=False)
         for personal in ("王从未", "13500001111", "sec_a", "com_a", "@example.org", "逾期"):
             assert personal not in wire
+
+
+def test_an_urgent_contact_is_emailed_by_the_worker_as_soon_as_it_commits(
+    branch_a, secretary_a, office, retiree_a, worker
+):
+    """No tick involved: the alert's deliveries are enqueued on commit and sent right away."""
+    from checkins.services import contact_log
+    from reminders.models import Reminder
+
+    contact_log(user=secretary_a, retiree=retiree_a, reached="retiree", outcome="urgent", needs="摔倒了")
+    assert _wait_for(lambda: Delivery.objects.filter(status="sent").count() == 2)
+    assert sorted(m.to[0] for m in mail.outbox) == ["office@example.org", "sec_a@example.org"]
+    assert all("紧急" in m.subject and "摔倒了" in m.body for m in mail.outbox)
+    assert Reminder.objects.filter(kind="alert", episode__startswith="contact:").count() == 2

@@ -22,6 +22,31 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  // A picker's search box (core.widgets.SearchPicker) searches on Enter rather than sending its form.
+  document.querySelectorAll("[data-search-picker] input[type=search]").forEach(function (box) {
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        box.dispatchEvent(new Event("search"));
+      }
+    });
+  });
+  // Whom a form is for (core.addressing.AddressedForm): "all branches" and the branches, areas
+  // and people chosen exclude each other, so ticking one clears the other (the server checks too).
+  document.querySelectorAll("[data-audience]").forEach(function (group) {
+    var everybody = group.querySelector("input[name=all_branches]");
+    if (!everybody) { return; }
+    group.addEventListener("change", function (event) {
+      var box = event.target;
+      if (box === everybody && everybody.checked) {
+        group.querySelectorAll("input[type=checkbox]:checked").forEach(function (other) {
+          if (other !== everybody) { other.checked = false; }
+        });
+      } else if (box !== everybody && box.type === "checkbox" && box.checked) {
+        everybody.checked = false;
+      }
+    });
+  });
   // Formset "add another" buttons clone the empty form template.
   document.querySelectorAll("[data-formset-add]").forEach(function (button) {
     button.addEventListener("click", function () {

@@ -3,8 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from assistance import services as assistance_services
 from assistance.models import AssistanceRequest
 from conftest import make_retiree
+from ledgers.models import VaccinationDose
 from tests.browser.conftest import log_in
 from volunteers.models import PatrolShift, Volunteer
 
@@ -48,13 +50,48 @@ def test_a_call_reveals_a_medicine_need_that_a_volunteer_fetches(
     desk.locator("[data-status=assigned]").wait_for()
     assert volunteer.retiree.name in desk.locator("[data-assignee]").inner_text()
 
-    # The secretary marks it done, with what was done.
+    # The secretary marks it done, with what was delivered.
     page.goto(request.get_absolute_url())
+    page.fill("[data-complete-form] input[name=brought]", "降压药两盒")
     page.fill("[data-complete-form] textarea[name=outcome]", "志愿者已送药上门")
     page.locator("[data-complete-form] button[type=submit]").click()
     page.locator("[data-status=done]").wait_for()
     request.refresh_from_db()
-    assert (request.status, request.outcome, request.closed_by) == ("done", "志愿者已送药上门", secretary_a)
+    assert (request.status, request.brought, request.outcome, request.closed_by) == (
+        "done",
+        "降压药两盒",
+        "志愿者已送药上门",
+        secretary_a,
+    )
+    assert page.locator("[data-brought]").inner_text() == "降压药两盒"
+
+
+def test_a_home_vaccination_closes_with_the_dose_in_the_ledger(phone_page, secretary_a, office, retiree_a):
+    VaccinationDose.objects.create(retiree=retiree_a, dose_number=1, given_on=datetime.date(2021, 4, 1))
+    VaccinationDose.objects.create(retiree=retiree_a, dose_number=2, given_on=datetime.date(2021, 5, 3))
+    request = assistance_services.assistance_request_create(user=office, retiree=retiree_a, kind="home_vaccination")
+    page = phone_page
+    log_in(page, secretary_a)
+    page.goto(request.get_absolute_url())
+    form = page.locator("[data-complete-form]")
+    # The dose's fields and the reasons wait for the first answer.
+    assert form.locator("select[name=dose_number]").is_hidden()
+    assert form.locator("input[name=no_dose_reason]").first.is_hidden()
+    form.locator("input[name=given][value=no]").check()
+    assert form.locator("input[name=no_dose_reason]").first.is_visible()
+    form.locator("input[name=given][value=yes]").check()
+    assert form.locator("select[name=dose_number]").is_visible()
+    assert form.locator("input[name=no_dose_reason]").first.is_hidden()
+    assert form.locator("select[name=dose_number]").input_value() == "3"  # doses 1 and 2 are not offered
+    form.locator("input[name=site]").fill("家中")
+    form.locator("button[type=submit]").click()
+    page.locator("[data-status=done]").wait_for()
+    dose = VaccinationDose.objects.get(dose_number=3)
+    assert (dose.arrangement, dose.site, dose.recorded_by) == ("home", "家中", secretary_a)
+    page.locator("[data-dose] a").click()
+    entry = page.locator(f"#dose-{dose.pk}")
+    entry.wait_for()
+    assert f"来自第 {request.pk} 号求助" in entry.inner_text()
 
 
 def test_the_weekly_roster_prints(browser_page, office, branch_a):

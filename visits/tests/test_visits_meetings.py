@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_retiree
+from core.addressing import Audience
 from meetings import selectors as meetings_selectors
 from meetings import services as meetings_services
 from meetings.models import Invitation
@@ -65,7 +66,12 @@ def test_meeting_invites_every_active_retiree_and_branches_record_attendance(
 
 def test_meeting_for_one_branch_is_a_404_for_another(login, office, secretary_b, branch_a, retiree_a):
     meeting = meetings_services.meeting_create(
-        user=office, title="座谈会", kind="forum", mode="in_person", starts_at=timezone.now(), branches=[branch_a]
+        user=office,
+        title="座谈会",
+        kind="forum",
+        mode="in_person",
+        starts_at=timezone.now(),
+        audience=Audience.chosen(branches=[branch_a]),
     )
     assert login(secretary_b).get(meeting.get_absolute_url()).status_code == 404
     assert "座谈会" not in login(secretary_b).get(reverse("meetings:meeting_list")).content.decode()
