@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access, choices
 
@@ -79,6 +80,10 @@ class User(AbstractUser):
         # Chinese names are written family name first, with no space.
         return f"{self.last_name}{self.first_name}".strip()
 
+    def get_short_name(self):
+        # How the admin greets a user: by the whole name, as Chinese does ("欢迎，管理员", not "理员").
+        return self.get_full_name() or self.username
+
     # The role predicates are the access module's; these properties let templates read them.
 
     @property
@@ -137,3 +142,21 @@ class UserImport(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class TwoFactorDevice(TOTPDevice):
+    """A user's authenticator app (django-otp's TOTP device), as the admin shows it.
+
+    django-otp's model and admin carry no translatable names ("TOTP devices"); this proxy gives
+    the admin Chinese ones without changing the third-party model (which would need a migration
+    inside django-otp). Devices are set up by their user on the two-factor page, not here.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+        ordering = ["user__username", "id"]
+
+    def __str__(self):
+        return f"{self.user} · {self.name}"

@@ -52,6 +52,13 @@ class Branch(models.Model):
         validators=[validate_webhook_url],
         help_text=_("Optional: a WeCom group robot address; the branch's digest is also posted there."),
     )
+    # Lists show branches by this number, then by name: 第一 … 第五 by their number (not by the
+    # characters, which sort 第一, 第三, 第二), the named branches after them.
+    order = models.PositiveSmallIntegerField(
+        _("list order"),
+        default=100,
+        help_text=_("Branches are listed by this number, then by name: give a numbered branch its number."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -60,7 +67,9 @@ class Branch(models.Model):
     class Meta:
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
-        ordering = ["name"]
+        # The one place that orders branches: querysets of branches follow it, and other models'
+        # lists order by "branch" (Django then uses these fields of the related branch).
+        ordering = ["order", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(reminder_weekdays__gte=1, reminder_weekdays__lte=ALL_WEEKDAYS),

@@ -24,7 +24,6 @@ def branch_list(*, user):
             lixiu_count=Count("retirees", filter=active & Q(retirees__category=Category.LIXIU)),
         )
         .prefetch_related(_member_prefetch())
-        .order_by("name")
     )
 
 

@@ -33,7 +33,7 @@ def lixiu_without_plan(*, user):
         .active()
         .filter(category=Category.LIXIU, care_plan__isnull=True)
         .select_related("branch")
-        .order_by("branch__name", "name_pinyin", "id")
+        .order_by("branch", "name_pinyin", "id")
     )
 
 

@@ -158,7 +158,7 @@ def branch_coverage(*, user, today: datetime.date | None = None, policies: list[
     scheduled = with_schedule(Retiree.objects.visible_to(user).active(), today, policies=policies)
     counts = {row["branch"]: row for row in _count_by_branch(scheduled)}
     rows = []
-    for branch in Branch.objects.visible_to(user).order_by("name"):
+    for branch in Branch.objects.visible_to(user):
         row = {field: counts.get(branch.pk, {}).get(field, 0) for field in COUNT_FIELDS}
         if not branch.is_active and not row["total"]:
             continue
@@ -300,7 +300,7 @@ def unreachable_retirees(*, user):
             consecutive_failures=F("checkin_state__consecutive_failures"),
         )
         .select_related("branch")
-        .order_by("branch__name", "unreachable_since", "id")
+        .order_by("branch", "unreachable_since", "id")
     )
 
 
@@ -458,7 +458,7 @@ def round_coverage(*, user, checkin_round: CheckinRound) -> list[dict]:
     """
     counts = _count_round_by_branch(round_retirees(user=user, checkin_round=checkin_round))
     rows = []
-    for branch in checkin_round.branches.visible_to(user).order_by("name"):
+    for branch in checkin_round.branches.visible_to(user):
         row = {field: counts.get(branch.pk, {}).get(field, 0) for field in ROUND_COUNT_FIELDS}
         rows.append(_round_percent({"branch_id": branch.pk, "branch_name": branch.name, **row}))
     return rows
@@ -531,7 +531,7 @@ def round_missing(*, user, checkin_round: CheckinRound):
         round_retirees(user=user, checkin_round=checkin_round)
         .filter(reached_in_round=False, exempt_in_round=False)
         .select_related("branch")
-        .order_by("branch__name", "name_pinyin", "id")
+        .order_by("branch", "name_pinyin", "id")
     )
 
 
@@ -542,7 +542,7 @@ def round_unverified(*, user, checkin_round: CheckinRound) -> list[Retiree]:
         round_retirees(user=user, checkin_round=checkin_round, with_items=True)
         .filter(reached_in_round=True, verified_in_round=False)
         .select_related("branch")
-        .order_by("branch__name", "name_pinyin", "id")
+        .order_by("branch", "name_pinyin", "id")
     )
     for retiree in retirees:
         retiree.missing_items = round_missing_items(retiree, checkin_round)
@@ -563,7 +563,7 @@ def round_exemptions(*, user, checkin_round: CheckinRound):
             | Q(round__isnull=True, starts_on__lte=checkin_round.ends_on, ends_on__gte=checkin_round.starts_on)
         )
         .select_related("retiree", "retiree__branch", "decided_by")
-        .order_by("retiree__branch__name", "retiree__name_pinyin", "id")
+        .order_by("retiree__branch", "retiree__name_pinyin", "id")
     )
 
 
@@ -604,7 +604,12 @@ def round_checks_for(*, user, retiree_ids, today: datetime.date | None = None) -
 
 
 def policy_list(*, user):
-    return CadencePolicy.objects.visible_to(user).select_related("branch", "updated_by")
+    # By branch as branches are listed (Branch.Meta.ordering); the rules for every branch last.
+    return (
+        CadencePolicy.objects.visible_to(user)
+        .select_related("branch", "updated_by")
+        .order_by("branch", "category", "age_band", "care_level", "id")
+    )
 
 
 def policy_get(*, user, pk) -> CadencePolicy:

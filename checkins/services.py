@@ -160,6 +160,26 @@ def weekly_reach_refresh(*, retiree: Retiree, days: list[datetime.date]) -> None
             WeeklyReach.objects.filter(retiree=retiree, week=week).delete()
 
 
+@transaction.atomic
+def weekly_reach_backfill(*, retiree_ids: list[int] | None = None) -> int:
+    """Add the WeeklyReach rows that the contacts of `retiree_ids` (default: everybody) call for.
+
+    For contacts written in bulk, which skip `contact_log` (the demo loader): the same rule as
+    `weekly_reach_refresh`, a row per retiree and week with a contact that reached somebody, in
+    two queries. Rows already there are kept; returns how many (retiree, week) pairs the contacts give.
+    """
+    reached = ContactLog.objects.reached().order_by()
+    if retiree_ids is not None:
+        reached = reached.filter(retiree_id__in=retiree_ids)
+    pairs = {(retiree_id, week_of(day)) for retiree_id, day in reached.values_list("retiree_id", "contacted_on")}
+    WeeklyReach.objects.bulk_create(
+        [WeeklyReach(retiree_id=retiree_id, week=week) for retiree_id, week in sorted(pairs)],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(pairs)
+
+
 def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = None) -> CheckinState:
     """Recompute the retiree's denormalised state from their contacts (three queries; call in a transaction).
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.access import may_lift_attention, may_request_exemption, office_required, require_office
@@ -289,7 +290,7 @@ def dashboard(request):
     totals = selectors.coverage_totals(rows)
     weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"])
     chart = {
-        "labels": [week["week"].strftime("%m-%d") for week in weeks],
+        "labels": [date_format(week["week"], "MONTH_DAY_FORMAT") for week in weeks],
         "percent": [week["percent"] for week in weeks],
         "reached": [week["reached"] for week in weeks],
         "label": _("Retirees reached in the week (%)"),

@@ -262,7 +262,7 @@ class AddressedForm(DateRangeMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         branch_model = apps.get_model(BRANCH_MODEL)
-        self.fields["branches"].queryset = branch_model.objects.visible_to(user).filter(is_active=True).order_by("name")
+        self.fields["branches"].queryset = branch_model.objects.visible_to(user).filter(is_active=True)
         self.fields["areas"].choices = area_choices()
         if not user.sees_all_branches:
             # A branch worker's "everybody" is their branch: a list of one branch would only repeat it.

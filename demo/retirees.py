@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from branches.models import Branch
 from checkins.models import ContactLog
-from checkins.services import checkin_state_refresh
+from checkins.services import checkin_state_refresh, weekly_reach_backfill
 from retirees.choices import CareLevel, Category, Gender, LivingSituation, Relation, ResidenceArea
 from retirees.models import HouseholdContact, Retiree
 from retirees.services import retiree_set_search_keys
@@ -29,13 +29,14 @@ LIXIU_COUNT = 14
 REFERENCE_DATE = datetime.date(2026, 6, 1)  # ages are laid out from this fixed date
 
 BRANCH_NAMES = [
-    ("离退休第一党支部", "第一支部"),
-    ("离退休第二党支部", "第二支部"),
-    ("离退休第三党支部", "第三支部"),
-    ("离退休第四党支部", "第四支部"),
-    ("离退休第五党支部", "第五支部"),
-    ("离休干部党支部", "离休支部"),
-    ("家属区党支部", "家属区支部"),
+    # name, short name, list order (the numbered branches by their number, the named ones after)
+    ("离退休第一党支部", "第一支部", 1),
+    ("离退休第二党支部", "第二支部", 2),
+    ("离退休第三党支部", "第三支部", 3),
+    ("离退休第四党支部", "第四支部", 4),
+    ("离退休第五党支部", "第五支部", 5),
+    ("离休干部党支部", "离休支部", 100),
+    ("家属区党支部", "家属区支部", 101),
 ]
 # Common family names, with the ones pinyin gets wrong by default among them.
 SURNAMES = (
@@ -203,8 +204,8 @@ def load_demo() -> DemoSummary:
     """Create what is missing of the demo data; existing rows are left as they are."""
     gen = _Generator()
     branches = []
-    for name, short in BRANCH_NAMES:
-        branch, _created = Branch.objects.get_or_create(name=name, defaults={"short_name": short})
+    for name, short, order in BRANCH_NAMES:
+        branch, _created = Branch.objects.get_or_create(name=name, defaults={"short_name": short, "order": order})
         branches.append(branch)
 
     users = 0
@@ -240,6 +241,9 @@ def load_demo() -> DemoSummary:
             contacts.append(contact)
     bulk_create_with_history(contacts, HouseholdContact, batch_size=500)
     _demo_contact_history(gen, [retiree for retiree, _contacts in new_rows])
+    # The weekly chart's rows for the calls above (written in bulk, past contact_log); for every
+    # retiree, so that a demo loaded before the chart read these rows gets them too.
+    weekly_reach_backfill()
     return DemoSummary(branches=len(branches), users=users, retirees=len(new_rows), contacts=len(contacts))
 
 

@@ -82,7 +82,7 @@ class RetireeLedgerFilter(django_filters.FilterSet):
         return queryset.order_by(*self.ordering())
 
     def ordering(self):
-        return ["branch__name", "name_pinyin", "id"]
+        return ["branch", "name_pinyin", "id"]
 
 
 class VaccinationFilter(RetireeLedgerFilter):
@@ -160,4 +160,4 @@ class ExposureFilter(RetireeLedgerFilter):
         return super().filter_queryset(queryset)
 
     def ordering(self):
-        return ["retiree__branch__name", "retiree__name_pinyin", "-started_on", "id"]
+        return ["retiree__branch", "retiree__name_pinyin", "-started_on", "id"]

@@ -282,10 +282,7 @@ def round_signoffs(*, user, checkin_round) -> list[dict]:
         .select_related("signed_by")
         .defer("snapshot")
     }
-    return [
-        {"branch": branch, "signoff": signed.get(branch.pk)}
-        for branch in checkin_round.branches.visible_to(user).order_by("name")
-    ]
+    return [{"branch": branch, "signoff": signed.get(branch.pk)} for branch in checkin_round.branches.visible_to(user)]
 
 
 def snapshot_rows(snapshot: dict, ledger: str, retirees: set | None = None) -> list[list]:

@@ -24,7 +24,7 @@ def meeting_invitations(*, user, meeting: Meeting):
         Invitation.objects.visible_to(user)
         .filter(meeting=meeting)
         .select_related("retiree", "retiree__branch")
-        .order_by("retiree__branch__name", "retiree__name_pinyin", "id")
+        .order_by("retiree__branch", "retiree__name_pinyin", "id")
     )
 
 

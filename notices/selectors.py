@@ -47,7 +47,7 @@ def notice_progress(*, user, notice: Notice) -> list[dict]:
         )
     }
     rows = []
-    for branch in Branch.objects.visible_to(user).filter(pk__in=counts.keys()).order_by("name"):
+    for branch in Branch.objects.visible_to(user).filter(pk__in=counts.keys()):
         row = counts[branch.pk]
         rows.append(
             {
@@ -67,7 +67,7 @@ def notice_deliveries(*, user, notice: Notice):
         NoticeDelivery.objects.visible_to(user)
         .filter(notice=notice)
         .select_related("retiree", "retiree__branch", "delivered_by")
-        .order_by("acknowledged_at", "delivered_at", "retiree__branch__name", "retiree__name_pinyin", "id")
+        .order_by("acknowledged_at", "delivered_at", "retiree__branch", "retiree__name_pinyin", "id")
     )
 
 

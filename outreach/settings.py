@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "axes",
+    "outreach.apps.AxesConfig",  # django-axes, under a translated name
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "outreach.menu.menu",
             ],
         },
     },
@@ -149,6 +150,8 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as 2026-11-29 and 11月29日, for every page in one place (outreach/formats).
+FORMAT_MODULE_PATH = ["outreach.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -173,6 +173,7 @@ class CityGenerator:
                     "",
                     True,
                     self.now.isoformat(),
+                    ordinal,  # listed by their number (Branch.order), then by name
                 ]
 
         columns = [
@@ -185,6 +186,7 @@ class CityGenerator:
             "webhook_url",
             "is_active",
             "created_at",
+            '"order"',  # a reserved word in SQL
         ]
         with self.connection.cursor() as cursor:
             return _copy(cursor, "branches_branch", columns, rows())

@@ -379,7 +379,7 @@ def next_planned_sends(*, today: datetime.date | None = None) -> list[tuple[Bran
     holidays = holiday_map(around=today)
     return [
         (branch, next_reminder_day(branch.reminder_weekdays, today, holidays))
-        for branch in Branch.objects.filter(is_active=True).order_by("name")
+        for branch in Branch.objects.filter(is_active=True)
     ]
 
 

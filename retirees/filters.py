@@ -70,13 +70,13 @@ class RetireeFilter(django_filters.FilterSet):
         fields=(
             ("name_pinyin", "name"),
             ("birth_date", "birth_date"),
-            ("branch__name", "branch"),
+            ("branch", "branch"),
             ("created_at", "created"),
         ),
         field_labels={
             "name_pinyin": _("Name"),
             "birth_date": _("Date of birth"),
-            "branch__name": _("Branch"),
+            "branch": _("Branch"),
             "created_at": _("Date added"),
         },
         empty_label=_("Name"),

@@ -55,7 +55,7 @@ def not_visited(*, user, today: datetime.date | None = None, days: int | None = 
         .annotate(last_visited_on=Subquery(done.order_by("-visited_on").values("visited_on")[:1]))
         .exclude(Exists(done.filter(visited_on__gte=since)))
         .select_related("branch")
-        .order_by(F("last_visited_on").asc(nulls_first=True), "branch__name", "name_pinyin", "id")
+        .order_by(F("last_visited_on").asc(nulls_first=True), "branch", "name_pinyin", "id")
     )
 
 
@@ -98,7 +98,7 @@ def campaign_progress(*, user, campaign: VisitCampaign) -> list[dict]:
             "done": counts[branch.pk]["done"],
             "percent": progress_percent(counts[branch.pk]["done"], counts[branch.pk]["total"]),
         }
-        for branch in Branch.objects.filter(pk__in=counts.keys()).order_by("name")
+        for branch in Branch.objects.filter(pk__in=counts.keys())
     ]
 
 
@@ -107,7 +107,7 @@ def campaign_missing(*, user, campaign: VisitCampaign):
         campaign_targets(user=user, campaign=campaign)
         .filter(visited=False)
         .select_related("branch")
-        .order_by("branch__name", "name_pinyin", "id")
+        .order_by("branch", "name_pinyin", "id")
     )
 
 

@@ -78,7 +78,11 @@ def roster(request):
     days = [monday + datetime.timedelta(days=n) for n in range(7)]
     areas = [choice for choice in PatrolArea if area in (None, choice.value)]
     grid = [
-        {"area": choice, "days": [[s for s in shifts if s.area == choice.value and s.date == day] for day in days]}
+        {
+            "area": choice,
+            "days": [[s for s in shifts if s.area == choice.value and s.date == day] for day in days],
+            "shifts": sum(1 for s in shifts if s.area == choice.value),
+        }
         for choice in areas
     ]
     return render(

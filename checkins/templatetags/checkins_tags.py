@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from checkins import presenters, selectors
 from checkins.attention import attention_reason as _attention_reason
@@ -40,15 +41,18 @@ def escalation_label(consecutive_failures) -> str:
     return presenters.escalation_text(consecutive_failures)
 
 
+# The share is written beside the bar at full size (text inside a narrow bar is small and pale);
+# the bar itself is named for screen readers.
 _PROGRESS = (
-    '<div class="progress coverage-progress" role="progressbar" aria-valuenow="{percent}" aria-valuemin="0" '
-    'aria-valuemax="100"><div class="progress-bar {colour}" data-width="{percent}">{percent}%</div></div>'
+    '<div class="meter"><div class="progress coverage-progress" role="progressbar" aria-label="{label}" '
+    'aria-valuenow="{percent}" aria-valuemin="0" aria-valuemax="100"><div class="progress-bar {colour}" '
+    'data-width="{percent}"></div></div><span class="meter-value">{percent}%</span></div>'
 )
 
 
-def _progress_html(percent: int, complete: bool) -> str:
-    colour = "bg-success" if complete else "bg-info" if percent >= 80 else "bg-warning text-dark"
-    return _PROGRESS.format(percent=int(percent), colour=colour)
+def _progress_html(percent: int, complete: bool, label=None) -> str:
+    colour = "bg-success" if complete else "bg-primary" if percent >= 80 else "bg-warning"
+    return _PROGRESS.format(percent=int(percent), colour=colour, label=escape(label or _("Coverage")))
 
 
 @register.filter
@@ -63,7 +67,7 @@ def verified_progress(row: dict) -> str:
     round closed before verified counts were frozen."""
     if row.get("verified_percent") is None:
         return "—"
-    return mark_safe(_progress_html(row["verified_percent"], row["verified_complete"]))  # noqa: S308 (numbers only)
+    return mark_safe(_progress_html(row["verified_percent"], row["verified_complete"], _("Share verified")))  # noqa: S308 (numbers only)
 
 
 @register.simple_tag(takes_context=True)

@@ -114,3 +114,27 @@ def test_chart_matches_the_contacts_it_summarises(branch_a, branch_b, secretary_
     people[0].save()
     for user in (office, secretary_a, secretary_b):
         assert _chart(user) == _chart_from_contacts(user)
+
+
+@pytest.mark.django_db
+def test_backfill_adds_the_weeks_of_contacts_written_in_bulk_and_keeps_the_rest(branch_a, secretary_a):
+    kept, bulk = make_retiree(branch_a, "张七"), make_retiree(branch_a, "张八")
+    log_at(at(2026, 3, 16), user=secretary_a, retiree=kept)  # through contact_log: its week is there already
+    ContactLog.objects.bulk_create(
+        [
+            ContactLog(retiree=bulk, contacted_by=secretary_a, contacted_at=when, contacted_on=when.date(), **fields)
+            for when, fields in (
+                (at(2026, 3, 4), {}),
+                (at(2026, 3, 6), {"reached": "family"}),  # the same week
+                (at(2026, 3, 10), {"reached": "nobody", "outcome": "not_reached"}),  # no week
+                (at(2026, 3, 18), {}),
+            )
+        ]
+    )
+    assert _weeks(bulk) == []
+
+    assert services.weekly_reach_backfill() == 3  # (kept, 16 March), (bulk, 2 March), (bulk, 16 March)
+    assert sorted(_weeks(bulk)) == [datetime.date(2026, 3, 2), MONDAY]
+    assert _weeks(kept) == [MONDAY]
+    services.weekly_reach_backfill(retiree_ids=[bulk.pk])  # again: nothing doubles
+    assert WeeklyReach.objects.count() == 3

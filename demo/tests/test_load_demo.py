@@ -51,3 +51,33 @@ def test_demo_has_ledgers_and_rounds_with_signoffs(db):
     doses = VaccinationDose.objects.count()
     call_command("load_demo", stdout=open("/dev/null", "w"))
     assert VaccinationDose.objects.count() == doses and LedgerSignoff.objects.count() == 7
+
+
+def test_demo_fills_six_weeks_of_the_weekly_chart_as_the_contacts_say(db):
+    from checkins.models import ContactLog, WeeklyReach
+    from checkins.selectors import weekly_coverage
+    from checkins.services import weekly_reach_refresh
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    office = User.objects.get(username="office")
+    weeks_with_reach = [row for row in weekly_coverage(user=office) if row["reached"]]
+    assert len(weeks_with_reach) >= 6
+    # The rows are those contact_log would have left: refreshing from the contacts changes nothing.
+    rows = set(WeeklyReach.objects.values_list("retiree_id", "week"))
+    for retiree in Retiree.objects.order_by("pk")[:40]:
+        days = list(ContactLog.objects.filter(retiree=retiree).values_list("contacted_on", flat=True))
+        weekly_reach_refresh(retiree=retiree, days=days)
+    assert set(WeeklyReach.objects.values_list("retiree_id", "week")) == rows
+
+
+def test_branches_are_listed_by_their_number_then_the_named_ones(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert [branch.short_name for branch in Branch.objects.all()] == [
+        "第一支部",
+        "第二支部",
+        "第三支部",
+        "第四支部",
+        "第五支部",
+        "离休支部",
+        "家属区支部",
+    ]

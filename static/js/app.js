@@ -14,7 +14,7 @@ document.addEventListener("htmx:afterSwap", function (event) { sizeBars(event.ta
 
 document.addEventListener("DOMContentLoaded", function () {
   sizeBars(document);
-  // Selects marked data-autosubmit submit their form on change (the language switcher).
+  // Selects marked data-autosubmit submit their form on change (the call list's branch).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });

@@ -69,5 +69,5 @@ def log_in(page, user, password=PASSWORD):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/")

@@ -76,6 +76,8 @@ def test_secretary_verifies_a_round_in_two_taps_on_the_phone(phone_page, office,
     assert (confirmed.retiree_id, confirmed.health, confirmed.vaccination) == (retiree_a.pk, True, True)
 
     page.goto(checkin_round.get_absolute_url())
-    card = page.locator("[data-round-cards]")
-    assert "已核实" in card.inner_text()
+    # On the phone the table is a card per branch, each count labelled (core/templatetags/cards.py).
+    verified = page.locator(f"[data-round-table] tr[data-branch='{retiree_a.branch_id}'] [data-stat=verified]")
+    assert verified.is_visible() and verified.inner_text() == "1"
+    assert verified.get_attribute("data-label") == "已核实"
     assert page.locator("[data-unverified]").count() == 0
