@@ -79,6 +79,7 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
     def last_used(self, device):
         return device.last_used_at
 
+
 @admin.register(UserImport)
 class UserImportAdmin(admin.ModelAdmin):
     list_display = ["filename", "user", "uploaded_at", "applied_at"]

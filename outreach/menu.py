@@ -97,7 +97,12 @@ MENU = (
                 _("People"),
                 "accounts:user_list",
                 access.is_office,
-                also=("accounts:user_create", "accounts:user_edit", "accounts:user_import", "accounts:user_import_confirm"),
+                also=(
+                    "accounts:user_create",
+                    "accounts:user_edit",
+                    "accounts:user_import",
+                    "accounts:user_import_confirm",
+                ),
             ),
             Link(_("Getting started"), "setup", access.is_office),
             Link(_("Holiday calendar"), "reminders:holidays", access.is_office),
