@@ -151,8 +151,8 @@ def test_call_list_query_count_does_not_grow_with_rows(login, secretary_a, branc
 
 def _row(html: str, pk: int) -> str:
     """Row `pk` of the page, from its opening tag to the next row's."""
-    start = html.rindex("<", 0, html.index(f'id="call-row-{pk}"'))
-    following = html.find('id="call-row-', start + len(f'id="call-row-{pk}"') + 5)
+    at = html.index(f'id="call-row-{pk}"')
+    start, following = html.rindex("<", 0, at), html.find('id="call-row-', at + 1)
     return html[start : following if following != -1 else None]
 
 
@@ -186,9 +186,8 @@ def test_quick_log_updates_the_counts_out_of_band(login, secretary_a, urgency):
     client = login(secretary_a)
     before = client.get(CALL_LIST).context["totals"]
     assert (before["overdue"], before["covered"], before["percent"]) == (2, 1, 40)
-    response = client.post(
-        reverse("checkins:quick_log", args=[urgency["never"].pk]), {"result": "all_well"}, headers={"HX-Request": "true"}
-    )
+    url = reverse("checkins:quick_log", args=[urgency["never"].pk])
+    response = client.post(url, {"result": "all_well"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     counts = html[html.index('id="call-counts"') :]
     assert 'hx-swap-oob="true"' in counts.split(">", 1)[0]
