@@ -12,6 +12,22 @@ class AssistanceKind(models.TextChoices):
     OTHER = "other", _("Other help")
 
 
+# Words in a contact's need that say which kind of help it is (the first kind matched wins), so
+# that the request opened from the contact starts with its kind chosen; the user may change it.
+KIND_WORDS = {
+    AssistanceKind.HOME_VACCINATION: ("上门接种", "上门打疫苗", "home vaccination"),
+    AssistanceKind.VACCINATION_TRANSPORT: ("接送", "车", "送去", "ride", "transport"),
+    AssistanceKind.MEDICINE: ("药", "medicine"),
+    AssistanceKind.PARCEL: ("快递", "包裹", "取件", "parcel"),
+}
+
+
+def kind_for_need(need: str) -> str:
+    """The kind of help a need written in a contact asks for, or "" when its words do not say."""
+    text = need.lower()
+    return next((kind for kind, words in KIND_WORDS.items() if any(word in text for word in words)), "")
+
+
 class AssistanceStatus(models.TextChoices):
     """open -> assigned -> done, or cancelled from open or assigned."""
 

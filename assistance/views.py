@@ -14,6 +14,7 @@ from retirees.selectors import retiree_get
 from volunteers.selectors import assignable_volunteers
 
 from . import selectors, services
+from .choices import AssistanceKind, kind_for_need
 from .filters import AssistanceRequestFilter
 from .forms import AssignForm, AssistanceRequestForm, CancelForm, CompleteForm
 
@@ -67,7 +68,9 @@ def request_create(request, pk):
 def request_from_contact(request, pk):
     """One step from a contact that revealed a need: the kind, and the request is open."""
     contact = checkin_selectors.contact_get(user=request.user, pk=pk)
-    form = AssistanceRequestForm(request.POST or None, initial={"details": contact.needs})
+    # The need heard on the call fills the form; the kind from `?kind=`, else from the need's words.
+    kind = request.GET.get("kind") if request.GET.get("kind") in AssistanceKind.values else kind_for_need(contact.needs)
+    form = AssistanceRequestForm(request.POST or None, initial={"details": contact.needs, "kind": kind})
     saved = form_post(
         request,
         form,

@@ -55,29 +55,39 @@ class ContactForm(DateRangeMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # A problem call must say whom it reached and what came of it: nothing is preselected, so a
+    # form left at its defaults is not saved as "reached the retiree, all well" (issue #14).
+    # The page (contact_form.html) lays the fields out: what a problem needs open, the rest folded.
+    PROBLEM_FIELDS = ["reached", "outcome", "needs", "follow_up_on", "notes"]
+    WHEN_FIELDS = ["contacted_at", "channel"]
+    HEALTH_FIELDS = ["health_seen", "community_status", "checked_vaccination", "checked_testing"]
+
     def __init__(self, *args, **kwargs):
+        asked = kwargs.get("initial") or {}  # the page's own prefill (?reached=…&outcome=…)
         super().__init__(*args, **kwargs)
         if not self.is_bound and "contacted_at" not in self.initial:
             self.initial["contacted_at"] = timezone.localtime().replace(second=0, microsecond=0)
+        for name in ("reached", "outcome"):
+            self.fields[name].initial = None  # the model's default is not an answer
+            if name not in asked:
+                self.initial.pop(name, None)
+        self.fields["reached"].error_messages["required"] = _("Choose whom the call reached.")
+        # Reaching nobody decides the outcome (see clean), so the form asks for it only otherwise.
+        self.fields["outcome"].required = False
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Row(Column("contacted_at", css_class="col-md-6"), Column("follow_up_on", css_class="col-md-6")),
-            Row(
-                Column("channel", css_class="col-md-4"),
-                Column("reached", css_class="col-md-4"),
-                Column("outcome", css_class="col-md-4"),
-            ),
-            Fieldset(
-                _("What was learnt"),
-                Row(Column("health_seen", css_class="col-md-6"), Column("community_status", css_class="col-md-6")),
-                Row(
-                    Column("checked_vaccination", css_class="col-md-6"), Column("checked_testing", css_class="col-md-6")
-                ),
-                "needs",
-                "notes",
-            ),
-        )
+
+    @property
+    def when_open(self) -> bool:
+        """The folded "when and how" section opens on an error in it (it defaults to now, by phone)."""
+        return any(name in self.errors for name in self.WHEN_FIELDS)
+
+    @property
+    def health_open(self) -> bool:
+        """The folded health questions open on an error or an answer in them."""
+        if any(name in self.errors for name in self.HEALTH_FIELDS):
+            return True
+        return self.is_bound and any(self.data.get(self.add_prefix(name)) for name in self.HEALTH_FIELDS)
 
     def clean_contacted_at(self):
         contacted_at = self.cleaned_data["contacted_at"]
@@ -88,9 +98,11 @@ class ContactForm(DateRangeMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         reached, outcome = cleaned.get("reached"), cleaned.get("outcome")
-        if reached == Reached.NOBODY and outcome and outcome != Outcome.NOT_REACHED:
+        if reached == Reached.NOBODY:
             # Whom it reached decides: a contact that reached nobody has no other outcome.
             cleaned["outcome"] = Outcome.NOT_REACHED
+        elif not outcome:
+            self.add_error("outcome", _("Choose what came of the call: all well, a concern, needs help or urgent."))
         elif reached and reached != Reached.NOBODY and outcome == Outcome.NOT_REACHED:
             self.add_error("outcome", _("Somebody was reached: choose what came of it."))
         contacted_at, follow_up_on = cleaned.get("contacted_at"), cleaned.get("follow_up_on")

@@ -36,6 +36,11 @@ CALL_ROW_LABELS = {
     "reached_all_well": gettext_lazy("Reached, all well"),
     "no_answer": gettext_lazy("No answer"),
     "log_details": gettext_lazy("Log a problem or details"),
+    "log_problem": gettext_lazy("A problem"),
+    "more": gettext_lazy("More"),
+    "last_short": gettext_lazy("Last call"),
+    "round_pending": gettext_lazy("A round asks"),
+    "notice_pending": gettext_lazy("A notice to hand over"),
     "logged_all_well": gettext_lazy("Logged: reached, all well."),
     "logged_no_answer": gettext_lazy("Logged: no answer."),
     "round_asks": gettext_lazy("Still to verify"),
@@ -81,8 +86,10 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
         days = retiree.cadence_days
         facts.append(ngettext("every %(days)s day", "every %(days)s days", days) % {"days": days})
         facts.append(f"{due_word} {retiree.next_due_on:%m-%d}" if retiree.next_due_on else never_reached)
-        last_contact = ""
+        last_contact, last_contact_day, last_contact_brief = "", "", ""
         if retiree.last_contact_at:
+            last_contact_day = f"{timezone.localtime(retiree.last_contact_at):%m-%d}"
+            last_contact_brief = f"{last_contact_day} {outcome_labels.get(retiree.last_contact_outcome, '')}"
             last_contact = f"{timezone.localtime(retiree.last_contact_at):%m-%d %H:%M}: " + outcome_labels.get(
                 retiree.last_contact_outcome, ""
             )
@@ -105,11 +112,16 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
                 "attention": retiree.attention,
                 "attention_why": attention_why,
                 "due_state": retiree.due_state,
+                # A call is due: the big buttons. Anyone else folds to one line (expanded on tap).
+                "call_due": retiree.due_state in (DueState.OVERDUE, DueState.DUE),
                 "due_label": due_labels.get(retiree.due_state, ""),
                 "due_badge": DUE_BADGES.get(retiree.due_state, "text-bg-light"),
                 "unreachable": retiree.unreachable,
                 "facts": " · ".join(facts),
                 "last_contact": last_contact,
+                "last_contact_day": last_contact_day,
+                "last_contact_brief": last_contact_brief,
+                "never_reached": "" if retiree.last_contact_at else never_reached,
                 "follow_up_on": f"{retiree.next_follow_up_on:%m-%d}" if retiree.next_follow_up_on else "",
                 "escalation": escalation_text(retiree.consecutive_failures),
                 "phone": retiree.phone,

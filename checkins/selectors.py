@@ -143,7 +143,10 @@ def open_follow_ups(*, user, until: datetime.date | None = None):
 # --- Coverage ---------------------------------------------------------------------------------
 
 
-COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable", "attention"]
+# The call list's sections: those under attention first, then the others by due state. Counted
+# with the coverage (same query), so that a section's heading gives its size on every page.
+SECTION_FIELDS = [f"section_{state}" for state in DueState.values]
+COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable", "attention", *SECTION_FIELDS]
 
 
 def branch_coverage(*, user, today: datetime.date | None = None, policies: list[dict] | None = None) -> list[dict]:
@@ -179,17 +182,19 @@ def _count_by_branch(scheduled) -> list[dict]:
         scheduled.order_by().values("branch", "due_state", "unreachable", "attention").query.sql_with_params()
     )
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sections = ", ".join(["COUNT(*) FILTER (WHERE NOT attention AND due_state = %s)"] * len(DueState.values))
     sql = f"""
         SELECT branch, COUNT(*),
                COUNT(*) FILTER (WHERE due_state = %s), COUNT(*) FILTER (WHERE due_state = %s),
                COUNT(*) FILTER (WHERE due_state = %s), COUNT(*) FILTER (WHERE due_state = %s),
-               COUNT(*) FILTER (WHERE unreachable), COUNT(*) FILTER (WHERE attention)
+               COUNT(*) FILTER (WHERE unreachable), COUNT(*) FILTER (WHERE attention),
+               {sections}
         FROM ({inner_sql}{fence}) AS scheduled
         GROUP BY branch
     """
     states = [DueState.COVERED, DueState.EXEMPT, DueState.DUE, DueState.OVERDUE]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(state.value for state in states), *params])
+        cursor.execute(sql, [*(state.value for state in states), *DueState.values, *params])
         return [dict(zip(["branch", *COUNT_FIELDS], row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -197,6 +202,11 @@ def coverage_totals(rows: list[dict]) -> dict:
     """The sum of branch_coverage rows (no query)."""
     totals = {field: sum(row[field] for row in rows) for field in COUNT_FIELDS}
     return _with_percent(totals)
+
+
+def section_counts(totals: dict) -> dict:
+    """The number of rows in each of the call list's sections (by `section` of presenters.call_rows)."""
+    return {"attention": totals["attention"], **{state: totals[f"section_{state}"] for state in DueState.values}}
 
 
 def _with_percent(row: dict) -> dict:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("attention/<int:pk>/lift/", views.attention_lift, name="attention_lift"),
     path("retirees/<int:pk>/exempt/", views.exemption_create, name="exemption_create"),
     path("retirees/<int:pk>/round-confirm/", views.round_confirm, name="round_confirm"),
+    path("contacts/<int:pk>/saved/", views.contact_saved, name="contact_saved"),
     path("contacts/<int:pk>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
     path("exemptions/", views.exemption_list, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", views.exemption_decide, name="exemption_decide"),

@@ -17,6 +17,7 @@ from branches.models import Branch
 from core.dates import local_today
 from core.forms import form_post, int_or_404, int_or_none, next_url
 from core.pagination import paginate, querystring_without_page
+from ledgers import selectors as ledger_selectors
 from ledgers.forms import ContactLedgerForm
 
 from . import schedule, selectors, services
@@ -57,6 +58,7 @@ def call_list(request):
     coverage = [row for row in all_coverage if branch is None or row["branch"].pk == branch.pk]
     page = paginate(request, rows, CALL_LIST_PAGE_SIZE, ids_first=True)
     next_path = request.get_full_path()  # where each row's forms return to
+    totals = selectors.coverage_totals(coverage)
     return render(
         request,
         "checkins/call_list.html",
@@ -64,7 +66,8 @@ def call_list(request):
             "page": page,
             "rows": call_rows(page, show_branch=request.user.sees_all_branches),
             "querystring": querystring_without_page(request),
-            "totals": selectors.coverage_totals(coverage),
+            "totals": totals,
+            "section_counts": selectors.section_counts(totals),
             "branch_choices": [row["branch"] for row in all_coverage] if request.user.sees_all_branches else [],
             "branch": branch,
             "follow_ups": selectors.open_follow_ups(user=request.user, until=today)[:20],
@@ -77,7 +80,7 @@ def call_list(request):
 
 
 def _chosen_branch(request) -> Branch | None:
-    pk = int_or_none(request.GET.get("branch"))
+    pk = int_or_none(request.GET.get("branch") or request.POST.get("branch"))
     if pk is None:
         return None
     return Branch.objects.visible_to(request.user).filter(pk=pk).first()
@@ -110,16 +113,22 @@ def quick_log(request, pk):
         reached = Reached.NOBODY if result == "no_answer" else Reached.RETIREE
         services.contact_log(user=request.user, retiree=retiree, channel=Channel.PHONE, reached=reached)
         if request.headers.get("HX-Request"):
-            return _call_row_response(request, pk, just_logged=result)
+            return _call_row_response(request, pk, just_logged=result, with_counts=True)
         messages.success(request, _("Logged a call with %(name)s.") % {"name": retiree.name})
         return redirect(next_url(request, reverse("checkins:call_list")))
     return render(request, "checkins/quick_log.html", {"retiree": retiree})
 
 
-def _call_row_response(request, pk, **extra):
-    """One call-list row, fresh, for an htmx swap after a tap on it."""
+def _call_row_response(request, pk, *, with_counts: bool = False, **extra):
+    """One call-list row, fresh, for an htmx swap after a tap on it; `with_counts`, the counts at
+    the top of the list too (swapped out of band), of the branch the list shows."""
     retiree = selectors.call_list_row(user=request.user, pk=pk)
     next_path = next_url(request, reverse("checkins:call_list"))
+    if with_counts:
+        branch = _chosen_branch(request)
+        coverage = selectors.branch_coverage(user=request.user)
+        totals = selectors.coverage_totals([row for row in coverage if branch is None or row["branch"].pk == branch.pk])
+        extra.update(totals=totals, section_counts=selectors.section_counts(totals), branch=branch)
     context = {
         "row": call_rows([retiree], show_branch=request.user.sees_all_branches)[0],
         "retiree": retiree,
@@ -180,11 +189,12 @@ def contact_create(request, pk):
     if request.GET.get("outcome") in Outcome.values:
         initial["outcome"] = request.GET["outcome"]
     form = ContactForm(request.POST or None, initial=initial)
-    ledger_form = ContactLedgerForm(request.POST or None)
+    recorded = [dose.dose_number for dose in ledger_selectors.retiree_doses(retiree=retiree)]
+    ledger_form = ContactLedgerForm(request.POST or None, recorded_doses=recorded)
     # A round (摸排) under way asks this retiree's answers: say which, on the form.
     round_checks = selectors.round_checks_for(user=request.user, retiree_ids=[retiree.pk]).get(retiree.pk, [])
     form.ask_for_round(round_checks)
-    if form_post(
+    saved = form_post(
         request,
         form,
         lambda: services.contact_log_with_ledger_facts(
@@ -193,8 +203,13 @@ def contact_create(request, pk):
         success=_("Logged a contact with %(name)s.") % {"name": retiree.name},
         also=[ledger_form],
         errors_on=lambda error: ledger_form if _ledger_error(error) else form,
-    ):
-        return redirect(next_url(request, retiree.get_absolute_url()))
+    )
+    if saved:
+        back = next_url(request, retiree.get_absolute_url())
+        if saved.value.outcome in NEEDS_A_REQUEST:
+            # A need was heard: offer to open the request now, rather than return to the list.
+            return redirect(reverse("checkins:contact_saved", args=[saved.value.pk]) + f"?next={urlquote(back)}")
+        return redirect(back)
     return render(
         request,
         "checkins/contact_form.html",
@@ -207,6 +222,18 @@ def contact_create(request, pk):
             "round_checks": round_checks,
         },
     )
+
+
+# The outcomes after which the saved page offers to open an assistance request.
+NEEDS_A_REQUEST = (Outcome.NEEDS_HELP, Outcome.URGENT)
+
+
+@login_required
+def contact_saved(request, pk):
+    """After a contact that needs help: one big tap to open the request, its need filled in."""
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    context = {"contact": contact, "retiree": contact.retiree, "next": next_url(request, reverse("checkins:call_list"))}
+    return render(request, "checkins/contact_saved.html", context)
 
 
 @login_required

@@ -126,9 +126,13 @@ class ContactLedgerForm(DateRangeMixin, forms.Form):
     exposure_started_on = forms.DateField(label=_("Exposure from"), required=False, widget=DateInput())
     exposure_ended_on = forms.DateField(label=_("Exposure until"), required=False, widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, recorded_doses=(), **kwargs):
         kwargs.setdefault("prefix", self.PREFIX)
         super().__init__(*args, **kwargs)
+        # A dose already in the ledger is not offered again (`recorded_doses`: their numbers).
+        self.fields["dose_number"].choices = [
+            (value, label) for value, label in self.fields["dose_number"].choices if value not in set(recorded_doses)
+        ]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -144,3 +144,67 @@ def test_call_list_query_count_does_not_grow_with_rows(login, secretary_a, branc
     # household contacts, follow-ups due, the user's branch in the navigation bar, the page's
     # unacknowledged notices (care), the rounds under way that ask something (none here)
     assert small == large == 13
+
+
+# --- A compact call list (issue #14) -------------------------------------------------------------
+
+
+def _row(html: str, pk: int) -> str:
+    """Row `pk` of the page, from its opening tag to the next row's."""
+    at = html.index(f'id="call-row-{pk}"')
+    start, following = html.rindex("<", 0, at), html.find('id="call-row-', at + 1)
+    return html[start : following if following != -1 else None]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_big_buttons_only_where_a_call_is_due_the_rest_fold(login, secretary_a, urgency):
+    html = login(secretary_a).get(CALL_LIST).content.decode()
+    for key in ("never", "overdue", "due"):
+        row = _row(html, urgency[key].pk)
+        assert row.startswith("<div") and "data-quick-log" in row, key
+    for key in ("covered", "exempt"):
+        row = _row(html, urgency[key].pk)
+        assert row.startswith("<details") and "data-quick-log" not in row, key
+        assert "<summary" in row and " open" not in row.split(">", 1)[0]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_section_headings_count_the_whole_list_not_the_page(login, secretary_a, branch_a, monkeypatch):
+    from checkins import views
+
+    monkeypatch.setattr(views, "CALL_LIST_PAGE_SIZE", 2)
+    for number in range(5):
+        make_retiree(branch_a, f"从未{number}", birth_date=datetime.date(1950, 1, 1))  # all overdue
+    response = login(secretary_a).get(CALL_LIST)
+    assert len(response.context["rows"]) == 2
+    html = response.content.decode()
+    assert 'id="section-count-overdue" data-section-count>5<' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_quick_log_updates_the_counts_out_of_band(login, secretary_a, urgency):
+    client = login(secretary_a)
+    before = client.get(CALL_LIST).context["totals"]
+    assert (before["overdue"], before["covered"], before["percent"]) == (2, 1, 40)
+    url = reverse("checkins:quick_log", args=[urgency["never"].pk])
+    response = client.post(url, {"result": "all_well"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    counts = html[html.index('id="call-counts"') :]
+    assert 'hx-swap-oob="true"' in counts.split(">", 1)[0]
+    assert 'data-stat="overdue">1<' in counts and 'data-stat="covered">2<' in counts
+    assert 'data-stat="percent">60%<' in counts
+    assert 'id="section-count-overdue" data-section-count hx-swap-oob="true">1<' in html
+    # The row itself comes first (htmx swaps it in place), now folded with what was logged.
+    assert html.lstrip().startswith("<details") and 'data-just-logged="all_well"' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_quick_log_counts_keep_to_the_chosen_branch(login, office, retiree_a, retiree_b):
+    client = login(office)
+    response = client.post(
+        reverse("checkins:quick_log", args=[retiree_a.pk]),
+        {"result": "no_answer", "branch": retiree_a.branch_id},
+        headers={"HX-Request": "true"},
+    )
+    counts = response.content.decode().split('id="call-counts"', 1)[1]
+    assert 'data-stat="overdue">1<' in counts  # retiree_a's branch only, not both branches' 2

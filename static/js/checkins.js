@@ -30,5 +30,19 @@
     });
   }
 
+  // A one-tap log replaces its call-list row (hx-swap outerHTML): the tapped button is gone, so
+  // keep the keyboard and screen-reader focus on the row that replaced it, not the page's top.
+  var swappedRow = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    swappedRow = target && target.classList && target.classList.contains("call-row") ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!swappedRow) return;
+    var row = document.getElementById(swappedRow);
+    swappedRow = null;
+    if (row) row.focus({ preventScroll: true });
+  });
+
   document.addEventListener("DOMContentLoaded", drawChart);
 })();
