@@ -15,7 +15,7 @@ def fill_closed_requests(apps, schema_editor):
     request says its dose was not recorded (a reason the form never offers), a pickup takes what
     was brought from its outcome, where it was written until now."""
     request = apps.get_model("assistance", "AssistanceRequest")
-    done = request.objects.filter(status="done")
+    done = request.objects.using(schema_editor.connection.alias).filter(status="done")
     done.filter(kind__in=VACCINATION_KINDS).update(no_dose_reason="not_recorded")
     done.filter(kind__in=PICKUP_KINDS).update(brought=Substr("outcome", 1, 200))
 
