@@ -16,7 +16,7 @@ from retirees.choices import Status
 from retirees.models import Retiree
 
 from .choices import MAX_DOSE_NUMBER, ExposureStatus, Ledger
-from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
+from .models import ExposureEvent, HealthRecord, ImportUpload, NucleicTest, VaccinationDose, VaccinationStance
 
 DOSE_NUMBERS = range(1, MAX_DOSE_NUMBER + 1)
 DEFAULT_TESTED_WITHIN_DAYS = 7
@@ -175,3 +175,8 @@ def retiree_panel(*, user, retiree) -> dict:
     """The ledgers panel of the retiree page. `retiree` was fetched through `user`'s scope by the
     page's view, so their ledger entries are inside it too (five small queries)."""
     return retiree_ledger_summary(retiree=retiree)
+
+
+def import_uploads_recent(*, user, limit: int = 5) -> list[ImportUpload]:
+    """The user's own latest uploads (their files are not read), for the import page."""
+    return list(ImportUpload.objects.filter(user=user).defer("content", "result").order_by("-uploaded_at")[:limit])
