@@ -6,7 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import PAST, SCHEDULE, DateRangeMixin, local_today
 from core.uploads import check_upload
 
-from .choices import DOSE_LABELS, STANCES_NEEDING_REASON, Arrangement, ExposureKind, ImportKind, Stance, TestResult
+from .choices import (
+    DOSE_LABELS,
+    STANCES_NEEDING_REASON,
+    Arrangement,
+    ExposureKind,
+    ImportKind,
+    Stance,
+    TestResult,
+    Vocabulary,
+)
 from .filters import DateInput
 from .imports import ACCEPTED, MAX_UPLOAD_BYTES
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
@@ -106,12 +115,21 @@ class ImportMappingForm(forms.Form):
         super().__init__(data)
         self.prompts = prompts
         for index, prompt in enumerate(prompts):
-            choices = [("", _("Choose what it means…")), *options.get(prompt["vocabulary"], [])]
+            what = Vocabulary(prompt["vocabulary"]).label if prompt["vocabulary"] in Vocabulary.values else ""
+            choices = [("", _("Choose the %(what)s…") % {"what": what}), *options.get(prompt["vocabulary"], [])]
             self.fields[f"map-{index}"] = forms.ChoiceField(label=prompt["text"], choices=choices, required=False)
 
+    SHOWN_OPTIONS = 12
+
     def rows(self):
-        """(prompt, its bound field) for the template."""
-        return [(prompt, self[f"map-{index}"]) for index, prompt in enumerate(self.prompts)]
+        """(prompt, its bound field, the valid choices as text) for the template."""
+        rows = []
+        for index, prompt in enumerate(self.prompts):
+            field = self[f"map-{index}"]
+            labels = [str(label) for value, label in field.field.choices if value]
+            shown = "、".join(labels[: self.SHOWN_OPTIONS]) + ("…" if len(labels) > self.SHOWN_OPTIONS else "")
+            rows.append((prompt, field, shown))
+        return rows
 
     def chosen(self) -> list[tuple[dict, str]]:
         """(prompt, chosen value) for each value given a meaning."""

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.access import can_export, is_secretary, office_required
 from core.exports import ExportContext, ExportFormat, export_form, export_if_asked
@@ -240,7 +241,7 @@ def import_progress(request, pk):
     """The progress bar, polled by htmx; once the work is done, the page reloads to show its result."""
     upload = _upload_or_404(request, pk)
     if not upload.is_running:
-        response = HttpResponse(status=204)
+        response = HttpResponse()  # empty: htmx reloads the page at once
         response["HX-Refresh"] = "true"
         return response
     context = _progress_context(upload)
@@ -249,16 +250,12 @@ def import_progress(request, pk):
 
 
 @office_required
+@require_POST
 def import_map(request, pk):
     """Say what the values that matched nothing mean; remembered for every later import, then
     the file is checked again."""
     upload = _upload_or_404(request, pk)
-    if (
-        request.method != "POST"
-        or upload.status != ImportStatus.CHECKED
-        or not upload.prompts
-        or not upload.content_size
-    ):
+    if upload.status != ImportStatus.CHECKED or not upload.prompts or not upload.content_size:
         return redirect(upload)
     form, resolver = _mapping_form(request, upload, request.POST)
     if not form.is_valid():
@@ -283,11 +280,10 @@ def import_map(request, pk):
 
 
 @office_required
+@require_POST
 def import_confirm(request, pk):
     """Import the checked file, all or nothing (here or in the worker, with a progress bar)."""
     upload = _upload_or_404(request, pk)
-    if request.method != "POST":
-        return redirect(upload)
     if upload.uploaded_at < timezone.now() - services.IMPORT_UPLOAD_LIFETIME or not upload.content_size:
         messages.error(request, _("This upload has expired or was already imported: upload the file again."))
         return redirect("ledgers:import")

@@ -24,6 +24,10 @@ OFFICE_ONLY = {
     "meetings:meeting_create",
     "ledgers:signoff_changes_export",
     "ledgers:signoff_snapshot_export",
+    "ledgers:import_upload",
+    "ledgers:import_progress",
+    "ledgers:import_map",
+    "ledgers:import_confirm",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
 # object was found in scope: office staff decide exemptions, close rounds, set cadences, plan care
@@ -39,7 +43,14 @@ _OFFICE_ACTIONS = {
 # A secretary requests exemptions for their branch's retirees; a committee member does not.
 BRANCH_REFUSED = {"secretary_a": _OFFICE_ACTIONS, "committee_a": _OFFICE_ACTIONS | {"checkins:exemption_create"}}
 # Actions that only take POST: a GET is 405 for everybody.
-POST_ONLY = {"reminders:read_all", "reminders:holiday_delete", "retirees:reveal", "notices:notice_deliver"}
+POST_ONLY = {
+    "reminders:read_all",
+    "reminders:holiday_delete",
+    "retirees:reveal",
+    "notices:notice_deliver",
+    "ledgers:import_map",
+    "ledgers:import_confirm",
+}
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {
     "retirees:reveal": {"field": "phone"},
@@ -95,6 +106,11 @@ OBJECT_URLS = {
     "visits:visit_edit": "visit",
     "visits:campaign_detail": "campaign",
     "meetings:meeting_detail": "meeting",
+    # An upload is its uploader's alone (nobody else's, whatever their role).
+    "ledgers:import_upload": "upload",
+    "ledgers:import_progress": "upload",
+    "ledgers:import_map": "upload",
+    "ledgers:import_confirm": "upload",
 }
 # Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
 # closed round and its sign-off too, whose pages read the counts frozen at closing.
@@ -158,13 +174,20 @@ def _signoff(secretary, checkin_round):
 
 
 def _personal(user, retiree):
-    """Objects that belong to a person rather than a branch (a notification), and office data."""
+    """Objects that belong to a person rather than a branch (a notification, an upload), and office data."""
+    from ledgers.imports.runs import upload_check
+    from ledgers.models import ImportUpload
     from reminders.models import Holiday, Notification
 
     holiday, _created = Holiday.objects.get_or_create(date="2026-10-01", defaults={"name": "国庆节"})
+    # A checked roster with a branch nobody recognises: its page shows the mapping form.
+    roster = f"姓名,性别,出生日期,所在支部\n{retiree.name},男,1940-05-03,第九党支部\n".encode()
+    upload = ImportUpload.objects.create(user=user, kind="roster", filename="名册.csv", content=roster)
+    upload_check(upload.pk)
     return {
         "notification": Notification.objects.create(recipient=user, title=retiree.name, body=""),
         "holiday": holiday,
+        "upload": upload,
     }
 
 

@@ -49,7 +49,7 @@ from .vocabularies import Resolver, numeral_key, prompt_key
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 # The preview lists at most this many changes (the summary counts them all) and names at most
 # this many rows of a value to map.
-SHOWN_CHANGES = 500
+SHOWN_CHANGES = 200
 SHOWN_PROMPT_ROWS = 12
 # Rows are looked up in the registry this many names or ID numbers at a time (SQLite's limit on
 # a query's parameters is the smallest).
@@ -252,7 +252,9 @@ def check_file(*, user, kind, content: bytes, filename: str, progress=None, rehe
     rows = parse_file(check, content, filename)
     if rows is None:
         return check
-    kind.plan(check, [row for row in rows if row.complete])
+    # Every row, so that a kind may still check what can be checked of a row with a problem;
+    # only complete rows are matched and planned.
+    kind.plan(check, rows)
     if rehearse and not check.problems and not check.prompts and kind.rehearse:
         with transaction.atomic():
             check.write(stage="rehearse")

@@ -94,7 +94,8 @@ class Kind:
         raise NotImplementedError
 
     def retirees(self, check, rows) -> list[tuple[Any, Retiree]]:
-        """(row, retiree) for each row that names a registered retiree; a problem for each other."""
+        """(row, retiree) for each complete row that names a registered retiree; a problem for each other."""
+        rows = [row for row in rows if row.complete]
         finder = RetireeFinder(check, rows)
         labels = {key: check.column(key) for key in ("name", "id_number", "birth_date", "branch")}
         found = []
@@ -231,8 +232,8 @@ class RosterKind(Kind):
     def plan(self, check, rows) -> None:
         parsed = []
         for row in rows:
-            fields = self._fields(check, row)
-            if fields is not None:
+            fields = self._fields(check, row)  # a row with a problem is still checked field by field
+            if fields is not None and row.complete:
                 parsed.append((row, fields))
         self._match(check, parsed)
 
@@ -242,8 +243,8 @@ class RosterKind(Kind):
         fields = dict(row.values)
         if "*" in fields.get("id_number", ""):  # a masked export's ID number names nobody: left as it is
             del fields["id_number"]
-        birth_date = fields["birth_date"]
-        if not (1900 <= birth_date.year and birth_date <= check.today):
+        birth_date = fields.get("birth_date")
+        if birth_date and not (1900 <= birth_date.year and birth_date <= check.today):
             check.problem(
                 row.number,
                 check.column("birth_date"),
@@ -335,17 +336,25 @@ class RosterKind(Kind):
                 )
             )
 
+    BATCH = 1000
+
     def write_all(self, check, progress) -> None:
-        """In bulk (a few queries per thousand rows), with the same search keys, history and scope check."""
-        updated = [change for change in check.changes if change.action == UPDATE]
-        progress("write", 0, len(check.changes), force=True)
-        retirees_bulk_save(
-            user=check.user,
-            created=[change.subject for change in check.changes if change.action == CREATE],
-            updated=[change.subject for change in updated],
-            fields=sorted({key for change in updated for key in change.keys}),
-        )
-        progress("write", len(check.changes), len(check.changes), force=True)
+        """In bulk (a few queries per thousand rows), with the same search keys, history and scope
+        check, a thousand rows at a time so that the page's bar moves; one transaction for all
+        (the caller's), so a refusal of the last batch still leaves nothing written."""
+        todo = [change for change in check.changes if change.action in (CREATE, UPDATE)]
+        progress("write", 0, len(todo), force=True)
+        for start in range(0, len(todo), self.BATCH):
+            batch = todo[start : start + self.BATCH]
+            updated = [change for change in batch if change.action == UPDATE]
+            retirees_bulk_save(
+                user=check.user,
+                created=[change.subject for change in batch if change.action == CREATE],
+                updated=[change.subject for change in updated],
+                fields=sorted({key for change in updated for key in change.keys}),
+            )
+            progress("write", start + len(batch), len(todo))
+        progress("write", len(todo), len(todo), force=True)
 
 
 # --- household contacts -------------------------------------------------------------------------
@@ -446,6 +455,12 @@ class ContactsKind(Kind):
                 if _seen(check, seen, (retiree.pk, name), row, check.column("contact_name", number)):
                     continue
                 contact = existing.get((retiree.pk, name))
+                if contact is None:  # a new contact needs what the database requires of one
+                    missing = [key for key in ("relation", "contact_phone") if not values.get(key)]
+                    for key in missing:
+                        check.problem(row.number, check.column(key, number), _("This cell is required."))
+                    if missing:
+                        continue
                 if values.get("is_primary") == YES and _seen(
                     check, primary, retiree.pk, row, check.column("is_primary", number)
                 ):
@@ -459,15 +474,9 @@ class ContactsKind(Kind):
                     "is_primary": _yes(values.get("is_primary"), contact.is_primary if contact else False),
                     "notes": values.get("contact_notes") or (contact.notes if contact else ""),
                 }
-                if contact is None:
-                    missing = [key for key in ("relation", "contact_phone") if not values.get(key)]
-                    for key in missing:
-                        check.problem(row.number, check.column(key, number), _("This cell is required."))
-                    if missing:
-                        continue
-                    changed = []
-                else:
-                    changed = [key for key, value in wanted.items() if getattr(contact, key) != value]
+                changed = [
+                    key for key, value in wanted.items() if contact is not None and getattr(contact, key) != value
+                ]
                 what = f"{name}（{_label(wanted['relation'], relations)}）"
                 check.changes.append(
                     Change(

@@ -83,25 +83,27 @@ def read_table(content: bytes, filename: str, progress=None) -> list[tuple[int, 
 
     The content goes through the app's one upload checker again (a stored upload is read again
     when it is checked and when it is imported), which also says whether it is a workbook or a
-    CSV: the name does not decide. `progress(stage, done)` hears how many rows were read.
+    CSV: the name does not decide. `progress(stage, done, total)` hears how many rows were read
+    of how many (when the file says).
     """
     try:
         kind = check_content(content, name=filename, accept=ACCEPTED, max_bytes=MAX_UPLOAD_BYTES)
     except ValidationError as error:
         raise ImportFileError(error.messages[0]) from None
-    rows = _csv_rows(content) if kind == CSV else _xlsx_rows(content)
+    sized: dict = {}  # the reader puts the file's row count here when it knows it (for the bar)
+    rows = _csv_rows(content, sized) if kind == CSV else _xlsx_rows(content, sized)
     table = []
     for number, values in rows:
         if any(clean_text(value) for value in values):
             if len(table) >= MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise ImportFileError(_("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"})
             table.append((number, values))
-            if progress and len(table) % 500 == 0:
-                progress("read", len(table))
+        if progress and number % 500 == 0:
+            progress("read", number, sized.get("rows"))
     return table
 
 
-def _xlsx_rows(content: bytes):
+def _xlsx_rows(content: bytes, sized: dict):
     damaged = _("This is not a valid .xlsx file, or it is damaged. Save it again in Excel.")
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -109,6 +111,7 @@ def _xlsx_rows(content: bytes):
         raise ImportFileError(damaged) from None
     try:
         sheet = workbook.worksheets[0]
+        sized["rows"] = sheet.max_row  # from the sheet's dimension, when the writer gave one
         for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
             # Excel (and our export) write control characters as _xHHHH_; openpyxl leaves them so.
             yield number, [unescape(v) if isinstance(v, str) and "_x" in v else v for v in values]
@@ -120,7 +123,7 @@ def _xlsx_rows(content: bytes):
         workbook.close()
 
 
-def _csv_rows(content: bytes):
+def _csv_rows(content: bytes, sized: dict):
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
         try:
             text = content.decode(encoding)
@@ -131,6 +134,7 @@ def _csv_rows(content: bytes):
         raise ImportFileError(_("The CSV file's text encoding is not recognised: save it as UTF-8 CSV."))
     if "\x00" in text:
         raise ImportFileError(_("This is not a CSV text file."))
+    sized["rows"] = text.count("\n") + (0 if text.endswith("\n") else 1)
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
             yield number, values[:MAX_COLUMNS]

@@ -196,6 +196,8 @@ def test_every_bad_row_is_listed_and_nothing_is_written(login, office, branch_a)
     assert ("第九党支部", [4]) in [(p["text"], p["rows"]) for p in upload_of(response).prompts]
     assert (5, "姓名", "此人已在第 2 行出现，重复。") in found
     assert ("性别", "不详") in [(p["column"], p["text"]) for p in upload_of(response).prompts]
+    # A row waiting for a value to be mapped still has its other cells checked.
+    assert {column for row, column, _message in found if row == 6} == {"联系电话", "身份证号"}
     assert (7, "姓名", "此项必填。") in found
     assert "确认导入" not in response.content.decode()
     assert registry_state() == before
