@@ -1,5 +1,7 @@
 """The ledgers' Celery tasks: thin wrappers that take ids and call the services and the importer."""
 
+import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -58,7 +60,7 @@ def import_resend_if_stale(upload: ImportUpload, *, started: bool) -> bool:
     """
     if started or not upload.is_running:
         return False
-    cutoff = timezone.now() - timezone.timedelta(seconds=RESEND_AFTER_SECONDS)
+    cutoff = timezone.now() - datetime.timedelta(seconds=RESEND_AFTER_SECONDS)
     claimed = ImportUpload.objects.filter(pk=upload.pk, status=upload.status, status_at__lt=cutoff).update(
         status_at=timezone.now()
     )

@@ -296,18 +296,22 @@ def parse_file(check: Check, content: bytes, filename: str) -> list[Row] | None:
     for done, (number, values) in enumerate(data, start=1):
         row = Row(number)
         groups: dict[int, dict] = {}
+        filled = set()  # the keys of the cells with something in them, right or wrong
         for position, (key, group) in columns.items():
             spec = fields[key]
-            value = check.parse_cell(spec, values[position] if position < len(values) else None, row, group)
+            raw = values[position] if position < len(values) else None
+            if clean_text(raw):
+                filled.add(key)
+            value = check.parse_cell(spec, raw, row, group)
             if value is None:
                 continue
             if spec.group:
                 groups.setdefault(group, {})[key] = value
             else:
                 row.values[key] = value
-        row.groups = [(number, groups[number]) for number in sorted(groups)]
+        row.groups = [(group, groups[group]) for group in sorted(groups)]
         for spec in kind.fields:
-            if spec.required and not spec.group and spec.key not in row.values and row.complete:
+            if spec.required and not spec.group and spec.key not in filled:
                 check._wrong(row, spec, 0, _("This cell is required."))
         rows.append(row)
         if done % 500 == 0:

@@ -601,6 +601,7 @@ class VaccinationKind(Kind):
             ):
                 stances[stance.retiree_id] = stance  # the latest one last
         seen: dict = {}
+        stated: dict = {}  # retiree -> the willingness (and reason) the file gives
         for row, retiree in found:
             values = row.values
             given = {}
@@ -634,8 +635,14 @@ class VaccinationKind(Kind):
                     values if number == last else {},
                 )
             if values.get("stance"):
-                if _seen(check, seen, (retiree.pk, "stance"), row, check.column("stance")):
+                said = (values["stance"], values.get("stance_reason", ""))
+                if stated.get(retiree.pk, said) != said:  # the same stance on each dose's row is one stance
+                    _seen(check, seen, (retiree.pk, "stance"), row, check.column("stance"))
                     continue
+                if retiree.pk in stated:
+                    continue
+                stated[retiree.pk] = said
+                seen[(retiree.pk, "stance")] = row.number
                 self._stance(
                     check, row, retiree, stances.get(retiree.pk), values["stance"], values.get("stance_reason", "")
                 )

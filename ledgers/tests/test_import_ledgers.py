@@ -146,6 +146,22 @@ def test_a_changed_cell_updates_the_dose_and_a_blank_one_leaves_it(login, office
     )
 
 
+def test_the_same_willingness_on_each_dose_row_is_one_and_two_different_ones_are_a_problem(login, office, people):
+    rows = [
+        ["姓名", "剂次", "接种日期", "接种意愿"],
+        ["王明", 1, "2021-04-01", "愿意"],
+        ["王明", 2, "2021-05-01", "愿意接种"],
+        ["李华", 1, "2021-04-01", "愿意"],
+        ["李华", 2, "2021-05-01", "不愿意"],
+    ]
+    response = upload(login(office), xlsx_file(rows), "vaccination")
+    assert problems(response) == [(5, "接种意愿", "第 4 行已有此人的同一项内容。")]
+    rows.pop()
+    done = imported(login(office), xlsx_file(rows), "vaccination")
+    assert done.summary["create"] == 5  # four doses, and 王明's willingness once
+    assert VaccinationStance.objects.filter(retiree__name="王明").count() == 1
+
+
 def test_willingness_is_recorded_once(login, office, people):
     rows = [["姓名", "接种意愿", "原因"], ["李华", "不愿意", "担心副作用"]]
     client = login(office)

@@ -68,6 +68,17 @@ def test_exported_registry_imports_back_without_changes(login, office, branch_a,
     assert registry_state() == before
 
 
+def test_a_masked_export_imports_back_too_its_masked_id_numbers_left_alone(login, office, branch_a):
+    make_retiree(branch_a, "曾宪梅", gender="female", birth_date=datetime.date(1940, 5, 3), id_number=id_number())
+    before = registry_state()
+    client = login(office)
+    content = b"".join(client.get(reverse("retirees:list"), {"export": "xlsx"}).streaming_content)
+    assert "1101**********" in load_workbook(io.BytesIO(content)).active["R3"].value
+    response = preview(client, SimpleUploadedFile("registry.xlsx", content))
+    assert problems(response) == [] and summary(response) == {"create": 0, "update": 0, "unchanged": 1}
+    assert registry_state() == before
+
+
 def test_text_with_control_characters_and_markup_imports_back_from_an_export(login, office, branch_a):
     make_retiree(branch_a, "王明", notes="第一行\r\n第二行\x07 _x0041_ <b>&amp;</b> ]]>", address="5号楼\t2单元")
     before = registry_state()
