@@ -256,11 +256,13 @@ def import_upload_store(*, user, kind: str, filename: str, content: bytes, langu
     return upload
 
 
-def import_upload_get(*, user, pk) -> ImportUpload | None:
+def import_upload_get(*, user, pk, with_result: bool = True) -> ImportUpload | None:
     """The user's own upload (nobody else's, whoever they are), or None. The file itself is not
-    read (a page polling the progress of a 16 MB file reads a few bytes), only its size."""
+    read (a page polling the progress of a 16 MB file reads a few bytes), only its size; nor,
+    without `with_result`, what its check found (every problem of 50,000 rows)."""
+    deferred = ["content"] if with_result else ["content", "result"]
     return (
-        ImportUpload.objects.defer("content")
+        ImportUpload.objects.defer(*deferred)
         .annotate(content_size=Coalesce(Length("content"), 0))
         .filter(pk=pk, user=user)
         .first()

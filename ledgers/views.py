@@ -174,8 +174,8 @@ def import_start(request):
     )
 
 
-def _upload_or_404(request, pk) -> ImportUpload:
-    upload = services.import_upload_get(user=request.user, pk=pk)
+def _upload_or_404(request, pk, *, with_result: bool = True) -> ImportUpload:
+    upload = services.import_upload_get(user=request.user, pk=pk, with_result=with_result)
     if upload is None:
         raise Http404
     return upload
@@ -239,7 +239,7 @@ def _mapping_form(request, upload: ImportUpload, data=None) -> tuple[ImportMappi
 @office_required
 def import_progress(request, pk):
     """The progress bar, polled by htmx; once the work is done, the page reloads to show its result."""
-    upload = _upload_or_404(request, pk)
+    upload = _upload_or_404(request, pk, with_result=False)
     if not upload.is_running:
         response = HttpResponse()  # empty: htmx reloads the page at once
         response["HX-Refresh"] = "true"

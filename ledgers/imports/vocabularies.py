@@ -268,8 +268,14 @@ class Resolver:
     def options(self, vocabulary: str) -> list[tuple[str, str]]:
         """What a value of `vocabulary` may be mapped to, as (value, label) for the preview's drop-down."""
         if vocabulary == Vocabulary.BRANCH:
-            return [(str(pk), branch.name) for pk, branch in self.branches.items()]
+            branches = sorted(self.branches.values(), key=lambda branch: _natural(branch.name))
+            return [(str(branch.pk), branch.name) for branch in branches]
         return VOCABULARIES[vocabulary].labels()
+
+
+def _natural(name: str) -> list:
+    """Sort key putting 第二 before 第十 (numbers as numbers, whatever script they are written in)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", numeral_key(name))]
 
 
 def prompt_key(vocabulary: str, text: str) -> str:

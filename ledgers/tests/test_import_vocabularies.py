@@ -134,3 +134,10 @@ def test_a_secretary_finds_only_their_own_branch(secretary_a, branch_b):
     resolver = Resolver(user=secretary_a, vocabularies={Vocabulary.BRANCH})
     assert resolver.lookup(Vocabulary.BRANCH, "第二党支部") is None
     assert resolver.lookup(Vocabulary.BRANCH, "一支部") == secretary_a.branch
+
+
+def test_the_branches_offered_for_a_mapping_come_in_their_numbers_order(office, demo_branches):
+    Branch.objects.create(name="离退休第十党支部")
+    labels = [label for _value, label in Resolver(user=office, vocabularies={Vocabulary.BRANCH}).options("branch")]
+    assert labels[:3] == ["家属区党支部", "离休干部党支部", "离退休第一党支部"]
+    assert labels[3:] == ["离退休第二党支部", "离退休第十党支部"]
