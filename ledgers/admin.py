@@ -8,9 +8,10 @@ from .models import (
     ExportLog,
     ExposureEvent,
     HealthRecord,
+    ImportMapping,
+    ImportUpload,
     LedgerSignoff,
     NucleicTest,
-    RosterUpload,
     VaccinationDose,
     VaccinationStance,
 )
@@ -87,11 +88,26 @@ class ExportLogAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
 
 
-@admin.register(RosterUpload)
-class RosterUploadAdmin(admin.ModelAdmin):
-    list_display = ["filename", "user", "uploaded_at", "applied_at"]
-    exclude = ["content"]
-    readonly_fields = ["filename", "user", "uploaded_at", "applied_at", "summary"]
+@admin.register(ImportUpload)
+class ImportUploadAdmin(admin.ModelAdmin):
+    list_display = ["filename", "kind", "status", "user", "uploaded_at", "applied_at"]
+    list_filter = ["kind", "status"]
+    exclude = ["content", "result"]
+    readonly_fields = ["filename", "kind", "status", "status_at", "user", "uploaded_at", "applied_at", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    """The meanings office staff chose for values in their files; deleting one asks again next time."""
+
+    list_display = ["vocabulary", "text", "value", "branch", "created_by", "created_at"]
+    list_filter = ["vocabulary"]
+    list_select_related = ["branch", "created_by"]
+    search_fields = ["text"]
+    readonly_fields = ["vocabulary", "text", "value", "branch", "created_by", "created_at"]
 
     def has_add_permission(self, request):
         return False

@@ -77,3 +77,44 @@ class Ledger(models.TextChoices):
     HEALTH = "health", _("Health ledger")
     SIGNOFF = "signoff", _("Signed-off ledger snapshot")
     SIGNOFF_CHANGES = "signoff_changes", _("Ledger changes since the previous sign-off")
+
+
+class ImportKind(models.TextChoices):
+    """What an uploaded file holds (ledgers.imports.kinds has one spec per kind)."""
+
+    ROSTER = "roster", _("Roster (名册)")
+    CONTACTS = "contacts", _("Family and caregiver contacts")
+    VACCINATION = "vaccination", _("Vaccination ledger")
+    TESTING = "testing", _("Nucleic-acid test ledger")
+    EXPOSURE = "exposure", _("Exposure ledger")
+    HEALTH = "health", _("Health ledger")
+
+
+class ImportStatus(models.TextChoices):
+    """Where an upload is: checked (its preview is ready) and imported are the resting states."""
+
+    CHECKING = "checking", _("Being checked")
+    CHECKED = "checked", _("Checked")
+    IMPORTING = "importing", _("Being imported")
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Could not be completed")
+
+
+class Vocabulary(models.TextChoices):
+    """The lists an imported cell is matched against; a remembered mapping belongs to one of them."""
+
+    BRANCH = "branch", _("branch")
+    GENDER = "gender", _("gender")
+    CATEGORY = "category", _("category")
+    RESIDENCE_AREA = "residence_area", _("residence")
+    LIVING_SITUATION = "living_situation", _("living situation")
+    CARE_LEVEL = "care_level", _("care level")
+    RELATION = "relation", _("relation")
+    YES_NO = "yes_no", _("yes or no")
+    DOSE_NUMBER = "dose_number", _("dose")
+    ARRANGEMENT = "arrangement", _("arrangement")
+    STANCE = "stance", _("willingness")
+    TEST_RESULT = "test_result", _("result")
+    EXPOSURE_KIND = "exposure_kind", _("kind")
+    EXPOSURE_STATUS = "exposure_status", _("status")
+    CONDITION = "condition", _("health")

@@ -6,9 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import PAST, SCHEDULE, DateRangeMixin, local_today
 from core.uploads import check_upload
 
-from .choices import DOSE_LABELS, STANCES_NEEDING_REASON, Arrangement, ExposureKind, Stance, TestResult
+from .choices import (
+    DOSE_LABELS,
+    STANCES_NEEDING_REASON,
+    Arrangement,
+    ExposureKind,
+    ImportKind,
+    Stance,
+    TestResult,
+    Vocabulary,
+)
 from .filters import DateInput
-from .imports import MAX_UPLOAD_BYTES, ROSTER_KINDS
+from .imports import ACCEPTED, MAX_UPLOAD_BYTES
 from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
 
 
@@ -79,17 +88,56 @@ class ExposureLiftForm(DateRangeMixin, forms.Form):
     ended_on = forms.DateField(label=_("Lifted on"), widget=DateInput())
 
 
-class RosterUploadForm(forms.Form):
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"), choices=ImportKind.choices, initial=ImportKind.ROSTER, widget=forms.RadioSelect
+    )
     file = forms.FileField(
-        label=_("Roster file (.xlsx or .csv)"),
+        label=_("File (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
     def clean_file(self):
         """Refused here, before anything parses it: by size, by content type, a zip bomb, a password."""
         upload = self.cleaned_data["file"]
-        check_upload(upload, accept=ROSTER_KINDS, max_bytes=MAX_UPLOAD_BYTES)
+        check_upload(upload, accept=ACCEPTED, max_bytes=MAX_UPLOAD_BYTES)
         return upload
+
+
+class ImportMappingForm(forms.Form):
+    """One drop-down per value of the file that matched nothing: what it means.
+
+    The values come from the upload's own check (never from the request), so a posted field can
+    only choose among the options it was shown. A drop-down left on "choose" maps nothing yet.
+    """
+
+    def __init__(self, data=None, *, prompts: list[dict], options: dict[str, list[tuple[str, str]]]):
+        super().__init__(data)
+        self.prompts = prompts
+        for index, prompt in enumerate(prompts):
+            what = Vocabulary(prompt["vocabulary"]).label if prompt["vocabulary"] in Vocabulary.values else ""
+            choices = [("", _("Choose the %(what)s…") % {"what": what}), *options.get(prompt["vocabulary"], [])]
+            self.fields[f"map-{index}"] = forms.ChoiceField(label=prompt["text"], choices=choices, required=False)
+
+    SHOWN_OPTIONS = 12
+
+    def rows(self):
+        """(prompt, its bound field, the valid choices as text) for the template."""
+        rows = []
+        for index, prompt in enumerate(self.prompts):
+            field = self[f"map-{index}"]
+            labels = [str(label) for value, label in field.field.choices if value]
+            shown = "、".join(labels[: self.SHOWN_OPTIONS]) + ("…" if len(labels) > self.SHOWN_OPTIONS else "")
+            rows.append((prompt, field, shown))
+        return rows
+
+    def chosen(self) -> list[tuple[dict, str]]:
+        """(prompt, chosen value) for each value given a meaning."""
+        return [
+            (prompt, self.cleaned_data[f"map-{index}"])
+            for index, prompt in enumerate(self.prompts)
+            if self.cleaned_data.get(f"map-{index}")
+        ]
 
 
 class ContactLedgerForm(DateRangeMixin, forms.Form):

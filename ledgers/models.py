@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -25,9 +26,12 @@ from .choices import (
     Condition,
     ExposureKind,
     ExposureStatus,
+    ImportKind,
+    ImportStatus,
     Ledger,
     Stance,
     TestResult,
+    Vocabulary,
 )
 
 
@@ -262,30 +266,124 @@ class ExportLog(models.Model):
         return f"{self.user} · {self.get_ledger_display()} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class RosterUpload(models.Model):
-    """An uploaded roster kept between its preview and its confirmation.
+class ImportUpload(models.Model):
+    """An uploaded file (a roster, contacts or a ledger) kept from its check to its import.
 
     The id is random and only the uploader can use it (the views look it up with `user`), so
-    the file never travels in the session cookie and cannot be confirmed by anybody else.
+    the file never travels in the session cookie and cannot be confirmed by anybody else. The
+    check and the import run in the request for a small file and in the worker for a big one;
+    `status` says where the upload is, `result` holds what the check found (problems, values to
+    map, what would change) and `status_at` when the status last changed.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices, default=ImportKind.ROSTER)
     filename = models.CharField(_("file name"), max_length=200)
     content = models.BinaryField(_("content"))
+    # The uploader's language, in which the worker writes the problems it finds.
+    language = models.CharField(_("language"), max_length=16, default="zh-hans")
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
+    status_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    result = models.JSONField(_("check result"), default=dict, blank=True, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("roster upload")
-        verbose_name_plural = _("roster uploads")
+        verbose_name = _("import upload")
+        verbose_name_plural = _("import uploads")
         ordering = ["-uploaded_at"]
+        constraints = [
+            choices_check("kind", ImportKind.choices, "%(app_label)s_%(class)s_kind_valid", _("Unknown kind.")),
+            choices_check("status", ImportStatus.choices, "%(app_label)s_%(class)s_status_valid", _("Unknown status.")),
+            models.CheckConstraint(
+                condition=Q(status=ImportStatus.IMPORTED, applied_at__isnull=False)
+                | (~Q(status=ImportStatus.IMPORTED) & Q(applied_at__isnull=True)),
+                name="%(app_label)s_%(class)s_applied_iff_imported",
+                violation_error_message=_("An upload has an import date once imported, and only then."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("ledgers:import_upload", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def problems(self) -> list:
+        return self.result.get("problems", [])
+
+    @property
+    def prompts(self) -> list:
+        return self.result.get("prompts", [])
+
+    @property
+    def is_ready(self) -> bool:
+        """Checked, with nothing to correct and no value left to map: it may be imported."""
+        return self.status == ImportStatus.CHECKED and not self.problems and not self.prompts and bool(self.result)
+
+
+class ImportMapping(models.Model):
+    """What a value in an office's file means, as office staff chose it once ("第六党支部" is the
+    fifth branch): every later import reads the same value the same way.
+
+    `text` is the value as the importer normalises it (ledgers.imports.vocabularies); a branch
+    is kept by its key, so a renamed branch keeps its mappings and a deleted one takes them along.
+    """
+
+    vocabulary = models.CharField(_("list"), max_length=24, choices=Vocabulary.choices)
+    text = models.CharField(_("value in the file"), max_length=100)
+    value = models.CharField(_("means"), max_length=32, blank=True)
+    branch = models.ForeignKey(
+        "branches.Branch", verbose_name=_("branch"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chosen by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("chosen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["vocabulary", "text"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vocabulary", "text"],
+                name="%(app_label)s_%(class)s_one_per_text",
+                violation_error_message=_("This value already has a meaning."),
+            ),
+            choices_check(
+                "vocabulary", Vocabulary.choices, "%(app_label)s_%(class)s_vocabulary_valid", _("Unknown list.")
+            ),
+            # A branch is kept by its key, any other list's value by its code.
+            models.CheckConstraint(
+                condition=Q(vocabulary=Vocabulary.BRANCH, branch__isnull=False, value="")
+                | (~Q(vocabulary=Vocabulary.BRANCH) & Q(branch__isnull=True) & ~Q(value="")),
+                name="%(app_label)s_%(class)s_branch_or_value",
+                violation_error_message=_("A branch mapping names a branch; any other mapping a value."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="%(app_label)s_%(class)s_text_not_empty",
+                violation_error_message=_("An empty cell has no meaning to remember."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_vocabulary_display()}: {self.text}"
 
 
 class LedgerSignoffQuerySet(BranchScopedQuerySet):

@@ -16,7 +16,7 @@ from retirees.choices import Status
 from retirees.models import Retiree
 
 from .choices import COMMUNITY_KINDS, MAX_DOSE_NUMBER, Condition, ExposureStatus, Ledger, TestResult
-from .models import ExposureEvent, HealthRecord, NucleicTest, VaccinationDose, VaccinationStance
+from .models import ExposureEvent, HealthRecord, ImportUpload, NucleicTest, VaccinationDose, VaccinationStance
 
 DOSE_NUMBERS = range(1, MAX_DOSE_NUMBER + 1)
 DEFAULT_TESTED_WITHIN_DAYS = 7
@@ -235,3 +235,8 @@ def attention_candidates(*, positive_since: datetime.date) -> set[int]:
         )
         | set(HealthRecord.objects.exclude(condition=Condition.GOOD).values_list("retiree_id", flat=True))
     )
+
+
+def import_uploads_recent(*, user, limit: int = 5) -> list[ImportUpload]:
+    """The user's own latest uploads (their files are not read), for the import page."""
+    return list(ImportUpload.objects.filter(user=user).defer("content", "result").order_by("-uploaded_at")[:limit])

@@ -12,24 +12,25 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from branches.models import Branch
 from core.dates import local_today
 from retirees.models import Retiree
-from retirees.services import retirees_bulk_save
 
 from . import selectors
-from .choices import COMMUNITY_KINDS, Arrangement, ExposureStatus, Ledger
-from .imports import RosterPlan, roster_plan
+from .choices import COMMUNITY_KINDS, Arrangement, ExposureStatus, ImportStatus, Ledger, Vocabulary
 from .models import (
     ExportLog,
     ExposureEvent,
     HealthRecord,
+    ImportMapping,
+    ImportUpload,
     NucleicTest,
-    RosterUpload,
     VaccinationDose,
     VaccinationStance,
 )
@@ -212,6 +213,14 @@ def health_record(
     return _save(entry, user=user)
 
 
+@transaction.atomic
+def health_record_correct(*, user, entry: HealthRecord, condition: str, notes: str = "") -> HealthRecord:
+    """Correct what a health record says (an imported ledger's notes for a day already recorded)."""
+    _check_scope(user=user, retiree=entry.retiree)
+    entry.condition, entry.notes = condition, notes
+    return _save(entry, user=user)
+
+
 def export_log_start(*, user, ledger: str, file_format: str, filters: dict, scope: str) -> ExportLog:
     """Log an export as it starts (before the first row is written)."""
     return ExportLog.objects.create(user=user, ledger=ledger, file_format=file_format, filters=filters, scope=scope)
@@ -252,63 +261,74 @@ def export_log_finish(*, log: ExportLog, row_count: int, audit: ExportAudit | No
     )
 
 
-# An uploaded roster is personal data: one not confirmed within this time cannot be confirmed
-# any more and is deleted by `roster_uploads_purge` (hourly, from the beat).
-ROSTER_UPLOAD_LIFETIME = datetime.timedelta(hours=24)
+# An uploaded file is personal data: one not imported within this time cannot be imported any
+# more and is deleted by `import_uploads_purge` (hourly, from the beat).
+IMPORT_UPLOAD_LIFETIME = datetime.timedelta(hours=24)
 
 
-def roster_upload_store(*, user, filename: str, content: bytes) -> RosterUpload:
-    """Keep an uploaded roster in the database until its preview is confirmed (or it expires)."""
-    return RosterUpload.objects.create(user=user, filename=filename[:200], content=content)
+def import_upload_store(*, user, kind: str, filename: str, content: bytes, language: str) -> ImportUpload:
+    """Keep an uploaded file in the database from its check until it is imported (or expires)."""
+    upload = ImportUpload.objects.create(
+        user=user, kind=kind, filename=filename[:200], content=content, language=language[:16]
+    )
+    upload.content_size = len(content)
+    return upload
 
 
-def roster_uploads_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete the uploads previewed but never confirmed within ROSTER_UPLOAD_LIFETIME; how many.
+def import_upload_get(*, user, pk, with_result: bool = True) -> ImportUpload | None:
+    """The user's own upload (nobody else's, whoever they are), or None. The file itself is not
+    read (a page polling the progress of a 16 MB file reads a few bytes), only its size; nor,
+    without `with_result`, what its check found (every problem of 50,000 rows)."""
+    deferred = ["content"] if with_result else ["content", "result"]
+    return (
+        ImportUpload.objects.defer(*deferred)
+        .annotate(content_size=Coalesce(Length("content"), 0))
+        .filter(pk=pk, user=user)
+        .first()
+    )
 
-    Confirmed uploads stay as the record of what was imported (their content is already empty).
+
+def import_upload_restart(*, upload: ImportUpload, status: str) -> bool:
+    """Send a checked upload to be checked again (CHECKING) or imported (IMPORTING); whether it
+    was still checked (one conditional UPDATE: a double click starts it once)."""
+    now = timezone.now()
+    started = ImportUpload.objects.filter(pk=upload.pk, status=ImportStatus.CHECKED).update(
+        status=status, status_at=now
+    )
+    if started:
+        upload.status, upload.status_at = status, now
+    return bool(started)
+
+
+def import_uploads_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploads not imported within IMPORT_UPLOAD_LIFETIME; how many.
+
+    Imported uploads stay as the record of what was imported (their content is already empty).
     One DELETE, so a second run at the same time deletes nothing twice.
     """
-    cutoff = (now or timezone.now()) - ROSTER_UPLOAD_LIFETIME
-    deleted, _per_model = RosterUpload.objects.filter(applied_at__isnull=True, uploaded_at__lt=cutoff).delete()
+    cutoff = (now or timezone.now()) - IMPORT_UPLOAD_LIFETIME
+    deleted, _per_model = ImportUpload.objects.filter(applied_at__isnull=True, uploaded_at__lt=cutoff).delete()
     return deleted
 
 
 @transaction.atomic
-def roster_import_apply(*, user, upload_id) -> tuple[RosterUpload | None, RosterPlan]:
-    """Import a stored roster, all or nothing, if it still has no problem.
-
-    The file is checked again (the registry may have changed since the preview). The upload is
-    locked and marked applied in the same transaction, so a double click imports it once.
-    Returns (None, empty plan) when the upload is not this user's, has expired or was already applied.
-    """
-    upload = (
-        RosterUpload.objects.select_for_update()
-        .filter(
-            pk=upload_id,
-            user=user,
-            applied_at__isnull=True,
-            uploaded_at__gte=timezone.now() - ROSTER_UPLOAD_LIFETIME,  # expired, even if not purged yet
-        )
-        .first()
-    )
-    if upload is None:
-        return None, RosterPlan()
-    plan = roster_plan(user=user, content=bytes(upload.content), filename=upload.filename)
-    if plan.problems:
-        return upload, plan
-    # In bulk (a few queries per thousand rows), with the same search keys, history and scope check.
-    updated = [row for row in plan.rows if row.action == "update"]
-    retirees_bulk_save(
-        user=user,
-        created=[row.retiree for row in plan.rows if row.action == "create"],
-        updated=[row.retiree for row in updated],
-        fields=sorted({key for row in updated for key in row.fields}),
-    )
-    upload.applied_at = timezone.now()
-    upload.summary = plan.summary
-    upload.content = b""  # the personal data is in the registry now; keep no second copy
-    upload.save(update_fields=["applied_at", "summary", "content"])
-    return upload, plan
+def import_mappings_remember(*, user, choices: list[tuple[str, str, object]]) -> int:
+    """Remember what values in the office's files mean: (vocabulary, normalised text, code or
+    Branch) each, for every later import by anybody in the office. Returns how many."""
+    for vocabulary, text, value in choices:
+        if vocabulary == Vocabulary.BRANCH:
+            if not Branch.objects.visible_to(user).filter(pk=value.pk).exists():
+                raise PermissionDenied("The branch is outside the user's scope.")
+            defaults = {"branch": value, "value": "", "created_by": user}
+        else:
+            defaults = {"branch": None, "value": value, "created_by": user}
+        mapping = ImportMapping.objects.filter(vocabulary=vocabulary, text=text).first()
+        mapping = mapping or ImportMapping(vocabulary=vocabulary, text=text)
+        for name, field_value in defaults.items():
+            setattr(mapping, name, field_value)
+        mapping.full_clean(validate_unique=False)
+        mapping.save()
+    return len(choices)
 
 
 @transaction.atomic

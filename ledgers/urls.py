@@ -32,7 +32,10 @@ urlpatterns = [
         name="signoff_snapshot_export",
     ),
     path("exports/", views.export_log, name="export_log"),
-    path("import/", views.roster_import, name="import"),
-    path("import/confirm/", views.roster_import_confirm, name="import_confirm"),
-    path("import/template/", views.roster_template, name="import_template"),
+    path("import/", views.import_start, name="import"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/<uuid:pk>/", views.import_upload, name="import_upload"),
+    path("import/<uuid:pk>/progress/", views.import_progress, name="import_progress"),
+    path("import/<uuid:pk>/map/", views.import_map, name="import_map"),
+    path("import/<uuid:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]

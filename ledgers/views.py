@@ -1,39 +1,40 @@
-import tempfile
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from django.views.decorators.http import require_POST
 
 from accounts.access import can_export, is_secretary, office_required
-from core.exports import FILE_LANGUAGE, ExportContext, ExportFormat, export_form, export_if_asked
+from core.exports import ExportContext, ExportFormat, export_form, export_if_asked
 from core.forms import form_post
 from core.pagination import paginate, querystring_without_page
+from core.progress import progress_read
 from retirees.choices import ResidenceArea
 from retirees.models import Retiree
 
-from . import exports, imports, selectors, services, signoffs
-from .choices import DOSE_LABELS, ExposureStatus, Ledger
+from . import exports, imports, selectors, services, signoffs, tasks
+from .choices import DOSE_LABELS, ExposureStatus, ImportKind, ImportStatus, Ledger, Vocabulary
 from .exports import ExportRecorder
 from .filters import ExposureFilter, HealthFilter, TestingFilter, VaccinationFilter
 from .forms import (
     ExposureEventForm,
     ExposureLiftForm,
     HealthRecordForm,
+    ImportMappingForm,
+    ImportUploadForm,
     LedgerSignoffForm,
     NucleicTestForm,
-    RosterUploadForm,
     VaccinationDoseForm,
     VaccinationStanceForm,
 )
-from .models import ExportLog, ExposureEvent
+from .imports import runs
+from .models import ExportLog, ExposureEvent, ImportUpload
 
 # ledger -> the filter of its page (its rows come from selectors.LEDGER_SELECTORS, its columns from exports.SPECS)
 FILTERS = {
@@ -153,67 +154,155 @@ def export_log(request):
     return render(request, "ledgers/export_log.html", {"page": page, "querystring": ""})
 
 
+# --- Importing the office's files --------------------------------------------------------------
+
+
 @office_required
-def roster_import(request):
-    """Upload a roster and see the preview; nothing is written until it is confirmed."""
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
-    plan, upload = None, None
+def import_start(request):
+    """Choose what the file holds and upload it; it is checked (here or in the worker) and its
+    preview shown on its own page. Nothing is written until the preview is confirmed."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        content = file.read()
-        plan = imports.roster_plan(user=request.user, content=content, filename=file.name)
-        if not plan.problems:
-            upload = services.roster_upload_store(user=request.user, filename=file.name, content=content)
-    return render(request, "ledgers/import.html", {"form": form, "plan": plan, "upload": upload})
+        upload = services.import_upload_store(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            filename=file.name,
+            content=file.read(),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        tasks.import_check_start(upload)
+        return redirect(upload)
+    return render(
+        request,
+        "ledgers/import.html",
+        {"form": form, "kinds": imports.KINDS.values(), "recent": selectors.import_uploads_recent(user=request.user)},
+    )
+
+
+def _upload_or_404(request, pk, *, with_result: bool = True) -> ImportUpload:
+    upload = services.import_upload_get(user=request.user, pk=pk, with_result=with_result)
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def _progress_context(upload: ImportUpload) -> dict:
+    progress = progress_read(str(upload.pk)) or {}
+    total, done = progress.get("total"), progress.get("done") or 0
+    stage = progress.get("stage") or ("write" if upload.status == ImportStatus.IMPORTING else "read")
+    return {
+        "upload": upload,
+        "stage": IMPORT_STAGES.get(stage, ""),
+        "done": done,
+        "total": total,
+        "percent": int(100 * done / total) if total else None,
+        "waiting": not progress and (timezone.now() - upload.status_at).total_seconds() > tasks.RESEND_AFTER_SECONDS,
+        "started": bool(progress),
+    }
+
+
+# Stage of the work -> what the progress bar says it is doing.
+IMPORT_STAGES = {
+    "read": gettext_lazy("Reading the file"),
+    "check": gettext_lazy("Checking every row"),
+    "rehearse": gettext_lazy("Checking every change against the registry"),
+    "write": gettext_lazy("Importing"),
+}
 
 
 @office_required
-def roster_import_confirm(request):
-    if request.method != "POST":  # nothing to confirm: show the upload form
-        return render(request, "ledgers/import.html", {"form": RosterUploadForm(), "plan": None, "upload": None})
-    upload_id = request.POST.get("upload", "")
-    try:
-        upload, plan = services.roster_import_apply(user=request.user, upload_id=upload_id)
-    except ValidationError:  # not a UUID
-        upload, plan = None, None
-    if upload is None:
+def import_upload(request, pk):
+    """An upload's page: its progress while it is checked or imported, then its preview (every
+    problem, each value to map, what would change) or what was imported."""
+    upload = _upload_or_404(request, pk)
+    kind = imports.KINDS[upload.kind]
+    context = {"upload": upload, "kind": kind, "form": ImportUploadForm(initial={"kind": upload.kind})}
+    if upload.is_running:
+        context |= _progress_context(upload)
+    elif upload.status == ImportStatus.FAILED:
+        context["failure"] = runs.failure_message(upload)
+    else:
+        problems = Paginator(upload.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
+        context |= {
+            "problems": problems,
+            "mapping_form": _mapping_form(request, upload)[0] if upload.prompts and upload.content_size else None,
+            "result": upload.result,
+        }
+    return render(request, "ledgers/import_upload.html", context)
+
+
+PROBLEMS_PER_PAGE = 200
+
+
+def _mapping_form(request, upload: ImportUpload, data=None) -> tuple[ImportMappingForm, object]:
+    vocabularies = {prompt["vocabulary"] for prompt in upload.prompts}
+    resolver = imports.vocabularies.Resolver(user=request.user, vocabularies=vocabularies)
+    options = {vocabulary: resolver.options(vocabulary) for vocabulary in vocabularies}
+    return ImportMappingForm(data, prompts=upload.prompts, options=options), resolver
+
+
+@office_required
+def import_progress(request, pk):
+    """The progress bar, polled by htmx; once the work is done, the page reloads to show its result."""
+    upload = _upload_or_404(request, pk, with_result=False)
+    if not upload.is_running:
+        response = HttpResponse()  # empty: htmx reloads the page at once
+        response["HX-Refresh"] = "true"
+        return response
+    context = _progress_context(upload)
+    tasks.import_resend_if_stale(upload, started=context["started"])
+    return render(request, "ledgers/_import_progress.html", context)
+
+
+@office_required
+@require_POST
+def import_map(request, pk):
+    """Say what the values that matched nothing mean; remembered for every later import, then
+    the file is checked again."""
+    upload = _upload_or_404(request, pk)
+    if upload.status != ImportStatus.CHECKED or not upload.prompts or not upload.content_size:
+        return redirect(upload)
+    form, resolver = _mapping_form(request, upload, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose from the lists shown."))
+        return redirect(upload)
+    chosen = [
+        (
+            prompt["vocabulary"],
+            imports.vocabularies.prompt_key(prompt["vocabulary"], prompt["text"]),
+            resolver.branches[int(value)] if prompt["vocabulary"] == Vocabulary.BRANCH else value,
+        )
+        for prompt, value in form.chosen()
+    ]
+    if not chosen:
+        messages.error(request, _("Choose what at least one of the values means."))
+        return redirect(upload)
+    services.import_mappings_remember(user=request.user, choices=chosen)
+    if services.import_upload_restart(upload=upload, status=ImportStatus.CHECKING):
+        tasks.import_check_start(upload)
+    messages.success(request, _("Remembered. The file is being checked again with what you chose."))
+    return redirect(upload)
+
+
+@office_required
+@require_POST
+def import_confirm(request, pk):
+    """Import the checked file, all or nothing (here or in the worker, with a progress bar)."""
+    upload = _upload_or_404(request, pk)
+    if upload.uploaded_at < timezone.now() - services.IMPORT_UPLOAD_LIFETIME or not upload.content_size:
         messages.error(request, _("This upload has expired or was already imported: upload the file again."))
         return redirect("ledgers:import")
-    if plan.problems:
-        messages.error(request, _("Nothing was imported: the registry changed since the preview."))
-        return render(request, "ledgers/import.html", {"form": RosterUploadForm(), "plan": plan, "upload": None})
-    messages.success(
-        request,
-        _("Roster imported: %(create)s added, %(update)s updated, %(unchanged)s unchanged.") % plan.summary,
-    )
-    return redirect(reverse("retirees:list"))
+    if upload.is_ready and services.import_upload_restart(upload=upload, status=ImportStatus.IMPORTING):
+        tasks.import_apply_start(upload)
+    return redirect(upload)
 
 
 @office_required
-def roster_template(request):
-    """An empty roster in the layout the importer reads, with an example-free header row."""
-    workbook = Workbook()
-    sheet = workbook.active
-    with translation.override(FILE_LANGUAGE):
-        sheet.title = _("Roster")
-        title = _("Retiree roster (columns marked * are required; dates like 1940-05-03)")
-        headers = imports.template_columns()
-        name = _("Roster template") + ".xlsx"
-    sheet.append([title])
-    sheet.append(headers)
-    sheet["A1"].font = Font(bold=True, size=14)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = 14
-    sheet.freeze_panes = "A3"
-    # The ID number and phone columns are text, so that Excel keeps every digit.
-    for key in ("phone", "phone_alt", "id_number"):
-        letter = sheet.cell(row=2, column=imports.IMPORTED.index(key) + 1).column_letter
-        for row in range(3, 503):
-            sheet[f"{letter}{row}"].number_format = "@"
-    target = tempfile.TemporaryFile()
-    workbook.save(target)
-    target.seek(0)
+def import_template(request):
+    """An empty file of a kind, in the layout the importer reads (a title row, then the header)."""
+    kind = imports.KINDS.get(request.GET.get("kind"), imports.KINDS[ImportKind.ROSTER])
+    target, name = imports.template_workbook(kind)
     return FileResponse(
         target,
         as_attachment=True,

@@ -213,6 +213,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Caches. `progress` carries how far background work has come (the import's progress bar,
+# core.progress) from the worker to the web processes, so every process must share it: Redis
+# when REDIS_URL is set (short timeouts: a bar without a number is all an outage costs), else
+# files beside the embedded broker's.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "progress")}
+    ),
+}
+
 # Production hardening; TLS is terminated by the reverse proxy in front of gunicorn, which must
 # set X-Forwarded-Proto. The defaults are strict (`manage.py check --deploy` is clean); an
 # intranet trial over plain HTTP turns them down explicitly.

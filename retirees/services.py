@@ -6,8 +6,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .choices import Status
-from .models import Retiree
+from .models import HouseholdContact, Retiree
 from .pinyin import name_search_keys
+from .validators import normalize_phone
 
 
 def retiree_set_search_keys(*, retiree: Retiree) -> None:
@@ -33,6 +34,42 @@ def retiree_save(*, user, retiree: Retiree, contacts_formset=None) -> Retiree:
     if not Retiree.objects.visible_to(user).filter(pk=retiree.pk).exists():
         raise PermissionDenied("The retiree would leave the user's scope.")
     return retiree
+
+
+@transaction.atomic
+def household_contact_save(
+    *,
+    user,
+    retiree: Retiree,
+    contact: HouseholdContact | None = None,
+    name: str,
+    relation: str,
+    phone: str,
+    lives_with_retiree: bool = False,
+    is_primary: bool = False,
+    notes: str = "",
+) -> HouseholdContact:
+    """Add a household contact to `retiree`, or correct `contact` (one of theirs).
+
+    The contact made first to call takes that place from whoever had it (the database holds one
+    per retiree). Validated against the model (phone, lengths, constraints): a ValidationError
+    carries the translated message. The retiree must be inside the user's scope.
+    """
+    if not Retiree.objects.visible_to(user).filter(pk=retiree.pk).exists():
+        raise PermissionDenied("The retiree is outside the user's scope.")
+    if contact is None:
+        contact = HouseholdContact(retiree=retiree)
+    elif contact.retiree_id != retiree.pk:
+        raise PermissionDenied("The contact is not this retiree's.")
+    contact.name, contact.relation, contact.phone = "".join(name.split()), relation, normalize_phone(phone)
+    contact.lives_with_retiree, contact.is_primary, contact.notes = lives_with_retiree, is_primary, notes
+    if is_primary:  # one at most; saved one by one so that the change history shows it
+        for other in HouseholdContact.objects.filter(retiree=retiree, is_primary=True).exclude(pk=contact.pk):
+            other.is_primary = False
+            other.save(update_fields=["is_primary"])
+    contact.full_clean()
+    contact.save()
+    return contact
 
 
 BULK_BATCH_SIZE = 1000

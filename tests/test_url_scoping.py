@@ -35,6 +35,10 @@ OFFICE_ONLY = {
     "accounts:user_import",
     "accounts:user_import_confirm",
     "accounts:user_import_template",
+    "ledgers:import_upload",
+    "ledgers:import_progress",
+    "ledgers:import_map",
+    "ledgers:import_confirm",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
 # object was found in scope: office staff decide exemptions, close rounds, set cadences, plan care
@@ -63,6 +67,8 @@ POST_ONLY = {
     "accounts:user_set_active",
     "accounts:user_two_factor_reset",
     "visits:festival_dismiss",
+    "ledgers:import_map",
+    "ledgers:import_confirm",
 }
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {
@@ -126,6 +132,11 @@ OBJECT_URLS = {
     "accounts:user_password_reset": "member",
     "accounts:user_set_active": "member",
     "accounts:user_two_factor_reset": "member",
+    # An upload is its uploader's alone (nobody else's, whatever their role).
+    "ledgers:import_upload": "upload",
+    "ledgers:import_progress": "upload",
+    "ledgers:import_map": "upload",
+    "ledgers:import_confirm": "upload",
 }
 # Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
 # closed round and its sign-off too, whose pages read the counts frozen at closing.
@@ -189,13 +200,20 @@ def _signoff(secretary, checkin_round):
 
 
 def _personal(user, retiree):
-    """Objects that belong to a person rather than a branch (a notification), and office data."""
+    """Objects that belong to a person rather than a branch (a notification, an upload), and office data."""
+    from ledgers.imports.runs import upload_check
+    from ledgers.models import ImportUpload
     from reminders.models import Holiday, Notification
 
     holiday, _created = Holiday.objects.get_or_create(date="2026-10-01", defaults={"name": "国庆节"})
+    # A checked roster with a branch nobody recognises: its page shows the mapping form.
+    roster = f"姓名,性别,出生日期,所在支部\n{retiree.name},男,1940-05-03,第九党支部\n".encode()
+    upload = ImportUpload.objects.create(user=user, kind="roster", filename="名册.csv", content=roster)
+    upload_check(upload.pk)
     return {
         "notification": Notification.objects.create(recipient=user, title=retiree.name, body=""),
         "holiday": holiday,
+        "upload": upload,
     }
 
 
