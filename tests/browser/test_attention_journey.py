@@ -29,8 +29,15 @@ DAY_TWO = at(2026, 5, 21, 9, 0)
 def _log_community(page, retiree, status: str, *, expect_finding: str, expect_attention: bool):
     """From the call list, open the full contact form for `retiree`, answer the community question,
     check what the form says it will record, and save (back to the call list)."""
-    page.locator(f"#call-row-{retiree.pk} a[href*='/log/']").tap()
+    row = page.locator(f"#call-row-{retiree.pk}")
+    if row.evaluate("e => e.tagName == 'DETAILS' && !e.open"):
+        row.locator("summary").tap()  # reached this cycle: the row is folded to one line
+    row.locator("a[href*='/log/']").tap()
     page.wait_for_url(f"**/retirees/{retiree.pk}/log/**")
+    # Nothing is preselected on the form: say whom the call reached and what came of it.
+    page.locator("input[name=reached][value=retiree]").check()
+    page.locator("input[name=outcome][value=all_well]").check()
+    page.locator("details[data-section=health] > summary").tap()  # the health questions are folded
     page.select_option("select[name=community_status]", status)
     findings = page.locator("#contact-findings")
     expect(findings).to_contain_text(expect_finding)  # refreshed by htmx on the change

@@ -24,14 +24,14 @@ def test_a_call_reveals_a_medicine_need_that_a_volunteer_fetches(
     page = phone_page
     log_in(page, secretary_a)
     page.goto(f"/checkins/retirees/{retiree_a.pk}/log/")
+    page.check("input[name=reached][value=retiree]")
     page.check("input[name=outcome][value=needs_help]")
     page.fill("[name=needs]", "降压药吃完了，需要代取")
     page.locator(".contact-form button[type=submit]").first.click()
-    page.wait_for_url(f"**/retirees/{retiree_a.pk}/")
 
-    # One step from the contact on the timeline to an open request.
-    page.locator("[data-request-from-contact]").first.click()
-    page.check("input[name=kind][value=medicine]")
+    # Saved, the page offers the request at once: one tap, the need and its kind filled in.
+    page.locator("[data-open-request]").click()
+    assert page.locator("input[name=kind][value=medicine]").is_checked()
     page.click("[data-save]")
     page.locator("[data-status=open]").wait_for()
     request = AssistanceRequest.objects.get()

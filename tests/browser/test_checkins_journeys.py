@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from checkins.models import ContactLog
 from tests.browser.conftest import log_in
@@ -65,7 +66,9 @@ def test_secretary_verifies_a_round_in_two_taps_on_the_phone(phone_page, office,
     page = phone_page
     log_in(page, secretary_a)
     row = page.locator(f"#call-row-{retiree_a.pk}")
-    assert "疫情摸排" in row.locator("[data-round-check]").inner_text()  # what to ask, before the call
+    expect(row.locator("[data-round-pending]")).to_be_visible()  # the row says a round asks something
+    row.locator(".call-more > summary").tap()  # and a tap on that line says what, before the call
+    assert "疫情摸排" in row.locator("[data-round-check]").inner_text()
     assert not row.locator("[data-round-confirm]").count()  # nothing to confirm before a reach
 
     row.locator("[data-quick-log=all_well]").tap()
