@@ -94,6 +94,7 @@ OBJECT_URLS = {
     "checkins:exemption_create": "retiree",
     "checkins:round_confirm": "retiree",
     "checkins:follow_up_done": "contact",
+    "checkins:contact_saved": "contact",
     "checkins:exemption_decide": "exemption",
     "checkins:exemption_revoke": "exemption",
     "checkins:round_detail": "round",
