@@ -18,10 +18,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from checkins.models import CheckinRound
 from outreach.menu import menu_for
+from reminders import digests
+from reminders.models import Notification, Reminder
 from retirees.models import Retiree
 from tests.browser.conftest import PHONE, log_in
 
@@ -105,17 +108,31 @@ NARROW_PROBLEMS_JS = """() => {
 @pytest.fixture
 def demo(transactional_db, care_objects):
     """The demo data, plus care plans, help requests, a roster, notices, visits and meetings in
-    the first branch."""
+    the first branch (where sec1 and com1 work), and an immediate alert about one of its retirees
+    in every persona's notifications. Returns the care objects."""
     with open("/dev/null", "w") as quiet:
         call_command("load_demo", stdout=quiet)
     secretary = User.objects.get(username="sec1")
-    care_objects(Retiree.objects.filter(branch=secretary.branch).order_by("pk").first())
+    retiree = Retiree.objects.filter(branch=secretary.branch).order_by("pk").first()
+    for user in User.objects.filter(username__in=PERSONAS):
+        message = digests.alert(user=user, retiree=retiree, cause=digests.AlertCause.ATTENTION, reason="独居，近期摔倒")
+        reminder = Reminder.objects.create(
+            kind=Reminder.Kind.ALERT,
+            period=timezone.localdate(),
+            recipient=user,
+            retiree=retiree,
+            episode="attention:demo",
+            subject=message.subject,
+            text=message.text,
+        )
+        Notification.objects.create(recipient=user, reminder=reminder, title=message.subject, body=message.text)
+    return care_objects(retiree)
 
 
-def _pages(user) -> list[str]:
+def _pages(user, care) -> list[str]:
     """Every page the menu reaches for `user`, the pages of its top bar, and one page of each kind
-    that a list leads to (a retiree, a branch, a round). The home page is left out: it is the
-    coverage dashboard or the call list, both in the menu."""
+    that a list leads to (a retiree, a branch, a round, a notice, a campaign, a meeting, an alert).
+    The home page is left out: it is the coverage dashboard or the call list, both in the menu."""
     urls = [reverse("reminders:list"), reverse("password_change")]
     if user.is_office:
         urls.append(reverse("two_factor_setup"))
@@ -126,6 +143,11 @@ def _pages(user) -> list[str]:
         reverse("ledgers:retiree", args=[retiree.pk]),
         reverse("branches:detail", args=[retiree.branch_id]),
         reverse("checkins:round_detail", args=[CheckinRound.objects.order_by("-pk").first().pk]),
+        # The first branch's, which every persona sees (the office all, sec1 and com1 their own).
+        care["notice"].get_absolute_url(),
+        care["campaign"].get_absolute_url(),
+        care["meeting"].get_absolute_url(),
+        reverse("reminders:detail", args=[user.notifications.get(reminder__kind=Reminder.Kind.ALERT).pk]),
     ]
     return urls
 
@@ -170,7 +192,7 @@ def test_every_page_passes_axe_and_the_phone_measurements(chromium, live_server,
     problems = []
     for username in PERSONAS:
         user = User.objects.get(username=username)
-        pages = _pages(user)
+        pages = _pages(user, demo)
         for viewport, options in VIEWPORTS.items():
             context = chromium.new_context(
                 base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True, **options
