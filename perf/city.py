@@ -218,6 +218,7 @@ class CityGenerator:
                         position,
                         f"139{rng.randrange(10**8):08d}",
                         branch,
+                        False,
                     ]
             staff = 2 * self.size.branches
             # Office staff and an admin: no branch, no position.
@@ -242,6 +243,7 @@ class CityGenerator:
                     "",
                     "",
                     None,
+                    False,
                 ]
 
         columns = [
@@ -260,6 +262,7 @@ class CityGenerator:
             "position",
             "phone",
             "branch_id",
+            "must_change_password",
         ]
         with self.connection.cursor() as cursor:
             return _copy(cursor, "accounts_user", columns, rows())

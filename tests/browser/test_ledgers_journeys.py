@@ -32,7 +32,7 @@ def test_admin_filters_the_vaccination_ledger_and_downloads_the_excel(browser_pa
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).worksheets[0]
     assert sheet["A1"].value.startswith("疫苗接种台账（全校）")
-    assert [cell.value for cell in sheet[2]][:6] == ["序号", "姓名", "性别", "年龄", "所在支部", "联系电话"]
+    assert [cell.value for cell in sheet[2]][:6] == ["序号", "姓名", "性别", "年龄", "所在支部", "居住地"]
     data = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [row[1] for row in data] == [retiree_a.name]
     assert ExportLog.objects.get().row_count == 1
