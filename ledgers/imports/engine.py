@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.dates import local_today
-from core.exports import FILE_LANGUAGE
+from core.exports import FILE_LANGUAGE, apply_print_layout
 from retirees.models import Retiree
 from retirees.validators import normalize_id_number, normalize_phone
 
@@ -475,6 +475,7 @@ def template_workbook(kind):
             letter = sheet.cell(row=2, column=position).column_letter
             for row in range(3, 503):
                 sheet[f"{letter}{row}"].number_format = "@"
+    apply_print_layout(sheet)
     target = tempfile.TemporaryFile()
     workbook.save(target)
     target.seek(0)
