@@ -52,7 +52,7 @@ echo "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
 # which poppler-utils' pdfinfo / pdftotext read; Chinese needs a CJK font to be laid out as the
 # office's suite would. The test skips, saying why, where these cannot be installed.
 if ! command -v soffice >/dev/null; then
-    apt_install libreoffice-calc-nogui || echo "LibreOffice could not be installed: the print test will skip." >&2
+    apt_install --no-install-recommends libreoffice-calc-nogui || echo "LibreOffice could not be installed: the print test will skip." >&2
 fi
 if ! command -v pdftotext >/dev/null; then
     apt_install poppler-utils || echo "poppler-utils could not be installed: the print test will skip." >&2

@@ -28,12 +28,12 @@ GIVEN = "建国秀英志明玉兰文华淑珍德胜桂芳永红金凤"
 SITES = ("校医院", "街道社区卫生服务中心", "区人民医院")
 
 
-def tools():
-    """The converter and the PDF readers, or skip the test saying what is missing."""
+@pytest.fixture
+def soffice():
+    """LibreOffice's command, with poppler's PDF readers beside it, or skip saying what is missing."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    missing = [name for name, path in [("LibreOffice", soffice), ("pdfinfo", shutil.which("pdfinfo"))] if not path]
-    if not shutil.which("pdftotext"):
-        missing.append("pdftotext")
+    found = {"LibreOffice": soffice, "pdfinfo": shutil.which("pdfinfo"), "pdftotext": shutil.which("pdftotext")}
+    missing = [name for name, path in found.items() if not path]
     if missing:
         pytest.skip(
             f"{', '.join(missing)} not installed (scripts/services.sh installs libreoffice-calc-nogui and "
@@ -108,9 +108,8 @@ def vaccination_ledger(branch_a, frozen_day):
 
 
 def test_vaccination_ledger_prints_on_a_few_a4_landscape_pages_with_every_column(
-    login, office, vaccination_ledger, tmp_path
+    soffice, login, office, vaccination_ledger, tmp_path
 ):
-    soffice = tools()
     response = login(office).get(reverse("ledgers:vaccination"), {"export": "xlsx"})
     assert response.status_code == 200
     xlsx = tmp_path / "ledger.xlsx"
