@@ -135,7 +135,7 @@ def users_plan(*, user, content: bytes, filename: str) -> UsersPlan:
         plan.problems.append(Problem(None, "", _("The file has no rows below the header.")))
         return plan
     if len(data) > MAX_ROWS:
-        plan.problems.append(Problem(None, "", _("The file has more than %(max)s rows.") % {"max": MAX_ROWS}))
+        plan.problems.append(Problem(None, "", _("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"}))
         return plan
     _Planner(plan, user, columns).run(data)
     return plan
