@@ -19,12 +19,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.names import split_name
 from core.sheets import Problem, SheetError, clean_text, find_header, header_key, read_table, undo_neutralise
 
 from . import access
 from .choices import Position, Role
 from .models import User, branch_model
-from .services import secretary_taken_message, split_name
+from .services import secretary_taken_message
 
 MAX_ROWS = 2000
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
