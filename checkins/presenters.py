@@ -9,12 +9,12 @@ strings it shows; `templates/checkins/_call_row_body.html` lays them out.
 import functools
 
 from django.urls import get_script_prefix, reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from core.dates import local_today
+from core.dates import date_formatter, local_today
 
 from .attention import attention_reason
 from .choices import DueState, Escalation, Outcome, Reached
@@ -81,10 +81,7 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
     due_word, never_reached, since_word = gettext("due"), gettext("never reached"), gettext("since")
     # Dates as everywhere else (outreach/formats): 11月29日 for a day of this year, with the
     # minute 2026-11-29 08:30. The formats are looked up once per page, not once per row.
-    month_day, date_time = get_format("MONTH_DAY_FORMAT"), get_format("DATETIME_FORMAT")
-
-    def day(value) -> str:
-        return dateformat.format(value, month_day)
+    day, date_time = date_formatter(get_format("MONTH_DAY_FORMAT")), date_formatter(get_format("DATETIME_FORMAT"))
 
     rows = []
     for retiree in retirees:
@@ -99,9 +96,7 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
             contacted_at = timezone.localtime(retiree.last_contact_at)
             last_contact_day = day(contacted_at)
             last_contact_brief = f"{last_contact_day} {outcome_labels.get(retiree.last_contact_outcome, '')}"
-            last_contact = dateformat.format(contacted_at, date_time) + ": " + outcome_labels.get(
-                retiree.last_contact_outcome, ""
-            )
+            last_contact = date_time(contacted_at) + ": " + outcome_labels.get(retiree.last_contact_outcome, "")
             reached = retiree.last_contact_reached
             if reached and reached not in (Reached.NOBODY, Reached.RETIREE):
                 last_contact += f" ({reached_labels.get(reached, '')})"
