@@ -131,7 +131,9 @@ class CityGenerator:
         outer = self.connection.in_atomic_block  # inside a test's transaction: no VACUUM
         with transaction.atomic(using=self.connection.alias):
             self._execute("SET LOCAL synchronous_commit = off")
-            self._execute("SET LOCAL maintenance_work_mem = '512MB'")
+            self._execute("SET LOCAL maintenance_work_mem = '1GB'")
+            # Full-page images in the WAL compressed: a province writes ~10 GB of it otherwise.
+            self._execute("SET LOCAL wal_compression = on")
             self._execute("SET LOCAL work_mem = '256MB'")
             # Check foreign keys row by row as they come, not queued to the commit (Django makes
             # them deferrable): a queue of pending checks would forbid the ALTER TABLEs below.
