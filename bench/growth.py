@@ -127,7 +127,7 @@ def _decades(low: float, high: float) -> list[float]:
 
 def _panel(x0: int, title: str, unit: str, scale: float, series, sizes: list[int], points) -> list[str]:
     """One log-log panel: size on x, time on y, a line per series."""
-    width, height, top, left = 420, 300, 50, 60
+    width, height, top, left = 400, 300, 50, 80
     values = [points[s][key]["median"] * scale for _, key in series for s in sizes if key in points[s]]
     ticks = _decades(min(values) / 1.5, max(values) * 1.5)
     y = _log_scale(ticks[0], ticks[-1], top + height, top)
@@ -158,9 +158,6 @@ def _panel(x0: int, title: str, unit: str, scale: float, series, sizes: list[int
         last = points[sizes[-1]].get(key, {}).get("median")
         tail = f" ({last * scale:,.0f} {unit} at {sizes[-1]:,})" if last is not None else ""
         out.append(f'<text x="{x0 + left + 32}" y="{legend_y}">{label}{tail}</text>')
-    out.append(
-        f'<text x="{x0 + left + width / 2}" y="{top + height + 34 - 0}" text-anchor="middle" class="axis"></text>'
-    )
     return out
 
 
@@ -177,7 +174,7 @@ def draw(points: dict[int, dict], path: Path, note: str) -> None:
     ]
     parts += _panel(0, "Pages: median server time (log–log)", "ms", 1000, PAGES, sizes, figures)
     parts += _panel(500, "Exports of every retiree (log–log)", "s", 1, EXPORTS, sizes, figures)
-    parts.append(f'<text x="60" y="{height - 12}" class="note">Retirees on x. {note}</text>')
+    parts.append(f'<text x="80" y="{height - 12}" class="note">Retirees on x. {note}</text>')
     parts.append("</svg>")
     path.write_text("\n".join(parts) + "\n")
 
@@ -209,7 +206,7 @@ def main() -> None:
             RESULTS.parent.mkdir(exist_ok=True)
             RESULTS.write_text(json.dumps(points, indent=1))
     loads = ", ".join(f"{size:,}: load {' '.join(points[size]['load'])}" for size in sorted(points))
-    draw(points, CHART, f"Shared 2-core machine; 1-min load averages when measured: {loads}.")
+    draw(points, CHART, f"Shared 2-core machine; load averages (1, 5, 15 min) when measured: {loads}.")
     print(f"Wrote {CHART.relative_to(BASE_DIR)} and {RESULTS.relative_to(BASE_DIR)}.")
     for size in sorted(points):
         shown = ", ".join(
