@@ -205,8 +205,8 @@ def main() -> None:
             points[size] = json.loads(output.strip().splitlines()[-1])
             RESULTS.parent.mkdir(exist_ok=True)
             RESULTS.write_text(json.dumps(points, indent=1))
-    loads = ", ".join(f"{size:,}: load {' '.join(points[size]['load'])}" for size in sorted(points))
-    draw(points, CHART, f"Shared 2-core machine; load averages (1, 5, 15 min) when measured: {loads}.")
+    loads = ", ".join(f"{points[size]['load'][0]} at {size:,}" for size in sorted(points))
+    draw(points, CHART, f"Shared 2-core machine, not quiet: 1-minute load average {loads}.")
     print(f"Wrote {CHART.relative_to(BASE_DIR)} and {RESULTS.relative_to(BASE_DIR)}.")
     for size in sorted(points):
         shown = ", ".join(
