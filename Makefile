@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench venv messages screenshots
+.PHONY: run test lint bench growth venv messages screenshots
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,17 @@ test: venv
 
 # The city-scale benchmark (issue 8) against its own database, outreach_bench: generates the
 # dataset first when the database is empty (about 5 minutes), then prints every figure with its
-# target. `make bench BENCH_ARGS="--regenerate"` generates again; `--only list,dashboard` a subset.
+# target. `make bench BENCH_ARGS="--regenerate"` generates again; `--only list,dashboard` a subset;
+# `--scale province` the million-retiree province in outreach_province instead (bench/province.py).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/outreach_bench
 bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Time against size (issue 18): pages and exports at 10,000, 100,000 and 1,000,000 retirees, each
+# in its own database (generated when empty; the million is the province's), charted by hand into
+# docs/growth.svg. `make growth GROWTH_ARGS="--sizes 10000,100000"` for the small points only.
+growth: venv
+	$(BIN)/python bench/growth.py $(GROWTH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -48,6 +48,30 @@ ENVIRONMENT = {
 }
 for key, value in ENVIRONMENT.items():
     os.environ.setdefault(key, value)
+
+
+def _scale_argument(argv: list[str]) -> tuple[str, list[str]]:
+    """The --scale asked for (city by default) and the other arguments."""
+    scale, rest, words = "city", [], iter(argv)
+    for word in words:
+        if word == "--scale":
+            scale = next(words, "")
+        elif word.startswith("--scale="):
+            scale = word.partition("=")[2]
+        else:
+            rest.append(word)
+    return scale, rest
+
+
+# `--scale province` is bench/province.py's (its own database, outreach_province): handed over
+# before Django is set up against the city's.
+if __name__ == "__main__":
+    _scale, _rest = _scale_argument(sys.argv[1:])
+    if _scale == "province":
+        os.execv(sys.executable, [sys.executable, str(Path(__file__).with_name("province.py")), *_rest])
+    elif _scale != "city":
+        sys.exit("--scale is city (the default, outreach_bench) or province (outreach_province).")
+
 # Always the benchmark's settings (they add `perf`, whose generate_city this runs), here and in
 # the child processes, which inherit the environment.
 os.environ["DJANGO_SETTINGS_MODULE"] = "outreach.settings_bench"
@@ -791,6 +815,12 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scale",
+        choices=["city", "province"],
+        default="city",
+        help="city: 100,000 retirees in outreach_bench; province: 1,000,000 in outreach_province (bench/province.py)",
+    )
     args = parser.parse_args()
 
     if args.child:

@@ -122,6 +122,16 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 # benchmark it spent 4 of the coverage query's 10 seconds compiling, never won back by a web query.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A PostgreSQL streaming replica for exports and reports (docs/scaling.md); off unless set.
+# Writes, migrations and pages stay on default; core.routers says which reads may go there.
+READ_REPLICA_URL = env_str("READ_REPLICA_URL")
+if READ_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(READ_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)),
+        "OPTIONS": {"options": "-c jit=off"},
+        "TEST": {"MIRROR": "default"},  # tests have one database: the replica alias reads it
+    }
+    DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -3,8 +3,10 @@
 Shape (defaults): 1,000 branches with a secretary and a committee member each, 100,000 retirees
 (with household contacts), 5,000,000 contact logs over the last two years and the check-in
 state they imply, 300,000 vaccination doses and 200,000 nucleic-acid tests. Every row satisfies
-the models' CHECK and UNIQUE constraints; foreign keys and indexes of the contact log are
-dropped during the load and re-created after it, so PostgreSQL validates them once, as a set.
+the models' CHECK and UNIQUE constraints; the foreign keys and secondary indexes of the big
+tables (BULK_TABLES) are dropped during the load and re-created after it, so PostgreSQL builds
+and validates them once, as a set. `--retirees 1000000 --branches 10000 --contacts 20000000
+--doses 3000000 --tests 2000000` is the province of issue 18 (bench/province.py).
 
 Nothing here goes through the ORM row by row: small tables are generated in Python and sent with
 `COPY … FROM STDIN`, the contact logs are expanded in the database with `generate_series`. The
@@ -47,8 +49,19 @@ TABLES = [
     "accounts_user",
     "branches_branch",
 ]
-# Tables whose secondary indexes and foreign keys are dropped for the load and re-created after.
-BULK_TABLES = ["checkins_contactlog"]
+# Tables whose secondary indexes and foreign keys are dropped for the load and re-created after:
+# every table that gets more than a few thousand rows. A million retirees COPYed into a table
+# with its 16 secondary B-trees crawled (over 15 minutes on a busy machine; the random order of
+# names and phones touches a different index page per row), built after the load they take seconds.
+BULK_TABLES = [
+    "retirees_retiree",
+    "retirees_householdcontact",
+    "checkins_contactlog",
+    "checkins_checkinstate",
+    "checkins_weeklyreach",
+    "ledgers_vaccinationdose",
+    "ledgers_nucleictest",
+]
 
 
 @dataclass
@@ -131,22 +144,24 @@ class CityGenerator:
         outer = self.connection.in_atomic_block  # inside a test's transaction: no VACUUM
         with transaction.atomic(using=self.connection.alias):
             self._execute("SET LOCAL synchronous_commit = off")
-            self._execute("SET LOCAL maintenance_work_mem = '512MB'")
+            self._execute("SET LOCAL maintenance_work_mem = '1GB'")
+            # Full-page images in the WAL compressed: a province writes ~10 GB of it otherwise.
+            self._execute("SET LOCAL wal_compression = on")
             self._execute("SET LOCAL work_mem = '256MB'")
             # Check foreign keys row by row as they come, not queued to the commit (Django makes
             # them deferrable): a queue of pending checks would forbid the ALTER TABLEs below.
             self._execute("SET CONSTRAINTS ALL IMMEDIATE")
             self._step("branches", self.branches)
             self._step("users", self.users)
+            dropped = self._drop_bulk_constraints()
             self._step("retirees", self.retirees_copy)
             self._step("household contacts", self.household_contacts)
-            dropped = self._drop_bulk_constraints()
             self._step("contact logs", self.contact_logs)
-            self._step("contact log indexes and keys", lambda: self._restore(dropped))
             self._step("check-in states", self.checkin_states)
             self._step("weeks reached", self.weekly_reach)
             self._step("vaccination doses", self.vaccination_doses)
             self._step("nucleic-acid tests", self.nucleic_tests)
+            self._step("indexes and foreign keys", lambda: self._restore(dropped))
             self._step("sequences", self.sequences)
         self._step("analyze" if outer else "vacuum analyze", lambda: self.analyze(vacuum=not outer))
         self.result.timings.append(("total", time.perf_counter() - started))
@@ -515,8 +530,9 @@ class CityGenerator:
         return inserted
 
     def _drop_bulk_constraints(self) -> list[str]:
-        """Drop the secondary indexes and foreign keys of BULK_TABLES; return the SQL that restores them."""
-        restore = []
+        """Drop the secondary indexes and foreign keys of BULK_TABLES; return the SQL that restores
+        them, every index first (the key checks use them)."""
+        indexes, keys = [], []
         with self.connection.cursor() as cursor:
             for table in BULK_TABLES:
                 cursor.execute(
@@ -526,7 +542,7 @@ class CityGenerator:
                 )
                 for name, definition in cursor.fetchall():
                     cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-                    restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+                    keys.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
                 cursor.execute(
                     "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                     "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
@@ -535,8 +551,8 @@ class CityGenerator:
                 )
                 for name, definition in cursor.fetchall():
                     cursor.execute(f"DROP INDEX {name}")
-                    restore.insert(0, definition)  # indexes first: the key checks may use them
-        return restore
+                    indexes.append(definition)
+        return indexes + keys
 
     def _restore(self, statements: list[str]) -> int:
         for statement in statements:
@@ -550,6 +566,7 @@ class CityGenerator:
             INSERT INTO checkins_weeklyreach (retiree_id, week)
             SELECT DISTINCT retiree_id, date_trunc('week', contacted_on)::date
             FROM checkins_contactlog WHERE reached <> 'nobody'
+            ORDER BY 1, 2  -- the unique index (kept) then grows at its right edge, page by page
             """
         )
 
@@ -569,6 +586,7 @@ class CityGenerator:
                        max(contacted_at) FILTER (WHERE reached <> 'nobody') AS last_reached_at
                 FROM checkins_contactlog GROUP BY retiree_id
             ) AS latest
+            ORDER BY retiree_id
             """,
             {"tz": settings.TIME_ZONE, "now": self.now},
         )

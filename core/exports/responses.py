@@ -19,6 +19,8 @@ from django.utils.http import content_disposition_header
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from core.routers import read_alias
+
 from .columns import FILE_LANGUAGE, ExportSpec
 from .reader import export_rows, rows, value_columns
 from .writers import csv_lines, csv_stream, csv_text, write_xlsx
@@ -160,7 +162,9 @@ def export_response(*, user, spec: ExportSpec, queryset, filterset, file_format:
     options = replace(options, full_id_numbers=options.full_id_numbers and spec.has_masked_columns)
     if not options.full_id_numbers:
         spec = spec.masked()
-    queryset, left_out = recorder.restrict(spec, queryset, options)
+    # The rows (and the count of those left out) from the read replica when there is one
+    # (core.routers); the export log is written to default.
+    queryset, left_out = recorder.restrict(spec, queryset.using(read_alias()), options)
     recorder.start(
         key=spec.key, file_format=file_format, filters=used_filters, scope=scope, options=options, left_out=left_out
     )

@@ -82,6 +82,12 @@ class Command(BaseCommand):
         if "postgresql" not in config["ENGINE"]:
             raise CommandError(f"generate_city writes to PostgreSQL only, not {config['ENGINE']}.")
         self._create_database(config)
+        default = connections.databases["default"]
+        if all(default.get(key) == config.get(key) for key in ("NAME", "HOST", "PORT")):
+            # The default connection's own database: a second connection to it would wait, while
+            # migrating, for the locks the first one holds (the system checks read through default).
+            call_command("migrate", interactive=False, verbosity=0)
+            return "default"
         # The default connection's settings (time zone, options) with this database in place.
         connections.databases[ALIAS] = {**connections.databases["default"], **config, "CONN_MAX_AGE": 0}
         started = time.perf_counter()
