@@ -81,9 +81,28 @@ def call_list(
                 to_attr="household",
             )
         )
-        .order_by(
-            F("attention").desc(), F("urgency").asc(), F("next_due_on").asc(nulls_first=True), "name_pinyin", "id"
-        )
+        .order_by(*call_list_order())
+    )
+
+
+def call_list_order() -> list:
+    """The call list's order: under attention first, then overdue, due today, the rest by due date."""
+    return [F("attention").desc(), F("urgency").asc(), F("next_due_on").asc(nulls_first=True), "name_pinyin", "id"]
+
+
+def due_list(
+    *, user, today: datetime.date | None = None, branch: Branch | None = None, policies: list[dict] | None = None
+):
+    """The call list's overdue and due-today retirees, in its order, with the schedule and phones
+    only (for the digests: one query, without the call list's last-contact and follow-up columns)."""
+    today = today or local_today()
+    queryset = Retiree.objects.visible_to(user).active()
+    if branch is not None:
+        queryset = queryset.filter(branch=branch)
+    return (
+        with_schedule(queryset, today, policies=policies)
+        .filter(due_state__in=[DueState.OVERDUE, DueState.DUE])
+        .order_by(*call_list_order())
     )
 
 

@@ -14,7 +14,7 @@ from care.selectors import care_plans_due_for_review
 from checkins.choices import DueState, Escalation
 from checkins.schedule import with_schedule
 from checkins.selectors import (
-    call_list,
+    due_list,
     exemptions_pending,
     open_follow_ups,
     rounds_awaiting_signoff,
@@ -54,34 +54,92 @@ def _section(queryset) -> dict:
     return {"rows": rows[:LIST_LIMIT], "more": len(rows) > LIST_LIMIT}
 
 
-def branch_digest(*, user, today: datetime.date, branch=None) -> Digest:
+def branch_digest(*, user, today: datetime.date, branch=None, policies: list[dict] | None = None) -> Digest:
     """A branch worker's digest (or, with `branch`, the group chat's): overdue and due retirees with
     phones, open follow-ups, active rounds and their deadlines."""
-    people = call_list(user=user, today=today)
     if branch is not None:
-        people = people.filter(branch=branch)
-    overdue = people.filter(due_state=DueState.OVERDUE)
-    due = people.filter(due_state=DueState.DUE)
-    follow_ups = open_follow_ups(user=user, until=today)
+        sections = _branch_sections(reader=user, today=today, branch=branch, policies=policies)
+        care = _care_sections(user=user, today=today, branch=branch)
+        return _render("branch_digest", {**sections, "user": user, **care})
+    return branch_digests(users=[user], today=today, policies=policies)[user.pk]
+
+
+def branch_digests(*, users, today: datetime.date, policies: list[dict] | None = None) -> dict[int, Digest]:
+    """The digests of workers of one branch, by user id, from one set of queries for the branch.
+
+    A branch worker sees their own branch (accounts.access), so every worker of a branch reads the
+    same rows: the branch's sections are read once, with the first of them as the reader; the care
+    plans due for review, which are each person's own, are read for all of them in one query.
+    Then one render per person (their language, their name). About seven queries a branch,
+    however many workers it has; `policies` (`cadence_policy_rows()`) saves one more.
+    """
+    users = list(users)
+    if not users:
+        return {}
+    reader = users[0]
+    if any(user.branch_id != reader.branch_id for user in users):
+        raise ValueError("branch_digests takes the workers of one branch")
+    sections = _branch_sections(reader=reader, today=today, branch=None, policies=policies)
+    requests = _section(assistance_requests_unfinished(user=reader))
+    plans = _plans_due_by_responsible(reader=reader, today=today, responsible=users)
+    return {
+        user.pk: _render(
+            "branch_digest",
+            {
+                **sections,
+                "user": user,
+                "branch": user.branch,
+                "plans_due": _rows_section(plans.get(user.pk, [])),
+                "requests": requests,
+            },
+        )
+        for user in users
+    }
+
+
+def _branch_sections(*, reader, today: datetime.date, branch=None, policies: list[dict] | None = None) -> dict:
+    """What a branch's digest says about the branch (the same for every worker of it), read as
+    `reader` sees it, narrowed to `branch` when given: the overdue and due retirees (one query,
+    split here), follow-ups, rounds and the ledger sign-offs awaited."""
+    people = list(due_list(user=reader, today=today, branch=branch, policies=policies))
+    overdue = [person for person in people if person.due_state == DueState.OVERDUE]
+    due = [person for person in people if person.due_state == DueState.DUE]
+    follow_ups = open_follow_ups(user=reader, until=today)
     if branch is not None:
         follow_ups = follow_ups.filter(retiree__branch=branch)
-    rounds = rounds_running(user=user, today=today)
-    context = {
-        "user": user,
-        "branch": branch or user.branch,
+    rounds = rounds_running(user=reader, today=today)
+    branch_id = (branch or reader.branch).pk
+    return {
+        "branch": branch or reader.branch,
         "today": today,
-        "overdue": _section(overdue),
-        "overdue_count": overdue.count(),
-        "due": _section(due),
-        "due_count": due.count(),
+        "overdue": _rows_section(overdue),
+        "overdue_count": len(overdue),
+        "due": _rows_section(due),
+        "due_count": len(due),
         "follow_ups": _section(follow_ups),
         "rounds": list(rounds[:10]),
         # The branch's ledger sign-off that a round's end is waiting for.
-        "signoff_rounds": list(rounds_awaiting_signoff(branch_id=(branch or user.branch).pk, today=today)[:5]),
+        "signoff_rounds": list(rounds_awaiting_signoff(branch_id=branch_id, today=today)[:5]),
         "site_url": settings.OUTREACH_SITE_URL,
-        **_care_sections(user=user, today=today, branch=branch),
     }
-    return _render("branch_digest", context)
+
+
+def _rows_section(rows: list) -> dict:
+    return {"rows": rows[:LIST_LIMIT], "more": len(rows) > LIST_LIMIT}
+
+
+def _plans_due_by_responsible(*, reader, today: datetime.date, responsible: list) -> dict[int, list]:
+    """Care plans due for review in `reader`'s scope, by the id of the responsible person among
+    `responsible` (one query; at most one more than a section shows, each)."""
+    saved = [user for user in responsible if user.pk]
+    plans: dict[int, list] = {}
+    if not saved:
+        return plans
+    for plan in care_plans_due_for_review(user=reader, today=today).filter(responsible__in=saved):
+        mine = plans.setdefault(plan.responsible_id, [])
+        if len(mine) <= LIST_LIMIT:
+            mine.append(plan)
+    return plans
 
 
 def _care_sections(*, user, today: datetime.date, branch=None) -> dict:
