@@ -30,7 +30,6 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from unittest import mock
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_URL = "postgres://postgres@127.0.0.1:5432/outreach_bench"
@@ -75,6 +74,13 @@ from retirees.models import Retiree  # noqa: E402
 PYTHON = sys.executable
 RESULTS: list[dict] = []
 
+# Issue 18's targets: issue 8's with 30 % headroom (a target met by 5 % on one machine is not met).
+LIST_TARGET = 0.035  # s, median of runs
+CALL_LIST_TARGET = 0.035
+DASHBOARD_TARGET = 0.150
+LOAD_P95_TARGET = 0.350
+TICK_TARGET = 30.0  # s, the 08:30 wave claimed, notified and enqueued
+
 
 # --- reporting --------------------------------------------------------------------------------
 
@@ -95,6 +101,26 @@ def median_time(function, runs: int, warmup: int = 1) -> tuple[float, list[float
         function()
         times.append(time.perf_counter() - started)
     return statistics.median(times), times
+
+
+def p90(times: list[float]) -> float:
+    """The 90th percentile of a few runs (interpolated between the two nearest)."""
+    if len(times) < 2:
+        return times[0]
+    return statistics.quantiles(times, n=10, method="inclusive")[-1]
+
+
+def record_page(name: str, times: list[float], limit: float, note: str = ""):
+    """A page's figure: the median of the runs against its target, the p90 beside it."""
+    median = statistics.median(times)
+    record(
+        name,
+        median * 1000,
+        "ms",
+        f"<= {limit * 1000:.0f} ms",
+        median <= limit,
+        f"p90 {p90(times) * 1000:.1f} ms; {note}".rstrip("; "),
+    )
 
 
 def section(title: str):
@@ -173,57 +199,84 @@ def bench_list(runs: int):
     }
     counts = {}
     for label, url in urls.items():
-        seconds, _ = median_time(lambda url=url: get_ok(client, url), runs)
+        _seconds, times = median_time(lambda url=url: get_ok(client, url), runs)
         counts[label] = query_count(client, url)
-        record(f"list: {label}", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, f"{counts[label]} queries")
+        record_page(f"list: {label}", times, LIST_TARGET, f"{counts[label]} queries")
     secretary = client_for(User.objects.get(username="sec0001"))
-    seconds, _ = median_time(lambda: get_ok(secretary, "/retirees/?sort=-birth_date"), runs)
+    _seconds, times = median_time(lambda: get_ok(secretary, "/retirees/?sort=-birth_date"), runs)
     mine = query_count(secretary, "/retirees/?sort=-birth_date")
-    record("list: a secretary's own branch", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, f"{mine} queries")
+    record_page("list: a secretary's own branch", times, LIST_TARGET, f"{mine} queries")
     # Constant: the first and the last page of a listing cost the same number of queries.
     first, last = counts["sorted by name, page 1"], counts[f"sorted by name, last page ({pages})"]
     record("list: queries, page 1 vs last page", last, "", f"= page 1 ({first})", first == last)
 
 
+# The floor of the coverage counts: the best set-based SQL we could write against today's schema,
+# computing what checkins.schedule computes (attention > care plan > branch rule > office-wide
+# rule > default; exempt, due, overdue) with no subquery per retiree. The cadence rules are
+# resolved once per combination of the columns they look at (branch, category, care level, age
+# band: a few thousand combinations, not 100,000 retirees) by a join on the policy table, the most
+# specific rule winning and then the shortest cadence (min() over rank * 1000 + days), and joined
+# back; the exemptions in force are one hashed set.
 COVERAGE_SQL = """
-WITH people AS (
-    SELECT r.branch_id, s.last_reached_on, s.unreachable_since IS NOT NULL AS unreachable,
-           EXISTS (SELECT 1 FROM checkins_exemption e
-                   WHERE e.retiree_id = r.id AND e.round_id IS NULL AND e.status = 'approved' AND e.revoked_at IS NULL
-                     AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s) AS exempt,
-           COALESCE(
-               s.cadence_override_days,
-               (SELECT p.cadence_days FROM checkins_cadencepolicy p
-                WHERE p.branch_id = r.branch_id
-                  AND p.category IN ('', r.category) AND p.care_level IN ('', r.care_level)
-                  AND p.age_band IN ('', CASE WHEN r.birth_date > %(b70)s THEN 'lt70'
-                                              WHEN r.birth_date > %(b80)s THEN '70s'
-                                              WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END)
-                ORDER BY (p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int DESC,
-                         p.cadence_days LIMIT 1),
-               (SELECT p.cadence_days FROM checkins_cadencepolicy p
-                WHERE p.branch_id IS NULL
-                  AND p.category IN ('', r.category) AND p.care_level IN ('', r.care_level)
-                  AND p.age_band IN ('', CASE WHEN r.birth_date > %(b70)s THEN 'lt70'
-                                              WHEN r.birth_date > %(b80)s THEN '70s'
-                                              WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END)
-                ORDER BY (p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int DESC,
-                         p.cadence_days LIMIT 1),
-               CASE WHEN r.care_level = 'dependent' OR r.birth_date <= %(b80)s THEN 3
-                    WHEN r.category = 'lixiu' THEN 7 ELSE 14 END) AS cadence
+WITH people AS MATERIALIZED (
+    SELECT r.id, r.branch_id, r.category, r.care_level,
+           CASE WHEN r.birth_date > %(b70)s THEN 'lt70' WHEN r.birth_date > %(b80)s THEN '70s'
+                WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END AS age_band,
+           r.birth_date <= %(b80)s AS frail_age,
+           s.last_reached_on, s.unreachable_since IS NOT NULL AS unreachable, s.cadence_override_days,
+           COALESCE(s.attention_since IS NOT NULL
+                    AND (s.attention_until IS NULL OR s.attention_until > %(today)s), false) AS attention
     FROM retirees_retiree r LEFT JOIN checkins_checkinstate s ON s.retiree_id = r.id
     WHERE r.status = 'active'
+),
+kinds AS (SELECT DISTINCT branch_id, category, care_level, age_band FROM people),
+matches AS (
+    SELECT k.branch_id, k.category, k.care_level, k.age_band, true AS branch_level,
+           (3 - ((p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int)) * 1000
+           + p.cadence_days AS rank
+    FROM kinds k JOIN checkins_cadencepolicy p ON p.branch_id = k.branch_id
+    WHERE p.category IN ('', k.category) AND p.care_level IN ('', k.care_level) AND p.age_band IN ('', k.age_band)
+    UNION ALL
+    SELECT k.branch_id, k.category, k.care_level, k.age_band, false,
+           (3 - ((p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int)) * 1000
+           + p.cadence_days
+    FROM kinds k JOIN checkins_cadencepolicy p ON p.branch_id IS NULL
+    WHERE p.category IN ('', k.category) AND p.care_level IN ('', k.care_level) AND p.age_band IN ('', k.age_band)
+),
+rules AS (
+    SELECT branch_id, category, care_level, age_band,
+           min(rank) FILTER (WHERE branch_level) %% 1000 AS branch_days,
+           min(rank) FILTER (WHERE NOT branch_level) %% 1000 AS office_days
+    FROM matches GROUP BY branch_id, category, care_level, age_band
+),
+exempt AS (
+    SELECT DISTINCT retiree_id FROM checkins_exemption
+    WHERE round_id IS NULL AND status = 'approved' AND revoked_at IS NULL
+      AND starts_on <= %(today)s AND ends_on >= %(today)s
+),
+scheduled AS (
+    SELECT p.branch_id, p.unreachable, p.attention, e.retiree_id IS NOT NULL AS exempt,
+           p.last_reached_on - %(today)s + COALESCE(
+               CASE WHEN p.attention THEN %(attention_days)s END, p.cadence_override_days,
+               r.branch_days, r.office_days,
+               CASE WHEN p.care_level = 'dependent' OR p.frail_age THEN 3 WHEN p.category = 'lixiu' THEN 7 ELSE 14 END
+           ) AS days_left
+    FROM people p
+    LEFT JOIN rules r ON r.branch_id = p.branch_id AND r.category = p.category AND r.care_level = p.care_level
+                     AND r.age_band = p.age_band
+    LEFT JOIN exempt e ON e.retiree_id = p.id
 )
-SELECT b.id, b.name,
-       count(p.branch_id) AS total,
-       count(*) FILTER (WHERE NOT p.exempt AND p.last_reached_on + p.cadence > %(today)s) AS covered,
-       count(*) FILTER (WHERE p.exempt) AS exempt,
-       count(*) FILTER (WHERE NOT p.exempt AND p.last_reached_on + p.cadence = %(today)s) AS due,
-       count(*) FILTER (WHERE NOT p.exempt AND (p.last_reached_on IS NULL OR p.last_reached_on + p.cadence < %(today)s))
-           AS overdue,
-       count(*) FILTER (WHERE p.unreachable) AS unreachable
-FROM branches_branch b LEFT JOIN people p ON p.branch_id = b.id
-GROUP BY b.id, b.name ORDER BY b.name
+SELECT b.id,
+       count(s.branch_id) AS total,
+       count(*) FILTER (WHERE NOT s.exempt AND s.days_left > 0) AS covered,
+       count(*) FILTER (WHERE s.exempt) AS exempt,
+       count(*) FILTER (WHERE NOT s.exempt AND s.days_left = 0) AS due,
+       count(*) FILTER (WHERE NOT s.exempt AND (s.days_left IS NULL OR s.days_left < 0)) AS overdue,
+       count(*) FILTER (WHERE s.unreachable) AS unreachable,
+       count(*) FILTER (WHERE s.attention) AS attention
+FROM branches_branch b LEFT JOIN scheduled s ON s.branch_id = b.id
+GROUP BY b.id ORDER BY b.id
 """
 
 WEEKLY_SQL = """
@@ -253,6 +306,7 @@ def _born_by(today: datetime.date, years: int) -> datetime.date:
 
 def bench_dashboard(runs: int):
     from checkins import selectors
+    from checkins.attention import attention_cadence_days
 
     section("Coverage dashboard (office staff, 1,000 branches)")
     today = timezone.localdate()
@@ -264,46 +318,58 @@ def bench_dashboard(runs: int):
         "b80": _born_by(today, 80),
         "b90": _born_by(today, 90),
         "first": selectors.week_starts(today)[0],
+        "attention_days": attention_cadence_days(),
     }
 
-    def floor():
-        with connection.cursor() as cursor:
-            cursor.execute(COVERAGE_SQL, params)
-            branch_rows = cursor.fetchall()
-            cursor.execute(WEEKLY_SQL, params)
-            week_rows = cursor.fetchall()
-        return branch_rows, week_rows
-
-    # The same numbers, both ways.
-    branch_rows, week_rows = floor()
-    orm_rows = selectors.branch_coverage(user=office, today=today)
-    orm_weeks = selectors.weekly_coverage(user=office, today=today)
-    fields = ["total", "covered", "exempt", "due", "overdue", "unreachable"]
-    same = [(row[0], *row[2:]) for row in branch_rows] == [
-        (row["branch"].pk, *(row[f] for f in fields)) for row in orm_rows
-    ] and {w: n for w, n in week_rows} == {w["week"]: w["reached"] for w in orm_weeks if w["reached"]}
-
+    # The same numbers, both ways: a difference is a failed run, not a remark.
+    fields = ["total", "covered", "exempt", "due", "overdue", "unreachable", "attention"]
     with connection.cursor() as cursor:
+        cursor.execute(COVERAGE_SQL, params)
+        floor_counts = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+        cursor.execute(WEEKLY_SQL, params)
+        week_rows = dict(cursor.fetchall())
         cursor.execute(WEEKLY_MAINTAINED_SQL, params)
-        same = same and cursor.fetchall() == week_rows
+        maintained_weeks = dict(cursor.fetchall())
+    app_counts = {
+        row["branch"].pk: tuple(row[f] for f in fields) for row in selectors.branch_coverage(user=office, today=today)
+    }
+    nothing = (0,) * len(fields)
+    # The app leaves out inactive branches with nobody in them; the floor counts them as zeros.
+    differ = sorted(
+        branch
+        for branch in floor_counts.keys() | app_counts.keys()
+        if floor_counts.get(branch, nothing) != app_counts.get(branch, nothing)
+    )
+    app_weeks = {w["week"]: w["reached"] for w in selectors.weekly_coverage(user=office, today=today) if w["reached"]}
+    weeks_differ = not (week_rows == app_weeks == maintained_weeks)
+    totals = [sum(counts[i] for counts in floor_counts.values()) for i in range(len(fields))]
+    record(
+        "dashboard: numbers equal to the floor's",
+        len(differ) + weeks_differ,
+        "diff",
+        "0",
+        not differ and not weeks_differ,
+        (f"branches differing: {differ[:5]}; " if differ else "")
+        + ("weekly numbers differ; " if weeks_differ else "")
+        + ", ".join(f"{f} {n:,}" for f, n in zip(fields, totals, strict=True)),
+    )
 
-    page, _ = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs)
+    page, page_times = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs)
     coverage_sql, _ = median_time(lambda: connection.cursor().execute(COVERAGE_SQL, params), runs)
     weekly_contacts_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_SQL, params), runs)
     weekly_rows_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_MAINTAINED_SQL, params), runs)
     weekly_sql = min(weekly_contacts_sql, weekly_rows_sql)
     sql = coverage_sql + weekly_sql
     queries = query_count(client, "/checkins/dashboard/")
-    record("dashboard page", page * 1000, "ms", "<= 300 ms", page <= 0.300, f"{queries} queries")
+    record_page("dashboard page", page_times, DASHBOARD_TARGET, f"{queries} queries")
     record(
-        "  floor: hand-written SQL, same numbers",
+        "  floor: set-based SQL, same numbers",
         sql * 1000,
         "ms",
         None,
         None,
         f"coverage {coverage_sql * 1000:.0f} + weekly {weekly_sql * 1000:.0f} ms (from contacts "
-        f"{weekly_contacts_sql * 1000:.0f}, from weekly rows {weekly_rows_sql * 1000:.0f}); "
-        f"numbers match: {'yes' if same else 'NO'}",
+        f"{weekly_contacts_sql * 1000:.0f}, from weekly rows {weekly_rows_sql * 1000:.0f})",
     )
     record("dashboard page / SQL floor", page / sql, "x", "<= 2x", page / sql <= 2.0)
 
@@ -315,48 +381,72 @@ def bench_call_list(runs: int):
     secretary = User.objects.get(username="sec0001")
     client = client_for(secretary)
     size = Retiree.objects.filter(branch=secretary.branch, status="active").count()
-    seconds, _ = median_time(lambda: get_ok(client, "/checkins/"), runs)
+    _seconds, times = median_time(lambda: get_ok(client, "/checkins/"), runs)
     queries = query_count(client, "/checkins/")
-    note = f"{queries} queries"
     shown = min(size, CALL_LIST_PAGE_SIZE)
     label = f"call list ({size} active retirees, {shown} on the page)"
-    record(label, seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, note)
+    record_page(label, times, CALL_LIST_TARGET, f"{queries} queries")
+
+
+def _wave_time() -> datetime.datetime:
+    """08:35 on the first day from today that is a reminder day for a branch reminded every day
+    (today, unless it is a statutory holiday)."""
+    from reminders.calendar import is_reminder_day
+    from reminders.services import holiday_map
+
+    day = timezone.localdate()
+    holidays = holiday_map(around=day)
+    while not is_reminder_day(0b1111111, day, holidays):
+        day += datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 35)))
 
 
 def bench_reminders(runs: int):
+    """The real tick, as the beat runs it, at 08:35 with every branch reminded at 08:30: every
+    worker's digest built, claimed, notified in the app and its email delivery enqueued, each
+    branch committed on its own. Each run is a whole wave; what it wrote is deleted afterwards
+    (the deliveries' sends, enqueued to the broker, then find no row and do nothing)."""
     from reminders import services as reminders
+    from reminders.models import Delivery, Notification, Reminder
 
-    section("Reminder tick, every branch due")
-    now = timezone.now()
-    with transaction.atomic():
-        Branch.objects.update(reminder_weekdays=127, reminder_time=datetime.time(0, 0))
-        due = len(reminders.due_branches(now=now))
-        # The plan alone: the tick's own queries, with the claim (digest + insert) stubbed.
-        with mock.patch.object(reminders, "reminder_claim", return_value=None) as claim:
-            seconds, _ = median_time(lambda: reminders.reminder_tick(now=now), runs)
-        recipients = claim.call_count // (runs + 1)
-        record(
-            f"tick plan: {due} due branches, {recipients} recipients",
-            seconds,
-            "s",
-            "<= 5 s",
-            seconds <= 5.0,
-        )
-        # For information: what one claimed digest costs (the rest of a full tick).
-        workers = list(branch_workers().select_related("branch").order_by("id")[:20])
-        started = time.perf_counter()
-        for user in workers:
-            reminders.reminder_claim(kind="branch_digest", period=timezone.localdate(now), now=now, recipient=user)
-        per_claim = (time.perf_counter() - started) / len(workers)
-        record(
-            "  one digest claimed (info)",
-            per_claim * 1000,
-            "ms",
-            None,
-            None,
-            f"a full tick claiming all {recipients}: ~{per_claim * recipients:.0f} s, spread over the day's ticks",
-        )
-        transaction.set_rollback(True)
+    section("Reminder tick: the 08:30 wave, every branch at 08:30, for real (claimed, notified, enqueued)")
+    now = _wave_time()
+    saved = list(Branch.objects.values_list("id", "reminder_weekdays", "reminder_time"))
+    Branch.objects.update(reminder_weekdays=0b1111111, reminder_time=datetime.time(8, 30))
+    expected = branch_workers().filter(branch__is_active=True).count()
+    results = []
+    try:
+        for _ in range(max(1, min(runs, 3))):
+            before = Reminder.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            started = time.perf_counter()
+            result = reminders.reminder_tick(now=now)
+            seconds = time.perf_counter() - started
+            mine = Reminder.objects.filter(id__gt=before)
+            written = {
+                "digests": mine.filter(kind=Reminder.Kind.BRANCH_DIGEST).count(),
+                "office": mine.filter(kind=Reminder.Kind.OFFICE_DAILY).count(),
+                "notifications": Notification.objects.filter(reminder__in=mine).count(),
+                "deliveries": Delivery.objects.filter(reminder__in=mine).count(),
+            }
+            results.append((seconds, result, written))
+            mine.delete()  # the notifications and deliveries go with them
+    finally:
+        for branch_id, weekdays, at in saved:
+            Branch.objects.filter(pk=branch_id).update(reminder_weekdays=weekdays, reminder_time=at)
+    times = [seconds for seconds, _r, _w in results]
+    median = statistics.median(times)
+    _seconds, result, written = results[-1]
+    complete = all(w["digests"] == expected and w["notifications"] == r.claimed for _s, r, w in results)
+    record(
+        f"tick: 08:30 wave, {written['digests']:,} branch digests + {written['office']} office",
+        median,
+        "s",
+        f"<= {TICK_TARGET:.0f} s",
+        median <= TICK_TARGET and complete,
+        f"runs {', '.join(f'{t:.1f}' for t in times)} s; {written['notifications']:,} notifications, "
+        f"{written['deliveries']:,} email deliveries, {result.enqueued:,} enqueued"
+        + ("" if complete else f"; INCOMPLETE: {expected:,} branch workers expected"),
+    )
 
 
 # --- exports, each in a child process for its peak memory -------------------------------------
@@ -416,6 +506,7 @@ def child_export(fmt: str) -> dict:
 
 def child_copy() -> dict:
     counter = _Counter()
+    connection.ensure_connection()  # the floor is COPY itself, on a connection already open
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.copy_expert(COPY_SQL, counter)
@@ -708,7 +799,14 @@ def bench_load(users: int, seconds: int, workers: int):
             f"    {action:<22} n={len(times):<5} p50={percentile(times, 0.5) * 1000:6.0f} ms"
             f"  p95={percentile(times, 0.95) * 1000:6.0f} ms  max={max(times) * 1000:6.0f} ms"
         )
-    record("load: p95 over all requests", p95 * 1000, "ms", "<= 500 ms", p95 <= 0.5, f"{len(samples)} requests")
+    record(
+        "load: p95 over all requests",
+        p95 * 1000,
+        "ms",
+        f"<= {LOAD_P95_TARGET * 1000:.0f} ms",
+        p95 <= LOAD_P95_TARGET,
+        f"{len(samples)} requests",
+    )
     record("load: errors", len(errors), "", "0", not errors, "; ".join(errors[:3]))
     _remove_load_test_contacts(last_contact_before)
 
