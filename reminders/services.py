@@ -41,6 +41,9 @@ from .models import DIGEST_KINDS, Delivery, Holiday, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
+# Branches whose digests are built together in the tick: a few queries for all of them, and the
+# rendered digests of this many branches held in memory at once.
+DIGEST_BATCH = 100
 LEASE = datetime.timedelta(minutes=10)  # a taken delivery not recorded by then is taken again
 MAX_ATTEMPTS = 6
 BACKOFF = [60, 300, 900, 3600, 3 * 3600]  # seconds before attempts 2..6
@@ -117,25 +120,30 @@ def reminder_tick(*, now: datetime.datetime | None = None) -> TickResult:
 
     policies = cadence_policy_rows()  # read once for every digest of the tick
 
-    # Branch workers of due branches who have no digest for today yet, a branch at a time: its
-    # digests are built from one set of queries and claimed in one statement (digests_claim).
-    workers = (
+    # Branch workers of due branches who have no digest for today yet, DIGEST_BATCH branches at a
+    # time: their digests are built from one set of queries (digests.branch_digests) and each
+    # branch's are claimed in one statement and committed together (digests_claim).
+    workers = list(
         branch_workers()
         .filter(branch__in=branches)
         .exclude(reminders__kind=Reminder.Kind.BRANCH_DIGEST, reminders__period=today)
         .select_related("branch")
         .order_by("branch_id", "id")
     )
-    for _branch_id, group in itertools.groupby(workers, key=lambda user: user.branch_id):
-        group = list(group)
-        messages = digests.branch_digests(users=group, today=today, policies=policies)
-        claimed = digests_claim(
-            kind=Reminder.Kind.BRANCH_DIGEST,
-            period=today,
-            now=now,
-            messages=[(user, messages[user.pk]) for user in group],
+    by_branch = [list(group) for _id, group in itertools.groupby(workers, key=lambda user: user.branch_id)]
+    for start in range(0, len(by_branch), DIGEST_BATCH):
+        batch = by_branch[start : start + DIGEST_BATCH]
+        messages = digests.branch_digests(
+            users=[user for group in batch for user in group], today=today, policies=policies
         )
-        result.claimed += len(claimed)
+        for group in batch:
+            claimed = digests_claim(
+                kind=Reminder.Kind.BRANCH_DIGEST,
+                period=today,
+                now=now,
+                messages=[(user, messages[user.pk]) for user in group],
+            )
+            result.claimed += len(claimed)
     for branch in branches:
         if branch.webhook_url:
             result.claimed += bool(

@@ -71,9 +71,25 @@ def test_branch_digests_cost_the_same_queries_for_one_worker_or_many(busy_branch
     assert len(many) == len(one)
 
 
-def test_branch_digests_refuse_workers_of_two_branches(busy_branch, secretary_a, secretary_b):
-    with pytest.raises(ValueError):
-        digests.branch_digests(users=[secretary_a, secretary_b], today=TODAY)
+def test_a_wave_of_two_branches_keeps_each_branch_to_its_own(busy_branch, secretary_a, committee_a, secretary_b):
+    from tests.factories import make_retiree as add
+
+    add(secretary_b.branch, "孙乙支")
+    together = digests.branch_digests(users=[secretary_a, secretary_b, committee_a], today=TODAY)
+    for user in (secretary_a, committee_a, secretary_b):
+        assert together[user.pk].text == digests.branch_digest(user=user, today=TODAY).text
+    assert "孙乙支" in together[secretary_b.pk].text and "孙乙支" not in together[secretary_a.pk].text
+    assert "李逾期0" not in together[secretary_b.pk].text
+
+
+def test_sections_show_the_first_rows_and_count_them_all(reminded_branch, secretary_a):
+    for number in range(digests.LIST_LIMIT + 2):
+        make_retiree(reminded_branch, f"周多{number:02d}")
+    context = digests.branch_digests(users=[secretary_a], today=TODAY)[secretary_a.pk].context
+    assert context["overdue_count"] == digests.LIST_LIMIT + 3  # and 王从未
+    assert len(context["overdue"]["rows"]) == digests.LIST_LIMIT and context["overdue"]["more"]
+    expected = [r.pk for r in call_list(user=secretary_a, today=TODAY)][: digests.LIST_LIMIT]
+    assert [r.pk for r in context["overdue"]["rows"]] == expected
 
 
 def test_digests_claim_writes_notifications_and_email_deliveries(busy_branch, secretary_a, committee_a):
