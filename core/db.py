@@ -1,6 +1,6 @@
 """Small helpers for model definitions shared by every app."""
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
@@ -32,3 +32,21 @@ def first_per_group(queryset, *, group: list, order_by: list, limit: int):
         .filter(group_place__lte=limit)
         .order_by(*group, "group_place")
     )
+
+
+def counts(**querysets) -> dict[str, int]:
+    """How many rows each queryset has, in one query: SELECT (SELECT count(*) FROM …), … .
+
+    Each count keeps its own plan (one that starts from a small table stays so), where counting
+    them all as FILTERs of one aggregate would visit every row of the largest for each of them."""
+    parts, params = [], []
+    using = None
+    for queryset in querysets.values():
+        sql, more = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(more)
+        using = using or queryset.db
+    with connections[using or "default"].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
