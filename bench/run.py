@@ -92,14 +92,44 @@ def record(name: str, value: float, unit: str, target: str | None = None, ok: bo
     print(f"  {name:<52} {shown:>10} {unit:<5} {target or '':<22} {verdict:<4} {note}", flush=True)
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL backend serving this process's connection, from
+    /proc/<pid>/schedstat (nanoseconds on the CPU): None when the server is not on this machine."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cpu_now() -> float | None:
+    """CPU seconds used so far by this process and its database backend together."""
+    backend = _backend_cpu()
+    return None if backend is None else time.process_time() + backend
+
+
+# The CPU seconds (app + database) of each run of the last median_time(): on a shared, loaded
+# machine the wall time mostly measures waiting for a core, while the CPU a request used is about
+# what it takes on a quiet machine of the same kind (the pages read from memory: no disk waits).
+LAST_CPU: list[float] = []
+
+
 def median_time(function, runs: int, warmup: int = 1) -> tuple[float, list[float]]:
     for _ in range(warmup):
         function()
     times = []
+    LAST_CPU.clear()
     for _ in range(runs):
+        cpu = cpu_now()
         started = time.perf_counter()
         function()
         times.append(time.perf_counter() - started)
+        if cpu is not None:
+            LAST_CPU.append(cpu_now() - cpu)
     return statistics.median(times), times
 
 
@@ -111,16 +141,20 @@ def p90(times: list[float]) -> float:
 
 
 def record_page(name: str, times: list[float], limit: float, note: str = ""):
-    """A page's figure: the median of the runs against its target, the p90 beside it."""
+    """A page's figure: the median of the runs against its target, the p90 beside it, and the CPU
+    the runs used (app + database: median, p90) when the database is on this machine."""
     median = statistics.median(times)
+    cpu = list(LAST_CPU) if len(LAST_CPU) == len(times) else []
+    cpu_note = f"cpu {statistics.median(cpu) * 1000:.1f} / p90 {p90(cpu) * 1000:.1f} ms; " if cpu else ""
     record(
         name,
         median * 1000,
         "ms",
         f"<= {limit * 1000:.0f} ms",
         median <= limit,
-        f"p90 {p90(times) * 1000:.1f} ms; {note}".rstrip("; "),
+        f"p90 {p90(times) * 1000:.1f} ms; {cpu_note}{note}".rstrip("; "),
     )
+    RESULTS[-1].update(times=times, cpu_times=cpu)
 
 
 def section(title: str):
@@ -211,138 +245,28 @@ def bench_list(runs: int):
     record("list: queries, page 1 vs last page", last, "", f"= page 1 ({first})", first == last)
 
 
-# The floor of the coverage counts: the best set-based SQL we could write against today's schema,
-# computing what checkins.schedule computes (attention > care plan > branch rule > office-wide
-# rule > default; exempt, due, overdue) with no subquery per retiree. The cadence rules are
-# resolved once per combination of the columns they look at (branch, category, care level, age
-# band: a few thousand combinations, not 100,000 retirees) by a join on the policy table, the most
-# specific rule winning and then the shortest cadence (min() over rank * 1000 + days), and joined
-# back; the exemptions in force are one hashed set.
-COVERAGE_SQL = """
-WITH people AS MATERIALIZED (
-    SELECT r.id, r.branch_id, r.category, r.care_level,
-           CASE WHEN r.birth_date > %(b70)s THEN 'lt70' WHEN r.birth_date > %(b80)s THEN '70s'
-                WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END AS age_band,
-           r.birth_date <= %(b80)s AS frail_age,
-           s.last_reached_on, s.unreachable_since IS NOT NULL AS unreachable, s.cadence_override_days,
-           COALESCE(s.attention_since IS NOT NULL
-                    AND (s.attention_until IS NULL OR s.attention_until > %(today)s), false) AS attention
-    FROM retirees_retiree r LEFT JOIN checkins_checkinstate s ON s.retiree_id = r.id
-    WHERE r.status = 'active'
-),
-kinds AS (SELECT DISTINCT branch_id, category, care_level, age_band FROM people),
-matches AS (
-    SELECT k.branch_id, k.category, k.care_level, k.age_band, true AS branch_level,
-           (3 - ((p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int)) * 1000
-           + p.cadence_days AS rank
-    FROM kinds k JOIN checkins_cadencepolicy p ON p.branch_id = k.branch_id
-    WHERE p.category IN ('', k.category) AND p.care_level IN ('', k.care_level) AND p.age_band IN ('', k.age_band)
-    UNION ALL
-    SELECT k.branch_id, k.category, k.care_level, k.age_band, false,
-           (3 - ((p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int)) * 1000
-           + p.cadence_days
-    FROM kinds k JOIN checkins_cadencepolicy p ON p.branch_id IS NULL
-    WHERE p.category IN ('', k.category) AND p.care_level IN ('', k.care_level) AND p.age_band IN ('', k.age_band)
-),
-rules AS (
-    SELECT branch_id, category, care_level, age_band,
-           min(rank) FILTER (WHERE branch_level) %% 1000 AS branch_days,
-           min(rank) FILTER (WHERE NOT branch_level) %% 1000 AS office_days
-    FROM matches GROUP BY branch_id, category, care_level, age_band
-),
-exempt AS (
-    SELECT DISTINCT retiree_id FROM checkins_exemption
-    WHERE round_id IS NULL AND status = 'approved' AND revoked_at IS NULL
-      AND starts_on <= %(today)s AND ends_on >= %(today)s
-),
-scheduled AS (
-    SELECT p.branch_id, p.unreachable, p.attention, e.retiree_id IS NOT NULL AS exempt,
-           p.last_reached_on - %(today)s + COALESCE(
-               CASE WHEN p.attention THEN %(attention_days)s END, p.cadence_override_days,
-               r.branch_days, r.office_days,
-               CASE WHEN p.care_level = 'dependent' OR p.frail_age THEN 3 WHEN p.category = 'lixiu' THEN 7 ELSE 14 END
-           ) AS days_left
-    FROM people p
-    LEFT JOIN rules r ON r.branch_id = p.branch_id AND r.category = p.category AND r.care_level = p.care_level
-                     AND r.age_band = p.age_band
-    LEFT JOIN exempt e ON e.retiree_id = p.id
-)
-SELECT b.id,
-       count(s.branch_id) AS total,
-       count(*) FILTER (WHERE NOT s.exempt AND s.days_left > 0) AS covered,
-       count(*) FILTER (WHERE s.exempt) AS exempt,
-       count(*) FILTER (WHERE NOT s.exempt AND s.days_left = 0) AS due,
-       count(*) FILTER (WHERE NOT s.exempt AND (s.days_left IS NULL OR s.days_left < 0)) AS overdue,
-       count(*) FILTER (WHERE s.unreachable) AS unreachable,
-       count(*) FILTER (WHERE s.attention) AS attention
-FROM branches_branch b LEFT JOIN scheduled s ON s.branch_id = b.id
-GROUP BY b.id ORDER BY b.id
-"""
-
-WEEKLY_SQL = """
-SELECT date_trunc('week', c.contacted_on)::date AS week, count(DISTINCT c.retiree_id)
-FROM checkins_contactlog c JOIN retirees_retiree r ON r.id = c.retiree_id
-WHERE c.reached <> 'nobody' AND c.contacted_on >= %(first)s AND c.contacted_on <= %(today)s AND r.status = 'active'
-GROUP BY 1 ORDER BY 1
-"""
-
-# The same weekly numbers from the rows checkins maintains (one per retiree and week reached), as
-# one would hand-write it against today's schema; the floor is the faster of the two.
-WEEKLY_MAINTAINED_SQL = """
-SELECT w.week, count(*)
-FROM checkins_weeklyreach w JOIN retirees_retiree r ON r.id = w.retiree_id
-WHERE w.week >= %(first)s AND w.week <= %(today)s AND r.status = 'active'
-GROUP BY 1 ORDER BY 1
-"""
-
-
-def _born_by(today: datetime.date, years: int) -> datetime.date:
-    """The latest birth date of somebody aged `years` today (as retirees.models.birth_date_bounds)."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:
-        return today.replace(year=today.year - years, day=28)
-
-
 def bench_dashboard(runs: int):
     from checkins import selectors
-    from checkins.attention import attention_cadence_days
+    from perf import floors
 
     section("Coverage dashboard (office staff, 1,000 branches)")
     today = timezone.localdate()
     office = User.objects.get(username="bench_office")
     client = client_for(office)
-    params = {
-        "today": today,
-        "b70": _born_by(today, 70),
-        "b80": _born_by(today, 80),
-        "b90": _born_by(today, 90),
-        "first": selectors.week_starts(today)[0],
-        "attention_days": attention_cadence_days(),
-    }
+    params = floors.floor_params(today)
 
     # The same numbers, both ways: a difference is a failed run, not a remark.
-    fields = ["total", "covered", "exempt", "due", "overdue", "unreachable", "attention"]
+    floor_counts = floors.coverage_floor(today)
+    app_counts = floors.coverage_of(selectors.branch_coverage(user=office, today=today))
+    differ = floors.differences(floor_counts, app_counts)
     with connection.cursor() as cursor:
-        cursor.execute(COVERAGE_SQL, params)
-        floor_counts = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
-        cursor.execute(WEEKLY_SQL, params)
+        cursor.execute(floors.WEEKLY_SQL, params)
         week_rows = dict(cursor.fetchall())
-        cursor.execute(WEEKLY_MAINTAINED_SQL, params)
+        cursor.execute(floors.WEEKLY_MAINTAINED_SQL, params)
         maintained_weeks = dict(cursor.fetchall())
-    app_counts = {
-        row["branch"].pk: tuple(row[f] for f in fields) for row in selectors.branch_coverage(user=office, today=today)
-    }
-    nothing = (0,) * len(fields)
-    # The app leaves out inactive branches with nobody in them; the floor counts them as zeros.
-    differ = sorted(
-        branch
-        for branch in floor_counts.keys() | app_counts.keys()
-        if floor_counts.get(branch, nothing) != app_counts.get(branch, nothing)
-    )
     app_weeks = {w["week"]: w["reached"] for w in selectors.weekly_coverage(user=office, today=today) if w["reached"]}
     weeks_differ = not (week_rows == app_weeks == maintained_weeks)
-    totals = [sum(counts[i] for counts in floor_counts.values()) for i in range(len(fields))]
+    totals = [sum(counts[i] for counts in floor_counts.values()) for i in range(len(floors.FIELDS))]
     record(
         "dashboard: numbers equal to the floor's",
         len(differ) + weeks_differ,
@@ -351,13 +275,13 @@ def bench_dashboard(runs: int):
         not differ and not weeks_differ,
         (f"branches differing: {differ[:5]}; " if differ else "")
         + ("weekly numbers differ; " if weeks_differ else "")
-        + ", ".join(f"{f} {n:,}" for f, n in zip(fields, totals, strict=True)),
+        + ", ".join(f"{f} {n:,}" for f, n in zip(floors.FIELDS, totals, strict=True)),
     )
 
     page, page_times = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs)
-    coverage_sql, _ = median_time(lambda: connection.cursor().execute(COVERAGE_SQL, params), runs)
-    weekly_contacts_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_SQL, params), runs)
-    weekly_rows_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_MAINTAINED_SQL, params), runs)
+    coverage_sql, _ = median_time(lambda: connection.cursor().execute(floors.COVERAGE_SQL, params), runs)
+    weekly_contacts_sql, _ = median_time(lambda: connection.cursor().execute(floors.WEEKLY_SQL, params), runs)
+    weekly_rows_sql, _ = median_time(lambda: connection.cursor().execute(floors.WEEKLY_MAINTAINED_SQL, params), runs)
     weekly_sql = min(weekly_contacts_sql, weekly_rows_sql)
     sql = coverage_sql + weekly_sql
     queries = query_count(client, "/checkins/dashboard/")
@@ -418,9 +342,11 @@ def bench_reminders(runs: int):
     try:
         for _ in range(max(1, min(runs, 3))):
             before = Reminder.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            cpu = cpu_now()
             started = time.perf_counter()
             result = reminders.reminder_tick(now=now)
             seconds = time.perf_counter() - started
+            cpu = None if cpu is None else cpu_now() - cpu
             mine = Reminder.objects.filter(id__gt=before)
             written = {
                 "digests": mine.filter(kind=Reminder.Kind.BRANCH_DIGEST).count(),
@@ -428,22 +354,24 @@ def bench_reminders(runs: int):
                 "notifications": Notification.objects.filter(reminder__in=mine).count(),
                 "deliveries": Delivery.objects.filter(reminder__in=mine).count(),
             }
-            results.append((seconds, result, written))
+            results.append((seconds, result, written, cpu))
             mine.delete()  # the notifications and deliveries go with them
     finally:
         for branch_id, weekdays, at in saved:
             Branch.objects.filter(pk=branch_id).update(reminder_weekdays=weekdays, reminder_time=at)
-    times = [seconds for seconds, _r, _w in results]
+    times = [seconds for seconds, _r, _w, _c in results]
+    cpus = [cpu for _s, _r, _w, cpu in results if cpu is not None]
     median = statistics.median(times)
-    _seconds, result, written = results[-1]
-    complete = all(w["digests"] == expected and w["notifications"] == r.claimed for _s, r, w in results)
+    _seconds, result, written, _cpu = results[-1]
+    complete = all(w["digests"] == expected and w["notifications"] == r.claimed for _s, r, w, _c in results)
+    cpu_note = f"cpu (app + database) {statistics.median(cpus):.1f} s; " if cpus else ""
     record(
         f"tick: 08:30 wave, {written['digests']:,} branch digests + {written['office']} office",
         median,
         "s",
         f"<= {TICK_TARGET:.0f} s",
         median <= TICK_TARGET and complete,
-        f"runs {', '.join(f'{t:.1f}' for t in times)} s; {written['notifications']:,} notifications, "
+        f"runs {', '.join(f'{t:.1f}' for t in times)} s; {cpu_note}{written['notifications']:,} notifications, "
         f"{written['deliveries']:,} email deliveries, {result.enqueued:,} enqueued"
         + ("" if complete else f"; INCOMPLETE: {expected:,} branch workers expected"),
     )
@@ -860,6 +788,28 @@ def ensure_dataset(regenerate: bool):
     record("generate_city (whole dataset)", minutes, "min", "< 10 min", minutes < 10)
 
 
+def ensure_policies():
+    """Cadence rules in force, as an office that uses them has: two office-wide rules, a rule for the
+    90-and-over in every tenth branch and a branch-wide rule in every twentieth (added once, when
+    the dataset has none), so that the schedule's rule resolution and the floor's join on the
+    policy table do real work and are checked against each other."""
+    from checkins.models import CadencePolicy
+
+    if CadencePolicy.objects.exists():
+        return
+    rules = [
+        CadencePolicy(category="", age_band="", care_level="partly_dependent", cadence_days=7),
+        CadencePolicy(category="lixiu", age_band="70s", care_level="", cadence_days=5),
+    ]
+    for number, branch_id in enumerate(Branch.objects.order_by("id").values_list("id", flat=True)):
+        if number % 10 == 0:
+            rules.append(CadencePolicy(branch_id=branch_id, age_band="90plus", cadence_days=2))
+        if number % 20 == 5:
+            rules.append(CadencePolicy(branch_id=branch_id, cadence_days=10))
+    CadencePolicy.objects.bulk_create(rules)
+    print(f"Added {len(rules)} cadence rules to the dataset.")
+
+
 # The tables earlier benchmark runs write to and roll back (the roster import inserts 10,000
 # retirees a run) or write for real (the load test logs contacts). Their dead rows and stale
 # statistics turned index-only plans into sequential scans (80,000 dead retirees made counting
@@ -900,6 +850,7 @@ def main():
     if connection.vendor != "postgresql" or "bench" not in name:
         sys.exit(f"Refusing to run against {connection.vendor} database {name!r}: use the outreach_bench database.")
     ensure_dataset(args.regenerate)
+    ensure_policies()
     settle()
     info = machine()
     print("Machine: " + ", ".join(f"{key} {value}" for key, value in info.items()))
