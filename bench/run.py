@@ -176,6 +176,8 @@ def machine() -> dict:
         "postgresql": f"{server} (shared_buffers {buffers})",
         "python": platform.python_version(),
         "django": django.get_version(),
+        # Other work on the machine skews every figure: said with them.
+        "load average at the start (1, 5, 15 min)": ", ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
 
 
@@ -872,6 +874,8 @@ def main():
     if "load" in steps:
         bench_load(args.users, args.seconds, args.workers)
 
+    info["load average at the end (1, 5, 15 min)"] = ", ".join(f"{load:.1f}" for load in os.getloadavg())
+    print(f"\nLoad average at the end: {info['load average at the end (1, 5, 15 min)']}")
     judged = [result for result in RESULTS if result["ok"] is not None]
     failed = [result for result in judged if not result["ok"]]
     print(f"\n{len(judged) - len(failed)} of {len(judged)} targets met.")
