@@ -1,5 +1,6 @@
 """Small helpers for model definitions shared by every app."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
@@ -42,7 +43,11 @@ def counts(**querysets) -> dict[str, int]:
     parts, params = [], []
     using = None
     for queryset in querysets.values():
-        sql, more = queryset.order_by().values("pk").query.sql_with_params()
+        try:
+            sql, more = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # .none(), e.g. the scope of somebody who sees nothing
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
         params.extend(more)
         using = using or queryset.db
