@@ -30,7 +30,6 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from unittest import mock
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_URL = "postgres://postgres@127.0.0.1:5432/outreach_bench"
@@ -99,6 +98,13 @@ from retirees.models import Retiree  # noqa: E402
 PYTHON = sys.executable
 RESULTS: list[dict] = []
 
+# Issue 18's targets: issue 8's with 30 % headroom (a target met by 5 % on one machine is not met).
+LIST_TARGET = 0.035  # s, median of runs
+CALL_LIST_TARGET = 0.035
+DASHBOARD_TARGET = 0.150
+LOAD_P95_TARGET = 0.350
+TICK_TARGET = 30.0  # s, the 08:30 wave claimed, notified and enqueued
+
 
 # --- reporting --------------------------------------------------------------------------------
 
@@ -110,15 +116,69 @@ def record(name: str, value: float, unit: str, target: str | None = None, ok: bo
     print(f"  {name:<52} {shown:>10} {unit:<5} {target or '':<22} {verdict:<4} {note}", flush=True)
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL backend serving this process's connection, from
+    /proc/<pid>/schedstat (nanoseconds on the CPU): None when the server is not on this machine."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cpu_now() -> float | None:
+    """CPU seconds used so far by this process and its database backend together."""
+    backend = _backend_cpu()
+    return None if backend is None else time.process_time() + backend
+
+
+# The CPU seconds (app + database) of each run of the last median_time(): on a shared, loaded
+# machine the wall time mostly measures waiting for a core, while the CPU a request used is about
+# what it takes on a quiet machine of the same kind (the pages read from memory: no disk waits).
+LAST_CPU: list[float] = []
+
+
 def median_time(function, runs: int, warmup: int = 1) -> tuple[float, list[float]]:
     for _ in range(warmup):
         function()
     times = []
+    LAST_CPU.clear()
     for _ in range(runs):
+        cpu = cpu_now()
         started = time.perf_counter()
         function()
         times.append(time.perf_counter() - started)
+        if cpu is not None:
+            LAST_CPU.append(cpu_now() - cpu)
     return statistics.median(times), times
+
+
+def p90(times: list[float]) -> float:
+    """The 90th percentile of a few runs (interpolated between the two nearest)."""
+    if len(times) < 2:
+        return times[0]
+    return statistics.quantiles(times, n=10, method="inclusive")[-1]
+
+
+def record_page(name: str, times: list[float], limit: float, note: str = ""):
+    """A page's figure: the median of the runs against its target, the p90 beside it, and the CPU
+    the runs used (app + database: median, p90) when the database is on this machine."""
+    median = statistics.median(times)
+    cpu = list(LAST_CPU) if len(LAST_CPU) == len(times) else []
+    cpu_note = f"cpu {statistics.median(cpu) * 1000:.1f} / p90 {p90(cpu) * 1000:.1f} ms; " if cpu else ""
+    record(
+        name,
+        median * 1000,
+        "ms",
+        f"<= {limit * 1000:.0f} ms",
+        median <= limit,
+        f"p90 {p90(times) * 1000:.1f} ms; {cpu_note}{note}".rstrip("; "),
+    )
+    RESULTS[-1].update(times=times, cpu_times=cpu)
 
 
 def section(title: str):
@@ -140,6 +200,8 @@ def machine() -> dict:
         "postgresql": f"{server} (shared_buffers {buffers})",
         "python": platform.python_version(),
         "django": django.get_version(),
+        # Other work on the machine skews every figure: said with them.
+        "load average at the start (1, 5, 15 min)": ", ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
 
 
@@ -197,137 +259,67 @@ def bench_list(runs: int):
     }
     counts = {}
     for label, url in urls.items():
-        seconds, _ = median_time(lambda url=url: get_ok(client, url), runs)
+        _seconds, times = median_time(lambda url=url: get_ok(client, url), runs)
         counts[label] = query_count(client, url)
-        record(f"list: {label}", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, f"{counts[label]} queries")
+        record_page(f"list: {label}", times, LIST_TARGET, f"{counts[label]} queries")
     secretary = client_for(User.objects.get(username="sec0001"))
-    seconds, _ = median_time(lambda: get_ok(secretary, "/retirees/?sort=-birth_date"), runs)
+    _seconds, times = median_time(lambda: get_ok(secretary, "/retirees/?sort=-birth_date"), runs)
     mine = query_count(secretary, "/retirees/?sort=-birth_date")
-    record("list: a secretary's own branch", seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, f"{mine} queries")
+    record_page("list: a secretary's own branch", times, LIST_TARGET, f"{mine} queries")
     # Constant: the first and the last page of a listing cost the same number of queries.
     first, last = counts["sorted by name, page 1"], counts[f"sorted by name, last page ({pages})"]
     record("list: queries, page 1 vs last page", last, "", f"= page 1 ({first})", first == last)
 
 
-COVERAGE_SQL = """
-WITH people AS (
-    SELECT r.branch_id, s.last_reached_on, s.unreachable_since IS NOT NULL AS unreachable,
-           EXISTS (SELECT 1 FROM checkins_exemption e
-                   WHERE e.retiree_id = r.id AND e.round_id IS NULL AND e.status = 'approved' AND e.revoked_at IS NULL
-                     AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s) AS exempt,
-           COALESCE(
-               s.cadence_override_days,
-               (SELECT p.cadence_days FROM checkins_cadencepolicy p
-                WHERE p.branch_id = r.branch_id
-                  AND p.category IN ('', r.category) AND p.care_level IN ('', r.care_level)
-                  AND p.age_band IN ('', CASE WHEN r.birth_date > %(b70)s THEN 'lt70'
-                                              WHEN r.birth_date > %(b80)s THEN '70s'
-                                              WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END)
-                ORDER BY (p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int DESC,
-                         p.cadence_days LIMIT 1),
-               (SELECT p.cadence_days FROM checkins_cadencepolicy p
-                WHERE p.branch_id IS NULL
-                  AND p.category IN ('', r.category) AND p.care_level IN ('', r.care_level)
-                  AND p.age_band IN ('', CASE WHEN r.birth_date > %(b70)s THEN 'lt70'
-                                              WHEN r.birth_date > %(b80)s THEN '70s'
-                                              WHEN r.birth_date > %(b90)s THEN '80s' ELSE '90plus' END)
-                ORDER BY (p.category <> '')::int + (p.age_band <> '')::int + (p.care_level <> '')::int DESC,
-                         p.cadence_days LIMIT 1),
-               CASE WHEN r.care_level = 'dependent' OR r.birth_date <= %(b80)s THEN 3
-                    WHEN r.category = 'lixiu' THEN 7 ELSE 14 END) AS cadence
-    FROM retirees_retiree r LEFT JOIN checkins_checkinstate s ON s.retiree_id = r.id
-    WHERE r.status = 'active'
-)
-SELECT b.id, b.name,
-       count(p.branch_id) AS total,
-       count(*) FILTER (WHERE NOT p.exempt AND p.last_reached_on + p.cadence > %(today)s) AS covered,
-       count(*) FILTER (WHERE p.exempt) AS exempt,
-       count(*) FILTER (WHERE NOT p.exempt AND p.last_reached_on + p.cadence = %(today)s) AS due,
-       count(*) FILTER (WHERE NOT p.exempt AND (p.last_reached_on IS NULL OR p.last_reached_on + p.cadence < %(today)s))
-           AS overdue,
-       count(*) FILTER (WHERE p.unreachable) AS unreachable
-FROM branches_branch b LEFT JOIN people p ON p.branch_id = b.id
-GROUP BY b.id, b.name ORDER BY b.name
-"""
-
-WEEKLY_SQL = """
-SELECT date_trunc('week', c.contacted_on)::date AS week, count(DISTINCT c.retiree_id)
-FROM checkins_contactlog c JOIN retirees_retiree r ON r.id = c.retiree_id
-WHERE c.reached <> 'nobody' AND c.contacted_on >= %(first)s AND c.contacted_on <= %(today)s AND r.status = 'active'
-GROUP BY 1 ORDER BY 1
-"""
-
-# The same weekly numbers from the rows checkins maintains (one per retiree and week reached), as
-# one would hand-write it against today's schema; the floor is the faster of the two.
-WEEKLY_MAINTAINED_SQL = """
-SELECT w.week, count(*)
-FROM checkins_weeklyreach w JOIN retirees_retiree r ON r.id = w.retiree_id
-WHERE w.week >= %(first)s AND w.week <= %(today)s AND r.status = 'active'
-GROUP BY 1 ORDER BY 1
-"""
-
-
-def _born_by(today: datetime.date, years: int) -> datetime.date:
-    """The latest birth date of somebody aged `years` today (as retirees.models.birth_date_bounds)."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:
-        return today.replace(year=today.year - years, day=28)
-
-
 def bench_dashboard(runs: int):
     from checkins import selectors
+    from perf import floors
 
     section("Coverage dashboard (office staff, 1,000 branches)")
     today = timezone.localdate()
     office = User.objects.get(username="bench_office")
     client = client_for(office)
-    params = {
-        "today": today,
-        "b70": _born_by(today, 70),
-        "b80": _born_by(today, 80),
-        "b90": _born_by(today, 90),
-        "first": selectors.week_starts(today)[0],
-    }
+    params = floors.floor_params(today)
 
-    def floor():
-        with connection.cursor() as cursor:
-            cursor.execute(COVERAGE_SQL, params)
-            branch_rows = cursor.fetchall()
-            cursor.execute(WEEKLY_SQL, params)
-            week_rows = cursor.fetchall()
-        return branch_rows, week_rows
-
-    # The same numbers, both ways.
-    branch_rows, week_rows = floor()
-    orm_rows = selectors.branch_coverage(user=office, today=today)
-    orm_weeks = selectors.weekly_coverage(user=office, today=today)
-    fields = ["total", "covered", "exempt", "due", "overdue", "unreachable"]
-    same = [(row[0], *row[2:]) for row in branch_rows] == [
-        (row["branch"].pk, *(row[f] for f in fields)) for row in orm_rows
-    ] and {w: n for w, n in week_rows} == {w["week"]: w["reached"] for w in orm_weeks if w["reached"]}
-
+    # The same numbers, both ways: a difference is a failed run, not a remark.
+    floor_counts = floors.coverage_floor(today)
+    app_counts = floors.coverage_of(selectors.branch_coverage(user=office, today=today))
+    differ = floors.differences(floor_counts, app_counts)
     with connection.cursor() as cursor:
-        cursor.execute(WEEKLY_MAINTAINED_SQL, params)
-        same = same and cursor.fetchall() == week_rows
+        cursor.execute(floors.WEEKLY_SQL, params)
+        week_rows = dict(cursor.fetchall())
+        cursor.execute(floors.WEEKLY_MAINTAINED_SQL, params)
+        maintained_weeks = dict(cursor.fetchall())
+    app_weeks = {w["week"]: w["reached"] for w in selectors.weekly_coverage(user=office, today=today) if w["reached"]}
+    weeks_differ = not (week_rows == app_weeks == maintained_weeks)
+    totals = [sum(counts[i] for counts in floor_counts.values()) for i in range(len(floors.FIELDS))]
+    record(
+        "dashboard: numbers equal to the floor's",
+        len(differ) + weeks_differ,
+        "diff",
+        "0",
+        not differ and not weeks_differ,
+        (f"branches differing: {differ[:5]}; " if differ else "")
+        + ("weekly numbers differ; " if weeks_differ else "")
+        + ", ".join(f"{f} {n:,}" for f, n in zip(floors.FIELDS, totals, strict=True)),
+    )
 
-    page, _ = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs)
-    coverage_sql, _ = median_time(lambda: connection.cursor().execute(COVERAGE_SQL, params), runs)
-    weekly_contacts_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_SQL, params), runs)
-    weekly_rows_sql, _ = median_time(lambda: connection.cursor().execute(WEEKLY_MAINTAINED_SQL, params), runs)
+    page, page_times = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs)
+    coverage_sql, _ = median_time(lambda: connection.cursor().execute(floors.COVERAGE_SQL, params), runs)
+    weekly_contacts_sql, _ = median_time(lambda: connection.cursor().execute(floors.WEEKLY_SQL, params), runs)
+    weekly_rows_sql, _ = median_time(lambda: connection.cursor().execute(floors.WEEKLY_MAINTAINED_SQL, params), runs)
     weekly_sql = min(weekly_contacts_sql, weekly_rows_sql)
     sql = coverage_sql + weekly_sql
     queries = query_count(client, "/checkins/dashboard/")
-    record("dashboard page", page * 1000, "ms", "<= 300 ms", page <= 0.300, f"{queries} queries")
+    record_page("dashboard page", page_times, DASHBOARD_TARGET, f"{queries} queries")
     record(
-        "  floor: hand-written SQL, same numbers",
+        "  floor: set-based SQL, same numbers",
         sql * 1000,
         "ms",
         None,
         None,
         f"coverage {coverage_sql * 1000:.0f} + weekly {weekly_sql * 1000:.0f} ms (from contacts "
-        f"{weekly_contacts_sql * 1000:.0f}, from weekly rows {weekly_rows_sql * 1000:.0f}); "
-        f"numbers match: {'yes' if same else 'NO'}",
+        f"{weekly_contacts_sql * 1000:.0f}, from weekly rows {weekly_rows_sql * 1000:.0f})",
     )
     record("dashboard page / SQL floor", page / sql, "x", "<= 2x", page / sql <= 2.0)
 
@@ -339,48 +331,76 @@ def bench_call_list(runs: int):
     secretary = User.objects.get(username="sec0001")
     client = client_for(secretary)
     size = Retiree.objects.filter(branch=secretary.branch, status="active").count()
-    seconds, _ = median_time(lambda: get_ok(client, "/checkins/"), runs)
+    _seconds, times = median_time(lambda: get_ok(client, "/checkins/"), runs)
     queries = query_count(client, "/checkins/")
-    note = f"{queries} queries"
     shown = min(size, CALL_LIST_PAGE_SIZE)
     label = f"call list ({size} active retirees, {shown} on the page)"
-    record(label, seconds * 1000, "ms", "<= 50 ms", seconds <= 0.050, note)
+    record_page(label, times, CALL_LIST_TARGET, f"{queries} queries")
+
+
+def _wave_time() -> datetime.datetime:
+    """08:35 on the first day from today that is a reminder day for a branch reminded every day
+    (today, unless it is a statutory holiday)."""
+    from reminders.calendar import is_reminder_day
+    from reminders.services import holiday_map
+
+    day = timezone.localdate()
+    holidays = holiday_map(around=day)
+    while not is_reminder_day(0b1111111, day, holidays):
+        day += datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 35)))
 
 
 def bench_reminders(runs: int):
+    """The real tick, as the beat runs it, at 08:35 with every branch reminded at 08:30: every
+    worker's digest built, claimed, notified in the app and its email delivery enqueued, each
+    branch committed on its own. Each run is a whole wave; what it wrote is deleted afterwards
+    (the deliveries' sends, enqueued to the broker, then find no row and do nothing)."""
     from reminders import services as reminders
+    from reminders.models import Delivery, Notification, Reminder
 
-    section("Reminder tick, every branch due")
-    now = timezone.now()
-    with transaction.atomic():
-        Branch.objects.update(reminder_weekdays=127, reminder_time=datetime.time(0, 0))
-        due = len(reminders.due_branches(now=now))
-        # The plan alone: the tick's own queries, with the claim (digest + insert) stubbed.
-        with mock.patch.object(reminders, "reminder_claim", return_value=None) as claim:
-            seconds, _ = median_time(lambda: reminders.reminder_tick(now=now), runs)
-        recipients = claim.call_count // (runs + 1)
-        record(
-            f"tick plan: {due} due branches, {recipients} recipients",
-            seconds,
-            "s",
-            "<= 5 s",
-            seconds <= 5.0,
-        )
-        # For information: what one claimed digest costs (the rest of a full tick).
-        workers = list(branch_workers().select_related("branch").order_by("id")[:20])
-        started = time.perf_counter()
-        for user in workers:
-            reminders.reminder_claim(kind="branch_digest", period=timezone.localdate(now), now=now, recipient=user)
-        per_claim = (time.perf_counter() - started) / len(workers)
-        record(
-            "  one digest claimed (info)",
-            per_claim * 1000,
-            "ms",
-            None,
-            None,
-            f"a full tick claiming all {recipients}: ~{per_claim * recipients:.0f} s, spread over the day's ticks",
-        )
-        transaction.set_rollback(True)
+    section("Reminder tick: the 08:30 wave, every branch at 08:30, for real (claimed, notified, enqueued)")
+    now = _wave_time()
+    saved = list(Branch.objects.values_list("id", "reminder_weekdays", "reminder_time"))
+    Branch.objects.update(reminder_weekdays=0b1111111, reminder_time=datetime.time(8, 30))
+    expected = branch_workers().filter(branch__is_active=True).count()
+    results = []
+    try:
+        for _ in range(max(1, min(runs, 3))):
+            before = Reminder.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            cpu = cpu_now()
+            started = time.perf_counter()
+            result = reminders.reminder_tick(now=now)
+            seconds = time.perf_counter() - started
+            cpu = None if cpu is None else cpu_now() - cpu
+            mine = Reminder.objects.filter(id__gt=before)
+            written = {
+                "digests": mine.filter(kind=Reminder.Kind.BRANCH_DIGEST).count(),
+                "office": mine.filter(kind=Reminder.Kind.OFFICE_DAILY).count(),
+                "notifications": Notification.objects.filter(reminder__in=mine).count(),
+                "deliveries": Delivery.objects.filter(reminder__in=mine).count(),
+            }
+            results.append((seconds, result, written, cpu))
+            mine.delete()  # the notifications and deliveries go with them
+    finally:
+        for branch_id, weekdays, at in saved:
+            Branch.objects.filter(pk=branch_id).update(reminder_weekdays=weekdays, reminder_time=at)
+    times = [seconds for seconds, _r, _w, _c in results]
+    cpus = [cpu for _s, _r, _w, cpu in results if cpu is not None]
+    median = statistics.median(times)
+    _seconds, result, written, _cpu = results[-1]
+    complete = all(w["digests"] == expected and w["notifications"] == r.claimed for _s, r, w, _c in results)
+    cpu_note = f"cpu (app + database) {statistics.median(cpus):.1f} s; " if cpus else ""
+    record(
+        f"tick: 08:30 wave, {written['digests']:,} branch digests + {written['office']} office",
+        median,
+        "s",
+        f"<= {TICK_TARGET:.0f} s",
+        median <= TICK_TARGET and complete,
+        f"runs {', '.join(f'{t:.1f}' for t in times)} s; {cpu_note}{written['notifications']:,} notifications, "
+        f"{written['deliveries']:,} email deliveries, {result.enqueued:,} enqueued"
+        + ("" if complete else f"; INCOMPLETE: {expected:,} branch workers expected"),
+    )
 
 
 # --- exports, each in a child process for its peak memory -------------------------------------
@@ -440,6 +460,7 @@ def child_export(fmt: str) -> dict:
 
 def child_copy() -> dict:
     counter = _Counter()
+    connection.ensure_connection()  # the floor is COPY itself, on a connection already open
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.copy_expert(COPY_SQL, counter)
@@ -732,7 +753,14 @@ def bench_load(users: int, seconds: int, workers: int):
             f"    {action:<22} n={len(times):<5} p50={percentile(times, 0.5) * 1000:6.0f} ms"
             f"  p95={percentile(times, 0.95) * 1000:6.0f} ms  max={max(times) * 1000:6.0f} ms"
         )
-    record("load: p95 over all requests", p95 * 1000, "ms", "<= 500 ms", p95 <= 0.5, f"{len(samples)} requests")
+    record(
+        "load: p95 over all requests",
+        p95 * 1000,
+        "ms",
+        f"<= {LOAD_P95_TARGET * 1000:.0f} ms",
+        p95 <= LOAD_P95_TARGET,
+        f"{len(samples)} requests",
+    )
     record("load: errors", len(errors), "", "0", not errors, "; ".join(errors[:3]))
     _remove_load_test_contacts(last_contact_before)
 
@@ -786,6 +814,28 @@ def ensure_dataset(regenerate: bool):
     record("generate_city (whole dataset)", minutes, "min", "< 10 min", minutes < 10)
 
 
+def ensure_policies():
+    """Cadence rules in force, as an office that uses them has: two office-wide rules, a rule for the
+    90-and-over in every tenth branch and a branch-wide rule in every twentieth (added once, when
+    the dataset has none), so that the schedule's rule resolution and the floor's join on the
+    policy table do real work and are checked against each other."""
+    from checkins.models import CadencePolicy
+
+    if CadencePolicy.objects.exists():
+        return
+    rules = [
+        CadencePolicy(category="", age_band="", care_level="partly_dependent", cadence_days=7),
+        CadencePolicy(category="lixiu", age_band="70s", care_level="", cadence_days=5),
+    ]
+    for number, branch_id in enumerate(Branch.objects.order_by("id").values_list("id", flat=True)):
+        if number % 10 == 0:
+            rules.append(CadencePolicy(branch_id=branch_id, age_band="90plus", cadence_days=2))
+        if number % 20 == 5:
+            rules.append(CadencePolicy(branch_id=branch_id, cadence_days=10))
+    CadencePolicy.objects.bulk_create(rules)
+    print(f"Added {len(rules)} cadence rules to the dataset.")
+
+
 # The tables earlier benchmark runs write to and roll back (the roster import inserts 10,000
 # retirees a run) or write for real (the load test logs contacts). Their dead rows and stale
 # statistics turned index-only plans into sequential scans (80,000 dead retirees made counting
@@ -832,6 +882,7 @@ def main():
     if connection.vendor != "postgresql" or "bench" not in name:
         sys.exit(f"Refusing to run against {connection.vendor} database {name!r}: use the outreach_bench database.")
     ensure_dataset(args.regenerate)
+    ensure_policies()
     settle()
     info = machine()
     print("Machine: " + ", ".join(f"{key} {value}" for key, value in info.items()))
@@ -853,6 +904,8 @@ def main():
     if "load" in steps:
         bench_load(args.users, args.seconds, args.workers)
 
+    info["load average at the end (1, 5, 15 min)"] = ", ".join(f"{load:.1f}" for load in os.getloadavg())
+    print(f"\nLoad average at the end: {info['load average at the end (1, 5, 15 min)']}")
     judged = [result for result in RESULTS if result["ok"] is not None]
     failed = [result for result in judged if not result["ok"]]
     print(f"\n{len(judged) - len(failed)} of {len(judged)} targets met.")

@@ -5,11 +5,10 @@ The overview counts assistance requests too: it reads them through `assistance.s
 
 import datetime
 
-from django.db.models import Count, Q
-
 from accounts.models import User
 from assistance.selectors import has_unfinished_request
 from core.dates import local_today
+from core.db import counts
 from retirees.choices import Category, Status
 from retirees.models import Retiree
 
@@ -70,15 +69,14 @@ def care_summary(*, user, today: datetime.date | None = None) -> dict:
     """Counts for the dashboard in one query: 离休 without a plan, plans due for review, unfinished
     and overdue assistance requests (all in the user's scope)."""
     today = today or local_today()
-    return (
-        Retiree.objects.visible_to(user)
-        .active()
-        .aggregate(
-            lixiu_without_plan=Count("pk", filter=Q(category=Category.LIXIU, care_plan__isnull=True)),
-            plans_due=Count("pk", filter=Q(care_plan__review_on__lte=today)),
-            requests_open=Count("pk", filter=Q(has_unfinished_request())),
-            requests_overdue=Count("pk", filter=Q(has_unfinished_request(today=today, overdue=True))),
-        )
+    scope = Retiree.objects.visible_to(user).active()
+    # Counted one by one in the same query: the plans and requests (few) are then found from their
+    # own tables, instead of two subqueries run for each of 100,000 retirees in one aggregate.
+    return counts(
+        lixiu_without_plan=scope.filter(category=Category.LIXIU, care_plan__isnull=True),
+        plans_due=scope.filter(care_plan__review_on__lte=today),
+        requests_open=scope.filter(has_unfinished_request()),
+        requests_overdue=scope.filter(has_unfinished_request(today=today, overdue=True)),
     )
 
 

@@ -81,9 +81,28 @@ def call_list(
                 to_attr="household",
             )
         )
-        .order_by(
-            F("attention").desc(), F("urgency").asc(), F("next_due_on").asc(nulls_first=True), "name_pinyin", "id"
-        )
+        .order_by(*call_list_order())
+    )
+
+
+def call_list_order() -> list:
+    """The call list's order: under attention first, then overdue, due today, the rest by due date."""
+    return [F("attention").desc(), F("urgency").asc(), F("next_due_on").asc(nulls_first=True), "name_pinyin", "id"]
+
+
+def due_list(
+    *, user, today: datetime.date | None = None, branch: Branch | None = None, policies: list[dict] | None = None
+):
+    """The call list's overdue and due-today retirees, in its order, with the schedule and phones
+    only (for the digests: one query, without the call list's last-contact and follow-up columns)."""
+    today = today or local_today()
+    queryset = Retiree.objects.visible_to(user).active()
+    if branch is not None:
+        queryset = queryset.filter(branch=branch)
+    return (
+        with_schedule(queryset, today, policies=policies)
+        .filter(due_state__in=[DueState.OVERDUE, DueState.DUE])
+        .order_by(*call_list_order())
     )
 
 
@@ -631,18 +650,24 @@ SIGNOFF_REMINDER_BEFORE_DAYS = 2
 SIGNOFF_REMINDER_AFTER_DAYS = 14
 
 
-def rounds_awaiting_signoff(*, branch_id: int, today: datetime.date):
-    """The branch's rounds that are in their last days or ended lately and that it has not signed off.
+def rounds_in_signoff_time(*, today: datetime.date):
+    """Rounds of any branch that are in their last days or ended lately: from two days before a
+    round's end until two weeks after it (when a branch that has not signed off is reminded)."""
+    return CheckinRound.objects.filter(
+        starts_on__lte=today,
+        ends_on__lte=today + datetime.timedelta(days=SIGNOFF_REMINDER_BEFORE_DAYS),
+        ends_on__gte=today - datetime.timedelta(days=SIGNOFF_REMINDER_AFTER_DAYS),
+    )
 
-    For the branch's reminders: from two days before a round's end until two weeks after it.
+
+def rounds_awaiting_signoff(*, branch_id: int, today: datetime.date):
+    """The branch's rounds in their sign-off time (`rounds_in_signoff_time`) that it has not signed off.
+
+    For the branch's reminders.
     """
     return (
-        CheckinRound.objects.filter(
-            branches=branch_id,
-            starts_on__lte=today,
-            ends_on__lte=today + datetime.timedelta(days=SIGNOFF_REMINDER_BEFORE_DAYS),
-            ends_on__gte=today - datetime.timedelta(days=SIGNOFF_REMINDER_AFTER_DAYS),
-        )
+        rounds_in_signoff_time(today=today)
+        .filter(branches=branch_id)
         .exclude(ledger_signoffs__branch=branch_id)
         .order_by("ends_on", "id")
     )

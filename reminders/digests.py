@@ -9,19 +9,23 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
+from accounts.access import office_reader
 from assistance.selectors import assistance_requests_unfinished
 from care.selectors import care_plans_due_for_review
 from checkins.choices import DueState, Escalation
 from checkins.schedule import with_schedule
 from checkins.selectors import (
-    call_list,
+    call_list_order,
+    due_list,
     exemptions_pending,
     open_follow_ups,
     rounds_awaiting_signoff,
+    rounds_in_signoff_time,
     rounds_running,
     under_attention,
     unreachable_retirees,
 )
+from core.db import first_per_group
 from core.names import split_name
 from retirees.models import Retiree
 
@@ -55,34 +59,142 @@ def _section(queryset) -> dict:
     return {"rows": rows[:LIST_LIMIT], "more": len(rows) > LIST_LIMIT}
 
 
-def branch_digest(*, user, today: datetime.date, branch=None) -> Digest:
+def branch_digest(*, user, today: datetime.date, branch=None, policies: list[dict] | None = None) -> Digest:
     """A branch worker's digest (or, with `branch`, the group chat's): overdue and due retirees with
     phones, open follow-ups, active rounds and their deadlines."""
-    people = call_list(user=user, today=today)
-    if branch is not None:
-        people = people.filter(branch=branch)
-    overdue = people.filter(due_state=DueState.OVERDUE)
-    due = people.filter(due_state=DueState.DUE)
-    follow_ups = open_follow_ups(user=user, until=today)
-    if branch is not None:
-        follow_ups = follow_ups.filter(retiree__branch=branch)
-    rounds = rounds_running(user=user, today=today)
+    if branch is None:
+        return branch_digests(users=[user], today=today, policies=policies)[user.pk]
+    sections = _branch_sections(branch_ids=[branch.pk], today=today, policies=policies)[branch.pk]
+    requests = assistance_requests_unfinished(user=user).filter(retiree__branch=branch)
     context = {
+        **sections,
         "user": user,
-        "branch": branch or user.branch,
-        "today": today,
-        "overdue": _section(overdue),
-        "overdue_count": overdue.count(),
-        "due": _section(due),
-        "due_count": due.count(),
-        "follow_ups": _section(follow_ups),
-        "rounds": list(rounds[:10]),
-        # The branch's ledger sign-off that a round's end is waiting for.
-        "signoff_rounds": list(rounds_awaiting_signoff(branch_id=(branch or user.branch).pk, today=today)[:5]),
-        "site_url": settings.OUTREACH_SITE_URL,
-        **_care_sections(user=user, today=today, branch=branch),
+        "branch": branch,
+        # What the group chat's stand-in reader sees of the rounds running (as office staff do).
+        "rounds": list(rounds_running(user=user, today=today)[:10]),
+        "signoff_rounds": list(rounds_awaiting_signoff(branch_id=branch.pk, today=today)[:5]),
+        "plans_due": {"rows": [], "more": False},  # nobody in a group chat is responsible for a plan
+        "requests": _section(requests),
     }
     return _render("branch_digest", context)
+
+
+def branch_digests(*, users, today: datetime.date, policies: list[dict] | None = None) -> dict[int, Digest]:
+    """The digests of many branch workers (the tick's wave), by user id.
+
+    A branch worker sees their own branch (accounts.access), so every worker of a branch reads the
+    same rows. The long lists (overdue and due retirees, follow-ups, assistance requests) are read
+    for all the workers' branches at once, the first rows of each branch and its counts in one
+    query each; the care plans due for review, each person's own, in one query; the rounds a
+    branch sees, which depend on how each round is addressed, with two small queries a branch,
+    and none when no round is running or awaiting a sign-off anywhere. Then one render per person
+    (their language, their name). `policies` (`cadence_policy_rows()`) saves a query.
+    """
+    users = list(users)
+    if not users:
+        return {}
+    branch_ids = sorted({user.branch_id for user in users})
+    sections = _branch_sections(branch_ids=branch_ids, today=today, policies=policies)
+    requests = _by_group(
+        first_per_group(
+            assistance_requests_unfinished(user=office_reader()).filter(retiree__branch__in=branch_ids),
+            group=["retiree__branch_id"],
+            order_by=["needed_by", "created_at", "id"],
+            limit=LIST_LIMIT + 1,
+        ),
+        key=lambda request: request.retiree.branch_id,
+    )
+    plans = _plans_due_by_responsible(users=users, today=today)
+    any_running = rounds_running(user=office_reader(), today=today).exists()
+    any_signoff = rounds_in_signoff_time(today=today).exists()
+    rounds: dict[int, dict] = {}
+    digests = {}
+    for user in users:
+        if user.branch_id not in rounds:
+            rounds[user.branch_id] = {
+                # Any worker of the branch: they all see the rounds addressed to it.
+                "rounds": list(rounds_running(user=user, today=today)[:10]) if any_running else [],
+                "signoff_rounds": (
+                    list(rounds_awaiting_signoff(branch_id=user.branch_id, today=today)[:5]) if any_signoff else []
+                ),
+            }
+        context = {
+            **sections[user.branch_id],
+            **rounds[user.branch_id],
+            "user": user,
+            "branch": user.branch,
+            "plans_due": _rows_section(plans.get(user.pk, [])),
+            "requests": _rows_section(requests.get(user.branch_id, [])),
+        }
+        digests[user.pk] = _render("branch_digest", context)
+    return digests
+
+
+def _branch_sections(*, branch_ids: list[int], today: datetime.date, policies: list[dict] | None) -> dict[int, dict]:
+    """What a branch's digest says about its retirees, the same for every worker of it, for each of
+    `branch_ids`: the overdue and the due-today retirees in the call list's order with their
+    counts (one query), and the open follow-ups due by today (one query)."""
+    everyone = office_reader()  # narrowed to the branches: what each branch's workers see
+    people = first_per_group(
+        due_list(user=everyone, today=today, policies=policies).filter(branch_id__in=branch_ids),
+        group=["branch_id", "due_state"],
+        order_by=call_list_order(),
+        limit=LIST_LIMIT + 1,
+    )
+    lists: dict[tuple, list] = {}
+    for person in people:
+        lists.setdefault((person.branch_id, person.due_state), []).append(person)
+    follow_ups = _by_group(
+        first_per_group(
+            open_follow_ups(user=everyone, until=today).filter(retiree__branch__in=branch_ids),
+            group=["retiree__branch_id"],
+            order_by=["follow_up_on", "id"],
+            limit=LIST_LIMIT + 1,
+        ),
+        key=lambda contact: contact.retiree.branch_id,
+    )
+    sections = {}
+    for branch_id in branch_ids:
+        overdue = lists.get((branch_id, DueState.OVERDUE), [])
+        due = lists.get((branch_id, DueState.DUE), [])
+        sections[branch_id] = {
+            "today": today,
+            "overdue": _rows_section(overdue),
+            "overdue_count": overdue[0].group_size if overdue else 0,
+            "due": _rows_section(due),
+            "due_count": due[0].group_size if due else 0,
+            "follow_ups": _rows_section(follow_ups.get(branch_id, [])),
+            "site_url": settings.OUTREACH_SITE_URL,
+        }
+    return sections
+
+
+def _by_group(rows, *, key) -> dict:
+    grouped: dict = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return grouped
+
+
+def _rows_section(rows: list) -> dict:
+    return {"rows": rows[:LIST_LIMIT], "more": len(rows) > LIST_LIMIT}
+
+
+def _plans_due_by_responsible(*, users: list, today: datetime.date) -> dict[int, list]:
+    """Each worker's care plans due for review, in their scope (their branch), by user id: one query
+    for all of them, at most one more than a section shows each."""
+    saved = {user.pk: user for user in users if user.pk}
+    plans: dict[int, list] = {}
+    if not saved:
+        return plans
+    due = care_plans_due_for_review(user=office_reader(), today=today).filter(responsible__in=list(saved))
+    for plan in due:
+        if plan.retiree.branch_id != saved[plan.responsible_id].branch_id:
+            continue  # outside the worker's scope
+        mine = plans.setdefault(plan.responsible_id, [])
+        if len(mine) <= LIST_LIMIT:
+            mine.append(plan)
+    return plans
 
 
 def _care_sections(*, user, today: datetime.date, branch=None) -> dict:

@@ -26,7 +26,9 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-_TAG = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|th|td)\b([^>]*)>", re.IGNORECASE)
+# The opening tags the rewrite looks at, and the one closing tag it needs (the header's end): a
+# 1,000-row table's other closing tags are left out of the match, half the callbacks.
+_TAG = re.compile(r"<(/(?=thead\b))?(table|thead|tbody|tfoot|tr|th|td)\b([^>]*)>", re.IGNORECASE)
 _CLASS = re.compile(r'\bclass="([^"]*)"')
 _COLSPAN = re.compile(r'\bcolspan="?(\d+)')
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -54,6 +56,19 @@ def _text(fragment: str) -> str:
     return " ".join(html.unescape(strip_tags(_BREAK.sub(" ", fragment))).split())
 
 
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _cell_text(fragment: str) -> str:
+    """A body cell's text, for the words check only: tags dropped by a regular expression, not by
+    strip_tags's HTML parser, which cost more than the rest of a 1,000-row table's rendering."""
+    if "<" in fragment:
+        fragment = _ANY_TAG.sub(" ", fragment)
+    if "&" in fragment:
+        fragment = html.unescape(fragment)
+    return fragment
+
+
 def _header_labels(table: str) -> list[str]:
     """The label of each column: the cells of the header's last row, spread over their colspan."""
     thead = re.search(r"<thead\b[^>]*>(.*?)</thead>", table, re.IGNORECASE | re.DOTALL)
@@ -69,6 +84,8 @@ def _header_labels(table: str) -> list[str]:
 def card_table(table: str, *, lead=(), tail=(), sticky: int = 0) -> str:
     """The table's HTML with the card classes and each body cell's label (see the module docstring)."""
     labels = _header_labels(table)
+    # Escaped once per column, not once per cell (a 1,000-row table has 9,000 cells).
+    label_attrs = [f' data-label="{escape(label)}"' if label else "" for label in labels]
     roles = {column: "card-title" if position == 0 else "card-lead" for position, column in enumerate(lead)}
     roles.update({column: "card-tail" for column in tail})
     state = {"head": False, "column": 0}
@@ -84,19 +101,22 @@ def card_table(table: str, *, lead=(), tail=(), sticky: int = 0) -> str:
             state["column"] = 0
         elif name in ("td", "th") and not closing and not state["head"]:
             column = state["column"] + 1
-            span = _colspan(attrs)
+            span = _colspan(attrs) if "colspan" in attrs else 1
             state["column"] += span
             if span == 1:
                 end = table.find(f"</{name}>", match.end())
                 content = table[match.end() : end]
+                classes = []  # added at once: one rewrite of the class attribute a cell
                 if content.strip() == "":
-                    attrs = _add_class(attrs, "card-empty")
-                elif _WORDS.search(_text(content)):
-                    attrs = _add_class(attrs, "cell-words")
+                    classes.append("card-empty")
+                elif _WORDS.search(_cell_text(content)):
+                    classes.append("cell-words")
                 if column in roles:
-                    attrs = _add_class(attrs, roles[column])
-                if "data-label=" not in attrs and column <= len(labels) and labels[column - 1]:
-                    attrs = f'{attrs} data-label="{escape(labels[column - 1])}"'
+                    classes.append(roles[column])
+                if classes:
+                    attrs = _add_class(attrs, " ".join(classes))
+                if column <= len(label_attrs) and "data-label=" not in attrs:
+                    attrs += label_attrs[column - 1]
             return f"<{name}{attrs}>"
         return match.group(0)
 
