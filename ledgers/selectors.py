@@ -97,32 +97,42 @@ LEDGER_SELECTORS = {
 
 
 def branch_totals(
-    *, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None, residence_area: str = ""
+    *,
+    user,
+    tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS,
+    today=None,
+    residence_area: str = "",
+    among: Q | None = None,
+    doses_until: datetime.date | None = None,
 ) -> tuple[list[dict], dict]:
-    """Per visible branch: active retirees, how many had each dose, were tested lately, are exposed;
-    only those living in `residence_area` when given (a `ResidenceArea` code).
+    """Per visible branch: active retirees, how many had each dose, were tested lately (in the
+    `tested_within_days` days up to `today`), are exposed; only those living in `residence_area`
+    when given (a `ResidenceArea` code), and only the retirees matching `among` when given (the
+    weekly report's 60+, 80+ and 离休 rates). `doses_until` counts only the doses given by that
+    day (the weekly report's figure at the end of a past week); the ledger page counts them all.
 
     Runs two queries (the branches, and one grouped count over the retirees).
     """
     today = today or local_today()
     tested_since = today - datetime.timedelta(days=tested_within_days - 1)
+    doses = VaccinationDose.objects.filter(retiree=OuterRef("pk"))
+    if doses_until is not None:
+        doses = doses.filter(given_on__lte=doses_until)
     counts = {
-        f"dose{number}": Count(
-            "id", filter=Q(Exists(VaccinationDose.objects.filter(retiree=OuterRef("pk"), dose_number=number)))
-        )
-        for number in DOSE_NUMBERS
+        f"dose{number}": Count("id", filter=Q(Exists(doses.filter(dose_number=number)))) for number in DOSE_NUMBERS
     }
     retirees = Retiree.objects.visible_to(user).filter(status=Status.ACTIVE)
     if residence_area:
         retirees = retirees.filter(residence_area=residence_area)
+    if among is not None:
+        retirees = retirees.filter(among)
+    tests = NucleicTest.objects.filter(retiree=OuterRef("pk"), tested_on__gte=tested_since, tested_on__lte=today)
     rows = (
         retirees.values("branch")
         .annotate(
             total=Count("id"),
             **counts,
-            tested=Count(
-                "id", filter=Q(Exists(NucleicTest.objects.filter(retiree=OuterRef("pk"), tested_on__gte=tested_since)))
-            ),
+            tested=Count("id", filter=Q(Exists(tests))),
             exposed=Count("id", filter=Q(Exists(_ongoing_exposure()))),
         )
         .order_by()
@@ -139,6 +149,23 @@ def branch_totals(
         row["dose_cells"] = [(row[f"dose{n}"], _rate(row[f"dose{n}"], row["total"])) for n in DOSE_NUMBERS]
         row["tested_rate"] = _rate(row["tested"], row["total"])
     return totals, overall
+
+
+def exposures_in_week(
+    *, user, starts_on: datetime.date, ends_on: datetime.date, branch=None, residence_area: str = ""
+) -> dict:
+    """Exposure events of the retirees in scope (any status of retiree) started, and lifted,
+    between `starts_on` and `ends_on` (inclusive): the weekly report's flow beside the ledger
+    page's "currently exposed" (`branch_totals`). A lifted event's day is its `ended_on`. One query."""
+    events = ExposureEvent.objects.visible_to(user)
+    if branch is not None:
+        events = events.filter(retiree__branch=branch)
+    if residence_area:
+        events = events.filter(retiree__residence_area=residence_area)
+    return events.aggregate(
+        opened=Count("id", filter=Q(started_on__gte=starts_on, started_on__lte=ends_on)),
+        lifted=Count("id", filter=Q(status=ExposureStatus.LIFTED, ended_on__gte=starts_on, ended_on__lte=ends_on)),
+    )
 
 
 def _rate(part: int, whole: int) -> float | None:
