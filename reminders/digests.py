@@ -22,6 +22,7 @@ from checkins.selectors import (
     under_attention,
     unreachable_retirees,
 )
+from reports.presenters import report_title
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
@@ -205,3 +206,22 @@ def alert_chat(*, retiree) -> Digest:
         subject = gettext("%(branch)s: a retiree needs attention") % {"branch": retiree.branch}
         text = render_to_string("reminders/email/alert_chat.md", context)
     return Digest(subject=subject, text=text, html="", context=context)
+
+
+def weekly_report_message(*, user, report) -> Digest:
+    """The office's Monday email: last week's report, its headline figures and the links to the
+    page, the PDF and the Excel file (the files themselves stay behind the sign-in)."""
+    figures = report.figures
+    weeks = figures["coverage"]["weeks"]
+    context = {
+        "user": user,
+        "report": report,
+        "this_week": weeks[-1],
+        "last_week": weeks[-2],
+        "state": figures["state"]["totals"],
+        "total": figures["coverage"]["total"],
+        "site_url": settings.OUTREACH_SITE_URL,
+    }
+    with translation.override(recipient_language(user)):
+        context["title"] = report_title(figures)
+    return _render("weekly_report", context)
