@@ -158,7 +158,14 @@ def test_an_issued_report_keeps_its_figures(office, secretary_a, dataset):
         report = services.report_issue(user=office, week=WEEK, scope=Scope())
     assert report.figures["coverage"]["weeks"][-1]["reached"] == 2
     # A contact logged later for the same week changes the ledgers, not the report.
-    log_at(at(2026, 11, 21), user=secretary_a, retiree=dataset["a3"], channel="phone", reached="retiree", outcome="all_well")
+    log_at(
+        at(2026, 11, 21),
+        user=secretary_a,
+        retiree=dataset["a3"],
+        channel="phone",
+        reached="retiree",
+        outcome="all_well",
+    )
     with time_machine.travel(at(2026, 11, 26), tick=False):
         again = services.report_issue(user=office, week=WEEK, scope=Scope())
     assert again.pk == report.pk
