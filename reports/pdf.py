@@ -20,9 +20,16 @@ def quote_filename(name: str) -> str:
     return quote(name, safe="")
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint or the system libraries it loads (Pango) are missing on this server."""
+
+
 def report_pdf(context: dict) -> bytes:
     """Two A4 pages or so: the sections as on the page, with the print stylesheet."""
-    from weasyprint import CSS, HTML  # heavy to import: only when a PDF is asked for
+    try:
+        from weasyprint import CSS, HTML  # heavy to import: only when a PDF is asked for
+    except (ImportError, OSError) as error:  # OSError: Pango not found by cffi
+        raise PdfUnavailable(str(error)) from error
 
     html = render_to_string("reports/report_pdf.html", context)
     stylesheets = [CSS(filename=finders.find(path)) for path in STYLESHEETS]

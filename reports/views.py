@@ -1,5 +1,6 @@
 """The weekly report pages: office staff only."""
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -52,7 +53,15 @@ def _download(content: bytes, report, extension: str, content_type: str) -> Http
 @office_required
 def report_pdf(request, pk):
     report = selectors.report_get(user=request.user, pk=pk)
-    return _download(pdf.report_pdf(_context(report)), report, "pdf", "application/pdf")
+    try:
+        content = pdf.report_pdf(_context(report))
+    except pdf.PdfUnavailable:
+        messages.error(
+            request,
+            _("The PDF cannot be made on this server (its system libraries are missing). Print the page instead."),
+        )
+        return redirect(report)
+    return _download(content, report, "pdf", "application/pdf")
 
 
 @office_required

@@ -46,3 +46,13 @@ if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium || echo "Chromium could not be installed: browser tests will fail." >&2
 fi
 echo "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
+
+# Pango and the Chinese font for the weekly report's PDF (WeasyPrint lays it out with Pango and
+# embeds the font), the same font for screenshots that show Chinese. Both are Debian packages.
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 || echo "Pango could not be installed: the report's PDF will fail." >&2
+fi
+if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; then
+    apt_install fonts-noto-cjk || echo "The Noto CJK font could not be installed: PDFs will show boxes for Chinese." >&2
+fi
+echo "Pango and the CJK font: $(ldconfig -p 2>/dev/null | grep -c libpangoft2) / $(ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc 2>/dev/null || echo missing)"
