@@ -128,10 +128,11 @@ def _coverage(figures: dict) -> Section:
     weeks = figures["coverage"]["weeks"]
     this, last = weeks[-1], weeks[-2]
     labels = [_week_label(week["week"]) for week in weeks]
+    short = [date_format(datetime.date.fromisoformat(week["week"]), "n/j") for week in weeks]
     table = Table(
         _("Retirees reached each week (Monday to Sunday), of %(total)s active retirees")
         % {"total": f"{figures['coverage']['total']:,}"},
-        [_("Week of"), *labels],
+        [_("Week of"), *short],
         [
             [_("Reached"), *(Cell(week["reached"]) for week in weeks)],
             [_("Percent"), *(Cell(week["percent"], percent=True) for week in weeks)],

@@ -10,7 +10,6 @@ scope, and writes the numbers into the plain dict that is frozen when the report
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -139,24 +138,26 @@ def _coverage_state(*, user, scope: Scope, today: datetime.date) -> dict:
     }
 
 
-def _group_filters(day: datetime.date) -> dict[str, Q]:
+def _groups(day: datetime.date) -> dict[str, dict]:
+    """The groups whose vaccination rates the report gives, as lookups on the retiree (ages on `day`)."""
     return {
-        "age60": Q(birth_date__lte=birth_date_bounds(60, None, day)[1]),
-        "age80": Q(birth_date__lte=birth_date_bounds(80, None, day)[1]),
-        "lixiu": Q(category=Category.LIXIU),
+        "age60": {"birth_date__lte": birth_date_bounds(60, None, day)[1]},
+        "age80": {"birth_date__lte": birth_date_bounds(80, None, day)[1]},
+        "lixiu": {"category": Category.LIXIU},
     }
 
 
-def _ledger_totals(*, user, scope: Scope, sunday: datetime.date, among: Q | None = None) -> tuple[list[dict], dict]:
-    """The ledger page's totals per branch at the end of the week: doses given by then, tests in
-    its seven days, and (for the week just ended) the retirees exposed now."""
+def _ledger_totals(*, user, scope: Scope, sunday: datetime.date) -> tuple[list[dict], dict]:
+    """The ledger page's totals per branch at the end of the week, with the groups': doses given by
+    then, tests in its seven days, and the retirees exposed now."""
     area = scope.area if scope.kind == ReportScope.AREA else ""
     rows, _overall = ledger_selectors.branch_totals(
-        user=user, today=sunday, residence_area=area, among=among, doses_until=sunday
+        user=user, today=sunday, residence_area=area, doses_until=sunday, groups=_groups(sunday)
     )
     rows = _branch_rows(rows, scope)
     keys = ["total", "tested", "exposed", *(f"dose{n}" for n in ledger_selectors.DOSE_NUMBERS)]
     overall = {key: sum(row[key] for row in rows) for key in keys}
+    overall["groups"] = {name: {key: sum(row["groups"][name][key] for row in rows) for key in keys} for name in GROUPS}
     return rows, overall
 
 
@@ -234,16 +235,13 @@ def report_figures(
     this_rows, this_overall = _ledger_totals(user=user, scope=scope, sunday=sunday)
     last_rows, last_overall = _ledger_totals(user=user, scope=scope, sunday=last_sunday)
     last_by_branch = {row["branch"].pk: row for row in last_rows}
-    groups = {}
-    for key in GROUPS:
-        _r, this_group = _ledger_totals(user=user, scope=scope, sunday=sunday, among=_group_filters(sunday)[key])
-        _r, last_group = _ledger_totals(
-            user=user, scope=scope, sunday=last_sunday, among=_group_filters(last_sunday)[key]
-        )
-        groups[key] = {
-            "this": {"total": this_group["total"], "doses": _doses(this_group)},
-            "last": {"total": last_group["total"], "doses": _doses(last_group)},
+    groups = {
+        key: {
+            "this": {"total": this_overall["groups"][key]["total"], "doses": _doses(this_overall["groups"][key])},
+            "last": {"total": last_overall["groups"][key]["total"], "doses": _doses(last_overall["groups"][key])},
         }
+        for key in GROUPS
+    }
 
     previous = previous or {}
     return {
