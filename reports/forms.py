@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ class ReportForm(forms.Form):
                 _("%(start)s – %(end)s")
                 % {
                     "start": date_format(monday, "SHORT_DATE_FORMAT"),
-                    "end": date_format(monday + selectors.datetime.timedelta(days=6), "MONTH_DAY_FORMAT"),
+                    "end": date_format(monday + datetime.timedelta(days=6), "MONTH_DAY_FORMAT"),
                 },
             )
             for iso, monday in self.mondays.items()
