@@ -225,6 +225,15 @@ class AddressedQuerySet(BranchScopedQuerySet):
         return self.model.addressed_to_branch(branch_id)
 
 
+class OfficeOnlyQuerySet(QuerySet):
+    """Rows for the office's eyes only (the weekly reports): office staff and administrators see
+    them all, anybody else none, so that a branch worker's request for one is a 404."""
+
+    def visible_to(self, user):
+        """Rows `user` may see (adds one filter; runs no query by itself)."""
+        return self if is_office(user) else self.none()
+
+
 def in_scope(queryset_or_model: QuerySet | type[Model], user, pk, *, lock: bool = False):
     """For services: the row `pk` again, if `user` may see it; PermissionDenied otherwise (whether or
     not the row exists), so that a service refuses and saves nothing. `lock` also locks it."""

@@ -2,12 +2,12 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from ledgers import selectors as ledger_selectors
 
-from .choices import UNFINISHED_STATUSES
+from .choices import UNFINISHED_STATUSES, AssistanceStatus
 from .models import AssistanceRequest
 
 
@@ -59,3 +59,27 @@ def has_unfinished_request(*, today: datetime.date | None = None, overdue: bool 
 def retiree_panel(*, user, retiree) -> dict:
     """The retiree page's assistance requests (one query, at most 20)."""
     return {"requests": list(retiree_assistance_requests(user=user, retiree=retiree)[:20])}
+
+
+def assistance_in_week(
+    *, user, starts_on: datetime.date, ends_on: datetime.date, branch=None, residence_area: str = ""
+) -> dict[str, dict]:
+    """Per kind: requests made (created) and done (closed as done) between `starts_on` and `ends_on`,
+    Asia/Shanghai days, inclusive, for the retirees in scope (the weekly report). One query."""
+    requests = AssistanceRequest.objects.visible_to(user)
+    if branch is not None:
+        requests = requests.filter(retiree__branch=branch)
+    if residence_area:
+        requests = requests.filter(retiree__residence_area=residence_area)
+    rows = (
+        requests.order_by()
+        .values("kind")
+        .annotate(
+            requested=Count("id", filter=Q(created_at__date__gte=starts_on, created_at__date__lte=ends_on)),
+            done=Count(
+                "id",
+                filter=Q(status=AssistanceStatus.DONE, closed_at__date__gte=starts_on, closed_at__date__lte=ends_on),
+            ),
+        )
+    )
+    return {row["kind"]: {"requested": row["requested"], "done": row["done"]} for row in rows}

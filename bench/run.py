@@ -778,7 +778,7 @@ def _remove_load_test_contacts(last_contact_before: int) -> None:
 
 # --- main -------------------------------------------------------------------------------------
 
-STEPS = ["list", "dashboard", "calllist", "reminders", "exports", "import", "load"]
+STEPS = ["list", "dashboard", "calllist", "reminders", "exports", "import", "report", "load"]
 
 
 def create_database():
@@ -901,6 +901,8 @@ def main():
         bench_exports(min(args.runs, 5))
     if "import" in steps:
         bench_import(args.runs)
+    if "report" in steps:  # the weekly report (issue 19), measured in bench/report.py
+        __import__("bench.report").report.bench_report(args.runs, record=record)
     if "load" in steps:
         bench_load(args.users, args.seconds, args.workers)
 

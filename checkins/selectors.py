@@ -168,16 +168,22 @@ SECTION_FIELDS = [f"section_{state}" for state in DueState.values]
 COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable", "attention", *SECTION_FIELDS]
 
 
-def branch_coverage(*, user, today: datetime.date | None = None, policies: list[dict] | None = None) -> list[dict]:
+def branch_coverage(
+    *, user, today: datetime.date | None = None, policies: list[dict] | None = None, residence_area: str = ""
+) -> list[dict]:
     """Per visible branch: active retirees, reached this cycle, exempt, due today, overdue,
-    unreachable, under attention.
+    unreachable, under attention; only those living in `residence_area` when given (a
+    `ResidenceArea` code: the weekly report of one family area).
 
     Two queries (the counts grouped by branch, and the branches), whatever the number of retirees,
     and a third for the cadence rules unless `policies` is given. Each dict has the branch, the
     counts, `percent` ((covered + exempt) / total) and `complete`.
     """
     today = today or local_today()
-    scheduled = with_schedule(Retiree.objects.visible_to(user).active(), today, policies=policies)
+    retirees = Retiree.objects.visible_to(user).active()
+    if residence_area:
+        retirees = retirees.filter(residence_area=residence_area)
+    scheduled = with_schedule(retirees, today, policies=policies)
     counts = {row["branch"]: row for row in _count_by_branch(scheduled)}
     rows = []
     for branch in Branch.objects.visible_to(user):
@@ -241,8 +247,16 @@ def week_starts(today: datetime.date, weeks: int = WEEKS_IN_CHART) -> list[datet
     return [this_monday - datetime.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
 
 
-def weekly_coverage(*, user, today: datetime.date | None = None, total: int | None = None) -> list[dict]:
-    """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct active retirees reached.
+def weekly_coverage(
+    *,
+    user,
+    today: datetime.date | None = None,
+    total: int | None = None,
+    branch: Branch | None = None,
+    residence_area: str = "",
+) -> list[dict]:
+    """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct active retirees reached;
+    only those of `branch`, or living in `residence_area`, when given (the weekly report's scope).
 
     Counts the maintained `WeeklyReach` rows (one per retiree and week reached) of the retirees
     in scope who are active now; one query. For a user who sees every branch the rows are read
@@ -252,10 +266,17 @@ def weekly_coverage(*, user, today: datetime.date | None = None, total: int | No
     """
     today = today or local_today()
     weeks = week_starts(today)
+    narrow = {}
+    if branch is not None:
+        narrow["branch"] = branch
+    if residence_area:
+        narrow["residence_area"] = residence_area
     if total is None:
-        total = Retiree.objects.visible_to(user).active().count()
+        total = Retiree.objects.visible_to(user).active().filter(**narrow).count()
     in_chart = WeeklyReach.objects.visible_to(user).filter(week__gte=weeks[0], week__lte=weeks[-1]).order_by()
-    if user.sees_all_branches:
+    if narrow:
+        in_chart = in_chart.filter(**{f"retiree__{field}": value for field, value in narrow.items()})
+    if user.sees_all_branches and not narrow:
         no_longer_active = Retiree.objects.exclude(status=Status.ACTIVE).values("pk")
         rows = in_chart.values("week").annotate(
             n=Count("retiree") - Count("retiree", filter=Q(retiree__in=no_longer_active))

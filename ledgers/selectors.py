@@ -6,7 +6,7 @@ subqueries so that a page, or an export of any length, costs a fixed number of q
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -97,48 +97,102 @@ LEDGER_SELECTORS = {
 
 
 def branch_totals(
-    *, user, tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS, today=None, residence_area: str = ""
+    *,
+    user,
+    tested_within_days: int = DEFAULT_TESTED_WITHIN_DAYS,
+    today=None,
+    residence_area: str = "",
+    doses_until: datetime.date | None = None,
+    groups: dict[str, dict] | None = None,
 ) -> tuple[list[dict], dict]:
-    """Per visible branch: active retirees, how many had each dose, were tested lately, are exposed;
-    only those living in `residence_area` when given (a `ResidenceArea` code).
+    """Per visible branch: active retirees, how many had each dose, were tested lately (in the
+    `tested_within_days` days up to `today`), are exposed; only those living in `residence_area`
+    when given (a `ResidenceArea` code). `doses_until` counts only the doses given by that day
+    (the weekly report's figure at the end of a past week); the ledger page counts them all.
+    `groups` (a name -> lookups on the retiree, e.g. {"category": "lixiu"}) adds the same counts
+    for the retirees of each group, as `row["groups"][name]` (the weekly report's 60+, 80+ and 离休).
 
-    Runs two queries (the branches, and one grouped count over the retirees).
+    Five queries, whatever the number of retirees: the branches, and one grouped pass each over
+    the retirees, the doses, the tests and the ongoing exposures (each joined to its retirees once,
+    rather than a subquery per retiree and dose: 0.4 s instead of 2 s for a city's 100,000).
+    A dose number is recorded once per retiree (a constraint), so counting doses counts retirees.
     """
     today = today or local_today()
     tested_since = today - datetime.timedelta(days=tested_within_days - 1)
-    counts = {
-        f"dose{number}": Count(
-            "id", filter=Q(Exists(VaccinationDose.objects.filter(retiree=OuterRef("pk"), dose_number=number)))
-        )
-        for number in DOSE_NUMBERS
-    }
+    groups = groups or {}
+    in_scope = {"retiree__status": Status.ACTIVE}
     retirees = Retiree.objects.visible_to(user).filter(status=Status.ACTIVE)
     if residence_area:
         retirees = retirees.filter(residence_area=residence_area)
-    rows = (
-        retirees.values("branch")
-        .annotate(
-            total=Count("id"),
-            **counts,
-            tested=Count(
-                "id", filter=Q(Exists(NucleicTest.objects.filter(retiree=OuterRef("pk"), tested_on__gte=tested_since)))
-            ),
-            exposed=Count("id", filter=Q(Exists(_ongoing_exposure()))),
+        in_scope["retiree__residence_area"] = residence_area
+
+    def counted(queryset, path: str, count: str, *group_by) -> list[dict]:
+        """`queryset` grouped by branch (and `group_by`): `n`, and `n_<group>` for each group."""
+
+        def of(lookups):
+            condition = Q(**{f"{path}{k}": v for k, v in lookups.items()}) if lookups else None
+            return Count(count, distinct=count != "id", filter=condition)
+
+        return list(
+            queryset.order_by()
+            .values(f"{path}branch", *group_by)
+            .annotate(n=of({}), **{f"n_{name}": of(lookups) for name, lookups in groups.items()})
         )
-        .order_by()
-    )
-    by_branch = {row["branch"]: row for row in rows}
+
+    doses = VaccinationDose.objects.visible_to(user).filter(**in_scope)
+    if doses_until is not None:
+        doses = doses.filter(given_on__lte=doses_until)
+    tests = NucleicTest.objects.visible_to(user).filter(**in_scope, tested_on__gte=tested_since, tested_on__lte=today)
+    exposed = ExposureEvent.objects.visible_to(user).filter(**in_scope, status=ExposureStatus.ONGOING)
+    passes = [
+        ("total", counted(retirees, "", "id")),
+        ("dose", counted(doses, "retiree__", "id", "dose_number")),
+        ("tested", counted(tests, "retiree__", "retiree")),
+        ("exposed", counted(exposed, "retiree__", "retiree")),
+    ]
+    keys = ["total", "tested", "exposed", *(f"dose{number}" for number in DOSE_NUMBERS)]
+    by_branch: dict[int, dict] = {}
+    for key, rows in passes:
+        for row in rows:
+            branch_id = row.get("branch", row.get("retiree__branch"))
+            counts = by_branch.setdefault(
+                branch_id, {"": dict.fromkeys(keys, 0), **{name: dict.fromkeys(keys, 0) for name in groups}}
+            )
+            field = f"dose{row['dose_number']}" if key == "dose" else key
+            counts[""][field] = row["n"]
+            for name in groups:
+                counts[name][field] = row[f"n_{name}"]
     totals = []
-    empty = {"total": 0, "tested": 0, "exposed": 0, **{f"dose{number}": 0 for number in DOSE_NUMBERS}}
     for branch in Branch.objects.visible_to(user):
-        row = {**empty, **by_branch.get(branch.pk, {})}
-        row["branch"] = branch
+        counts = by_branch.get(branch.pk, {})
+        row = {**dict.fromkeys(keys, 0), **counts.get("", {}), "branch": branch}
+        row["groups"] = {name: {**dict.fromkeys(keys, 0), **counts.get(name, {})} for name in groups}
         totals.append(row)
-    overall = {key: sum(row[key] for row in totals) for key in empty}
+    overall = {key: sum(row[key] for row in totals) for key in keys}
+    overall["groups"] = {
+        name: {key: sum(row["groups"][name][key] for row in totals) for key in keys} for name in groups
+    }
     for row in [*totals, overall]:
         row["dose_cells"] = [(row[f"dose{n}"], _rate(row[f"dose{n}"], row["total"])) for n in DOSE_NUMBERS]
         row["tested_rate"] = _rate(row["tested"], row["total"])
     return totals, overall
+
+
+def exposures_in_week(
+    *, user, starts_on: datetime.date, ends_on: datetime.date, branch=None, residence_area: str = ""
+) -> dict:
+    """Exposure events of the retirees in scope (any status of retiree) started, and lifted,
+    between `starts_on` and `ends_on` (inclusive): the weekly report's flow beside the ledger
+    page's "currently exposed" (`branch_totals`). A lifted event's day is its `ended_on`. One query."""
+    events = ExposureEvent.objects.visible_to(user)
+    if branch is not None:
+        events = events.filter(retiree__branch=branch)
+    if residence_area:
+        events = events.filter(retiree__residence_area=residence_area)
+    return events.aggregate(
+        opened=Count("id", filter=Q(started_on__gte=starts_on, started_on__lte=ends_on)),
+        lifted=Count("id", filter=Q(status=ExposureStatus.LIFTED, ended_on__gte=starts_on, ended_on__lte=ends_on)),
+    )
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -27,6 +27,10 @@ app.conf.beat_schedule = {
     # Every five minutes: claim the reminders that are due, enqueue their deliveries, and
     # re-enqueue deliveries whose retry time has come or whose worker died mid-send.
     "reminders-tick": {"task": "reminders.tick", "schedule": 300.0},
+    # Hourly at :05: last week's report to the office, from Monday's office digest time on (a later
+    # hour or day catches up after downtime; each person and week is claimed once). Its deliveries
+    # are retried by the tick above.
+    "weekly-report": {"task": "reminders.weekly_report", "schedule": crontab(minute=5)},
     # Daily at 03:00 Asia/Shanghai: anonymise retirees past the retention period (PIPL).
     "retention": {"task": "retirees.anonymise_due", "schedule": crontab(hour=3, minute=0)},
     # Hourly at :20: delete roster uploads previewed but not confirmed within 24 hours, so the

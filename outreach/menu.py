@@ -42,6 +42,7 @@ MENU = (
         (
             Link(_("Call list"), "checkins:call_list", also=("checkins:contact_create", "checkins:quick_log")),
             Link(_("Coverage"), "checkins:dashboard"),
+            Link(_("Weekly report"), "reports:list", access.is_office, also=("reports:detail",)),
             Link(_("Check-in rounds"), "checkins:round_list", also=("checkins:round_create",)),
             Link(_("Exemption requests"), "checkins:exemption_list", also=("checkins:exemption_decide",)),
             Link(_("Cadence rules"), "checkins:policy_list", access.is_office, also=("checkins:policy_create",)),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "visits",
     "meetings",
     "care",
+    "reports",
     # The demo loader (`manage.py load_demo`): imports every app, and no app imports it.
     "demo",
 ]

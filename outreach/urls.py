@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("reminders.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("checkins/", include("checkins.urls")),
+    path("reports/", include("reports.urls")),
     path("care/", include("care.urls")),
     # The care services' own apps keep the /care/ paths they had inside the care app.
     path("care/", include("assistance.urls")),

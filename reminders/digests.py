@@ -27,6 +27,7 @@ from checkins.selectors import (
 )
 from core.db import first_per_group
 from core.names import split_name
+from reports.presenters import report_title
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
@@ -320,3 +321,22 @@ def alert_chat(*, retiree) -> Digest:
         subject = gettext("%(branch)s: a retiree needs attention") % {"branch": retiree.branch}
         text = render_to_string("reminders/email/alert_chat.md", context)
     return Digest(subject=subject, text=text, html="", context=context)
+
+
+def weekly_report_message(*, user, report) -> Digest:
+    """The office's Monday email: last week's report, its headline figures and the links to the
+    page, the PDF and the Excel file (the files themselves stay behind the sign-in)."""
+    figures = report.figures
+    weeks = figures["coverage"]["weeks"]
+    context = {
+        "user": user,
+        "report": report,
+        "this_week": weeks[-1],
+        "last_week": weeks[-2],
+        "state": figures["state"]["totals"],
+        "total": figures["coverage"]["total"],
+        "site_url": settings.OUTREACH_SITE_URL,
+    }
+    with translation.override(recipient_language(user)):
+        context["title"] = report_title(figures)
+    return _render("weekly_report", context)

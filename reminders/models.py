@@ -59,6 +59,7 @@ class ReminderKind(models.TextChoices):
     BRANCH_CHAT = "branch_chat", _("Branch group chat digest")
     ALERT = "alert", _("Immediate alert")
     ALERT_CHAT = "alert_chat", _("Group chat alert")
+    WEEKLY_REPORT = "weekly_report", _("Weekly report")
 
 
 # Kinds by what they are about and where they go: the constraints below and the staleness rule
@@ -66,11 +67,13 @@ class ReminderKind(models.TextChoices):
 DIGEST_KINDS = (ReminderKind.BRANCH_DIGEST, ReminderKind.OFFICE_DAILY, ReminderKind.BRANCH_CHAT)  # per day
 ALERT_KINDS = (ReminderKind.ALERT, ReminderKind.ALERT_CHAT)  # per retiree and episode
 CHAT_KINDS = (ReminderKind.BRANCH_CHAT, ReminderKind.ALERT_CHAT)  # to a branch's group chat, not a person
+WEEKLY_KINDS = (ReminderKind.WEEKLY_REPORT,)  # per week: the period is the reported week's Monday
 
 
 class Reminder(models.Model):
-    """The claim of one reminder for one recipient (or one branch chat): a digest for one day, or
-    an immediate alert for one retiree and one episode (see checkins.signals).
+    """The claim of one reminder for one recipient (or one branch chat): a digest for one day, an
+    immediate alert for one retiree and one episode (see checkins.signals), or the office's weekly
+    report for one week.
 
     The database's unique constraints make the claim: whoever inserts the row first sends it,
     so two ticks, two beats, two senders of the same finding or a retried task never send twice.
@@ -144,6 +147,12 @@ class Reminder(models.Model):
                 fields=["branch", "kind", "period"],
                 condition=Q(kind=ReminderKind.BRANCH_CHAT),
                 name="reminders_reminder_once_per_branch_chat_period",
+                violation_error_message=_("This reminder was already sent."),
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "period"],
+                condition=Q(kind=ReminderKind.WEEKLY_REPORT),
+                name="reminders_reminder_weekly_report_once",
                 violation_error_message=_("This reminder was already sent."),
             ),
             # Retiree and episode first: services.alert_raise looks up who has this alert already.

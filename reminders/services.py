@@ -32,12 +32,14 @@ from branches.models import Branch
 from checkins.schedule import cadence_policy_rows
 from core import calendar_cn
 from core.queue import enqueue_many_on_commit
+from reports import services as report_services
+from reports.selectors import Scope as ReportScope
 from retirees.models import Retiree
 
 from . import digests
 from .calendar import HolidayMap, is_reminder_day
 from .digests import AlertCause
-from .models import DIGEST_KINDS, Delivery, Holiday, Notification, Reminder
+from .models import DIGEST_KINDS, WEEKLY_KINDS, Delivery, Holiday, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ BACKOFF = [60, 300, 900, 3600, 3 * 3600]  # seconds before attempts 2..6
 # (unreachable, under attention) and the in-app notification is still there, so a day-old alert
 # email or chat post is not sent.
 ALERT_STALE_AFTER = datetime.timedelta(hours=24)
+# The weekly report's figures are frozen, so its email is worth sending late, until the next one.
+WEEKLY_STALE_AFTER = datetime.timedelta(days=7)
 
 
 @dataclass
@@ -67,11 +71,13 @@ def delivery_stale_at(*, kind: str, period: datetime.date, claimed_at: datetime.
     """When an unsent email or chat post of a reminder stops being worth sending.
 
     A digest: OUTREACH_DIGEST_STALE_AFTER after the local midnight that starts its day (by default
-    the end of that day in Asia/Shanghai). Any other kind (an alert): ALERT_STALE_AFTER after it was
-    claimed."""
+    the end of that day in Asia/Shanghai). The weekly report: WEEKLY_STALE_AFTER after it was claimed.
+    Any other kind (an alert): ALERT_STALE_AFTER after it was claimed."""
     if kind in DIGEST_KINDS:
         day_start = timezone.make_aware(datetime.datetime.combine(period, datetime.time.min))
         return day_start + settings.OUTREACH_DIGEST_STALE_AFTER
+    if kind in WEEKLY_KINDS:
+        return claimed_at + WEEKLY_STALE_AFTER
     return claimed_at + ALERT_STALE_AFTER
 
 
@@ -167,6 +173,42 @@ def reminder_tick(*, now: datetime.datetime | None = None) -> TickResult:
         result.expired,
     )
     return result
+
+
+def weekly_report_tick(*, now: datetime.datetime | None = None) -> TickResult:
+    """The weekly report's own beat entry: claim what is due, then enqueue every pending delivery
+    (as the reminder tick does, which also retries them). Idempotent."""
+    now = now or timezone.now()
+    result = TickResult(claimed=weekly_report_claim_due(now=now))
+    if result.claimed:
+        result.enqueued = deliveries_enqueue_due(now=now)
+    logger.info("Weekly report tick: %s claimed, %s deliveries enqueued.", result.claimed, result.enqueued)
+    return result
+
+
+def weekly_report_claim_due(*, now: datetime.datetime) -> int:
+    """From Monday's office digest time on (or any later day of the week, after downtime): last
+    week's report for all branches to every office staff member, once per person and week (the
+    unique constraint on recipient and week decides). The report is issued (its figures frozen) the
+    first time; later claims send the same report. Returns how many were claimed."""
+    local = timezone.localtime(now)
+    today = local.date()
+    if today.weekday() == 0 and local.time() < settings.OUTREACH_OFFICE_DIGEST_TIME:
+        return 0
+    week = report_services.last_week(today)
+    office = list(
+        office_staff().exclude(reminders__kind=Reminder.Kind.WEEKLY_REPORT, reminders__period=week).order_by("pk")
+    )
+    if not office:
+        return 0
+    report = report_services.report_issue(user=None, week=week, scope=ReportScope(), now=now)
+    claimed = 0
+    for user in office:
+        message = digests.weekly_report_message(user=user, report=report)
+        claimed += bool(
+            message_claim(kind=Reminder.Kind.WEEKLY_REPORT, period=week, now=now, message=message, recipient=user)
+        )
+    return claimed
 
 
 def reminder_claim(

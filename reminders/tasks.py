@@ -12,6 +12,13 @@ def tick():
     return {"claimed": result.claimed, "enqueued": result.enqueued}
 
 
+@shared_task(name="reminders.weekly_report", ignore_result=True)
+def weekly_report():
+    """Last week's report to the office, once per person and week (claimed like a digest)."""
+    result = services.weekly_report_tick()
+    return {"claimed": result.claimed, "enqueued": result.enqueued}
+
+
 @shared_task(name="reminders.send_delivery", ignore_result=True)
 def send_delivery(delivery_id: int):
     """Send one channel of one reminder. Failures are retried by the tick with the backoff stored

@@ -61,3 +61,10 @@ if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-* >/dev/null 2>&1; then
     apt_install fonts-noto-cjk || echo "fonts-noto-cjk could not be installed: Chinese prints as boxes." >&2
 fi
 echo "LibreOffice: $(soffice --version 2>/dev/null | head -n 1 || echo missing)"
+
+# Pango and the Chinese font for the weekly report's PDF (WeasyPrint lays it out with Pango and
+# embeds the font), the same font for screenshots that show Chinese. Both are Debian packages.
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 || echo "Pango could not be installed: the report's PDF will fail." >&2
+fi
+echo "Pango: $(ldconfig -p 2>/dev/null | grep -c libpangoft2) librar(ies)"

@@ -22,7 +22,7 @@ LAYERS = [
     ["audit", "accounts"],
     ["retirees", "branches"],
     ["ledgers", "checkins", "notices", "volunteers", "visits", "meetings", "assistance", "care"],
-    ["reminders"],
+    ["reports", "reminders"],
     ["demo", "perf"],
     ["outreach"],
 ]

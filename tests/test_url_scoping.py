@@ -39,6 +39,10 @@ OFFICE_ONLY = {
     "ledgers:import_progress",
     "ledgers:import_map",
     "ledgers:import_confirm",
+    "reports:list",
+    "reports:detail",
+    "reports:pdf",
+    "reports:xlsx",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
 # object was found in scope: office staff decide exemptions, close rounds, set cadences, plan care
@@ -138,6 +142,10 @@ OBJECT_URLS = {
     "ledgers:import_progress": "upload",
     "ledgers:import_map": "upload",
     "ledgers:import_confirm": "upload",
+    # The office's weekly report (office staff only, whoever's branch).
+    "reports:detail": "report",
+    "reports:pdf": "report",
+    "reports:xlsx": "report",
 }
 # Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
 # closed round and its sign-off too, whose pages read the counts frozen at closing.
@@ -205,6 +213,8 @@ def _personal(user, retiree):
     from ledgers.imports.runs import upload_check
     from ledgers.models import ImportUpload
     from reminders.models import Holiday, Notification
+    from reports.selectors import Scope
+    from reports.services import last_week, report_issue
 
     holiday, _created = Holiday.objects.get_or_create(date="2026-10-01", defaults={"name": "国庆节"})
     # A checked roster with a branch nobody recognises: its page shows the mapping form.
@@ -215,6 +225,7 @@ def _personal(user, retiree):
         "notification": Notification.objects.create(recipient=user, title=retiree.name, body=""),
         "holiday": holiday,
         "upload": upload,
+        "report": report_issue(user=None, week=last_week(), scope=Scope()),  # the Monday schedule's
     }
 
 

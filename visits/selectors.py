@@ -67,11 +67,15 @@ def campaign_get(*, user, pk) -> VisitCampaign:
     return get_object_or_404(VisitCampaign.objects.visible_to(user).prefetch_related("branches", "areas"), pk=pk)
 
 
-def campaign_targets(*, user, campaign: VisitCampaign, today: datetime.date | None = None):
+def campaign_targets(*, user, campaign: VisitCampaign, today: datetime.date | None = None, residence_area: str = ""):
     """Active retirees in scope whom the campaign means to visit, each with `visited` (a done visit
-    of this campaign, or any done visit inside its window)."""
+    of this campaign, or any done visit inside its window); only those living in `residence_area`
+    when given (the weekly report of one family area)."""
     today = today or local_today()
-    queryset = campaign.addressees(Retiree.objects.visible_to(user).active())
+    retirees = Retiree.objects.visible_to(user).active()
+    if residence_area:
+        retirees = retirees.filter(residence_area=residence_area)
+    queryset = campaign.addressees(retirees)
     if campaign.target == CampaignTarget.FRAIL:
         queryset = queryset.filter(frail_filter(today))
     elif campaign.target == CampaignTarget.LIXIU:
@@ -82,11 +86,11 @@ def campaign_targets(*, user, campaign: VisitCampaign, today: datetime.date | No
     return queryset.annotate(visited=Exists(visited))
 
 
-def campaign_progress(*, user, campaign: VisitCampaign) -> list[dict]:
+def campaign_progress(*, user, campaign: VisitCampaign, residence_area: str = "") -> list[dict]:
     """Per branch: retirees to visit, visited, percent (two queries)."""
     counts = {
         row["branch"]: row
-        for row in campaign_targets(user=user, campaign=campaign)
+        for row in campaign_targets(user=user, campaign=campaign, residence_area=residence_area)
         .order_by()
         .values("branch")
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
@@ -100,6 +104,25 @@ def campaign_progress(*, user, campaign: VisitCampaign) -> list[dict]:
         }
         for branch in Branch.objects.filter(pk__in=counts.keys())
     ]
+
+
+def campaigns_running(*, user, starts_on: datetime.date, ends_on: datetime.date):
+    """Campaigns in scope whose window meets `starts_on`..`ends_on` (the weekly report), by start."""
+    return campaign_list(user=user).filter(starts_on__lte=ends_on, ends_on__gte=starts_on).order_by("starts_on", "id")
+
+
+def visits_done_in_week(
+    *, user, starts_on: datetime.date, ends_on: datetime.date, branch=None, residence_area: str = ""
+) -> int:
+    """Visits done between `starts_on` and `ends_on` (inclusive) to retirees in scope. One query."""
+    visits = Visit.objects.visible_to(user).filter(
+        status=VisitStatus.DONE, visited_on__gte=starts_on, visited_on__lte=ends_on
+    )
+    if branch is not None:
+        visits = visits.filter(retiree__branch=branch)
+    if residence_area:
+        visits = visits.filter(retiree__residence_area=residence_area)
+    return visits.count()
 
 
 def campaign_missing(*, user, campaign: VisitCampaign):

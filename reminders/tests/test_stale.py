@@ -6,7 +6,7 @@ import logging
 from django.core import mail
 
 from reminders import services
-from reminders.models import ALERT_KINDS, DIGEST_KINDS, Delivery, Notification, Reminder
+from reminders.models import ALERT_KINDS, DIGEST_KINDS, WEEKLY_KINDS, Delivery, Notification, Reminder
 from reminders.tests.conftest import MONDAY_0900
 from tests.factories import at
 
@@ -80,4 +80,6 @@ def test_the_staleness_rule_by_kind():
         assert services.delivery_stale_at(kind=kind, period=monday, claimed_at=claimed) == at(2026, 12, 1, 0)
     for kind in ALERT_KINDS:  # an alert: a day after it was raised, whatever its day
         assert services.delivery_stale_at(kind=kind, period=monday, claimed_at=claimed) == at(2026, 12, 1, 9)
-    assert set(DIGEST_KINDS) | set(ALERT_KINDS) == set(Reminder.Kind.values)  # every kind has its rule
+    for kind in WEEKLY_KINDS:  # the weekly report (frozen figures): a week after it was claimed
+        assert services.delivery_stale_at(kind=kind, period=monday, claimed_at=claimed) == at(2026, 12, 7, 9)
+    assert set(DIGEST_KINDS) | set(ALERT_KINDS) | set(WEEKLY_KINDS) == set(Reminder.Kind.values)  # every kind

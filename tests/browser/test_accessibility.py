@@ -25,6 +25,8 @@ from checkins.models import CheckinRound
 from outreach.menu import menu_for
 from reminders import digests
 from reminders.models import Notification, Reminder
+from reports.selectors import Scope
+from reports.services import last_week, report_issue
 from retirees.models import Retiree
 from tests.browser.conftest import PHONE, log_in
 
@@ -149,6 +151,8 @@ def _pages(user, care) -> list[str]:
         care["meeting"].get_absolute_url(),
         reverse("reminders:detail", args=[user.notifications.get(reminder__kind=Reminder.Kind.ALERT).pk]),
     ]
+    if user.is_office:  # a weekly report, as the Monday schedule issues it
+        urls.append(report_issue(user=None, week=last_week(), scope=Scope()).get_absolute_url())
     return urls
 
 
