@@ -59,3 +59,12 @@ def has_unfinished_request(*, today: datetime.date | None = None, overdue: bool 
 def retiree_panel(*, user, retiree) -> dict:
     """The retiree page's assistance requests (one query, at most 20)."""
     return {"requests": list(retiree_assistance_requests(user=user, retiree=retiree)[:20])}
+
+
+def requests_from_retiree(*, retiree, limit: int = 5) -> list[AssistanceRequest]:
+    """The latest requests the retiree made on their own page, for that page to say where each
+    stands (asked, taken by somebody, done). No user: the page has identified the retiree by their
+    link, and shows only the kind and the status (one query)."""
+    return list(
+        AssistanceRequest.objects.filter(retiree=retiree, from_retiree=True).order_by("-created_at", "-id")[:limit]
+    )

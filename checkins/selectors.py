@@ -21,6 +21,7 @@ from .models import (
     ROUND_ITEMS,
     AttentionEpisode,
     CadencePolicy,
+    CallbackRequest,
     CheckinRound,
     ContactLog,
     Exemption,
@@ -646,3 +647,9 @@ def rounds_awaiting_signoff(*, branch_id: int, today: datetime.date):
         .exclude(ledger_signoffs__branch=branch_id)
         .order_by("ends_on", "id")
     )
+
+
+def callback_open(*, retiree) -> CallbackRequest | None:
+    """The retiree's open call-back request, for their own page (no user: the page has identified
+    the retiree by their link). One query."""
+    return CallbackRequest.objects.open().filter(retiree=retiree).first()
