@@ -2,7 +2,7 @@
 pages that issue, revoke, print and download those links.
 
 The public pages show the surname and nothing else personal, work without JavaScript, carry their
-own strict CSP, `Cache-Control: no-store`, no referrer and no indexing. A wrong, revoked or
+own strict CSP, `Cache-Control: no-store`, no referrer to other sites and no indexing. A wrong, revoked or
 replaced link gets the same kind page (404) whatever the reason.
 """
 
@@ -66,7 +66,7 @@ def _public(view):
                 except Http404:
                     response = render(request, "selfservice/gone.html", status=404)
         add_never_cache_headers(response)  # Cache-Control: no-store, private
-        response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+        response["Referrer-Policy"] = "same-origin"  # the token is in the address: never sent to another site
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -261,7 +261,7 @@ def link_print(request):
     branch = _branch(request)
     if branch is None:
         messages.error(request, _("Choose a branch to print."))
-        return redirect(_list_url(None))
+        return render(request, "selfservice/link_print.html", {"branch": None, "cards": [], "layout": "cards"})
     layout = "letters" if request.GET.get("layout") == "letters" else "cards"
     cards, unprintable = [], []
     for link in selectors.live_links(user=request.user, branch=branch):
@@ -283,8 +283,8 @@ def link_print(request):
     )
 
 
-@require_POST
 @office_required
+@require_POST
 def link_issue(request, pk):
     """Issue (or re-issue: the old link stops working) one retiree's link."""
     retiree = retiree_get(user=request.user, pk=pk)
@@ -299,8 +299,8 @@ def link_issue(request, pk):
     return redirect(_list_url(retiree.branch))
 
 
-@require_POST
 @office_required
+@require_POST
 def links_issue_missing(request):
     branch = _branch(request)
     if branch is None:
@@ -312,8 +312,8 @@ def links_issue_missing(request):
     return redirect(_list_url(branch))
 
 
-@require_POST
 @office_required
+@require_POST
 def link_revoke(request, pk):
     link = selectors.link_get(user=request.user, pk=pk)
     services.link_revoke(user=request.user, link=link, request=request)

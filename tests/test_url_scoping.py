@@ -7,8 +7,20 @@ is added to OBJECT_URLS, so nothing reaches production unchecked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# URLs anybody may open.
-PUBLIC = {"login", "set_language", "logout"}
+# URLs anybody may open. The retiree's own page takes a token instead of a login: it is walked by
+# selfservice/tests (a wrong or revoked token is a 404, whoever asks).
+PUBLIC = {
+    "login",
+    "set_language",
+    "logout",
+    "selfservice:page",
+    "selfservice:checkin",
+    "selfservice:help",
+    "selfservice:callback",
+    "selfservice:notice",
+    "selfservice:notice_read",
+    "selfservice:notice_file",
+}
 # Office-only pages: a branch worker gets 403 before any object is fetched (nothing is revealed).
 OFFICE_ONLY = {
     "retirees:create",
@@ -39,6 +51,11 @@ OFFICE_ONLY = {
     "ledgers:import_progress",
     "ledgers:import_map",
     "ledgers:import_confirm",
+    "selfservice:link_list",
+    "selfservice:link_print",
+    "selfservice:links_issue_missing",
+    "selfservice:link_issue",
+    "selfservice:link_revoke",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
 # object was found in scope: office staff decide exemptions, close rounds, set cadences, plan care
@@ -69,6 +86,9 @@ POST_ONLY = {
     "visits:festival_dismiss",
     "ledgers:import_map",
     "ledgers:import_confirm",
+    "selfservice:links_issue_missing",
+    "selfservice:link_issue",
+    "selfservice:link_revoke",
 }
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {
@@ -138,6 +158,8 @@ OBJECT_URLS = {
     "ledgers:import_progress": "upload",
     "ledgers:import_map": "upload",
     "ledgers:import_confirm": "upload",
+    "selfservice:link_issue": "retiree",
+    "selfservice:link_revoke": "link",
 }
 # Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
 # closed round and its sign-off too, whose pages read the counts frozen at closing.
@@ -218,6 +240,13 @@ def _personal(user, retiree):
     }
 
 
+def _link(retiree):
+    """The retiree's personal link (selfservice), issued by nobody in particular."""
+    from selfservice.services import _new_link
+
+    return _new_link(retiree=retiree, user=None)
+
+
 def _member(branch):
     """A committee member of the branch who is none of the personas, for the people pages (whose
     posts deactivate accounts and reset passwords: not the signed-in persona's own)."""
@@ -234,6 +263,7 @@ def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
         "retiree": retiree_b,
         "branch": retiree_b.branch,
         "member": _member(retiree_b.branch),
+        "link": _link(retiree_b),
         **checkins,
         **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
@@ -248,6 +278,7 @@ def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
         "retiree": retiree_a,
         "branch": retiree_a.branch,
         "member": _member(retiree_a.branch),
+        "link": _link(retiree_a),
         **checkins,
         **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),
@@ -339,6 +370,7 @@ def test_admin_has_every_model(login, admin_user, retiree_a):
         "notices",
         "visits",
         "meetings",
+        "selfservice",
     }
     models = [m for m in apps.get_models() if m._meta.app_label in ours and not m.__name__.startswith("Historical")]
     missing = [m._meta.label for m in models if m not in admin.site._registry]
@@ -355,7 +387,7 @@ def _rows():
     from django.apps import apps
 
     ours = {"accounts", "branches", "retirees", "checkins", "ledgers", "reminders", "care", "assistance"}
-    ours |= {"volunteers", "notices", "visits", "meetings"}
+    ours |= {"volunteers", "notices", "visits", "meetings", "selfservice"}
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in apps.get_models()
@@ -394,7 +426,7 @@ def test_valid_posts_work_for_own_branch_and_change_nothing_for_another(
     objects = {**a_objects, **_personal(user, a_objects["retiree"])}  # their own notification
     targets = {}  # path -> URL name, for every object URL with its variants
     for name, pattern in ALL_URLS:
-        if pattern.pattern.regex.groupindex:
+        if pattern.pattern.regex.groupindex and name not in PUBLIC:
             targets.update((url, name) for url in urls_for(name, pattern, objects))
     client.force_login(office)
     forms = _post_forms(client, targets)

@@ -34,12 +34,12 @@ def test_page_shows_the_salutation_and_three_choices_and_nothing_personal(client
     assert "<script" not in html
 
 
-def test_page_has_its_own_strict_csp_no_store_and_no_referrer(client, token):
+def test_page_has_its_own_strict_csp_no_store_and_keeps_its_address_to_itself(client, token):
     response = client.get(_url("page", token))
     policy = response["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "script-src" not in policy
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_a_wrong_or_revoked_link_gets_the_same_kind_404(client, office, token):
