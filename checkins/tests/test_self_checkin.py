@@ -35,7 +35,9 @@ def test_counted_reach_rule():
     assert counted_reach(**kwargs, self_checkins_count=True, call_every=None) == s3
     assert counted_reach(**kwargs, self_checkins_count=False, call_every=None) == call
     assert counted_reach(**kwargs, self_checkins_count=True, call_every=2) == s2
-    assert counted_reach(last_call_at=None, self_checkins_since=[s1], self_checkins_count=False, call_every=None) is None
+    assert (
+        counted_reach(last_call_at=None, self_checkins_since=[s1], self_checkins_count=False, call_every=None) is None
+    )
 
 
 def test_a_self_checkin_reaches_the_retiree_and_covers_the_cycle(secretary_a, retiree_a):
