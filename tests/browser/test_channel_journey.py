@@ -107,3 +107,21 @@ def test_a_retiree_checks_in_asks_for_medicine_and_a_call_and_the_branch_sees_it
     page.goto("/")
     assert page.locator(".call-row").first.get_attribute("data-retiree") == str(other.pk)
     context.close()
+
+
+def test_the_retirees_page_passes_axe_and_the_phone_measurements(chromium, live_server, transactional_db, office, branch_a):
+    from notices import services as notice_services
+    from selfservice import services
+    from tests.browser.test_accessibility import _axe_problems, _phone_problems
+
+    wang = make_retiree(branch_a, "王秀兰")
+    notice_services.notice_publish(user=office, title="致全体离退休老同志的一封信", body="天气转凉，注意保暖。")
+    token = services.link_token(services.link_issue(user=office, retiree=wang))
+    context = chromium.new_context(base_url=live_server.url, locale="zh-CN", bypass_csp=True, **PHONE)
+    page = context.new_page()
+    problems = []
+    for path in (f"/r/{token}/", f"/r/{token}/help/", f"/r/{token}/?done=ok", "/r/not-a-link/"):
+        page.goto(path)
+        problems += [f"{path}: {problem}" for problem in _axe_problems(page) + _phone_problems(page)]
+    context.close()
+    assert not problems, "\n".join(problems)
