@@ -199,3 +199,19 @@ def test_issue_missing_issues_a_link_to_those_without(login, office, branch_a, r
     from selfservice.models import RetireeLink
 
     assert RetireeLink.objects.live().filter(retiree__branch=branch_a).count() == 2
+
+
+def test_the_link_list_costs_the_same_queries_for_one_retiree_or_many(
+    login, office, branch_a, retiree_a, django_assert_num_queries
+):
+    from tests.factories import make_retiree
+
+    client = login(office)
+    url = reverse("selfservice:link_list") + f"?branch={branch_a.pk}"
+    client.get(url)  # warm the session
+    for number in range(5):
+        services.link_issue(user=office, retiree=make_retiree(branch_a, f"王{number}"))
+    # 1 session, 2 user, 3 the chosen branch, 4 the retirees with their link (subqueries),
+    # 5 the branches to choose from
+    with django_assert_num_queries(5):
+        client.get(url)
