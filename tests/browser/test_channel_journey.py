@@ -101,7 +101,7 @@ def test_a_retiree_checks_in_asks_for_medicine_and_a_call_and_the_branch_sees_it
 
     # The secretary calls her back: the request is answered and she leaves the top.
     page.goto("/")
-    page.locator(f"#call-row-{wang.pk} [data-quick=all_well]").tap()
+    page.locator(f"#call-row-{wang.pk} [data-quick-log=all_well]").tap()
     expect(page.locator(f"#call-row-{wang.pk}")).not_to_have_attribute("data-callback", "")
     assert not CallbackRequest.objects.open().filter(retiree=wang).exists()
     page.goto("/")
