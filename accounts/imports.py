@@ -19,12 +19,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.names import split_name
 from core.sheets import Problem, SheetError, clean_text, find_header, header_key, read_table, undo_neutralise
 
 from . import access
 from .choices import Position, Role
 from .models import User, branch_model
-from .services import secretary_taken_message, split_name
+from .services import secretary_taken_message
 
 MAX_ROWS = 2000
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -135,7 +136,7 @@ def users_plan(*, user, content: bytes, filename: str) -> UsersPlan:
         plan.problems.append(Problem(None, "", _("The file has no rows below the header.")))
         return plan
     if len(data) > MAX_ROWS:
-        plan.problems.append(Problem(None, "", _("The file has more than %(max)s rows.") % {"max": MAX_ROWS}))
+        plan.problems.append(Problem(None, "", _("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"}))
         return plan
     _Planner(plan, user, columns).run(data)
     return plan

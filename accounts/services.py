@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.names import split_name
 
 from . import access
 from .choices import Position, Role
@@ -76,21 +77,6 @@ def own_password_change(*, user: User, password: str, request=None) -> User:
 
 
 # --- People management (office staff) ----------------------------------------------------------
-
-# Two-character family names; any other name's family name is its first character.
-COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 令狐 慕容 长孙 宇文 司徒 夏侯 轩辕 端木 独孤 南宫 西门 百里 呼延 万俟 "
-    "闻人 澹台 公冶 宗政 濮阳 太叔 申屠 钟离 赫连 拓跋 左丘 东郭 第五".split()
-)
-
-
-def split_name(name: str) -> tuple[str, str]:
-    """A Chinese full name as (family name, given name): the model keeps them apart, and shows
-    them family name first (User.get_full_name)."""
-    name = "".join(name.split())
-    if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
-        return name[:2], name[2:]
-    return name[:1], name[1:]
 
 
 def _require_manage(user, target: User) -> None:

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from core.exports import FILE_LANGUAGE
+from core.exports import FILE_LANGUAGE, apply_print_layout
 from core.forms import form_post, next_url
 from core.pagination import paginate, querystring_without_page
 
@@ -255,6 +255,7 @@ def user_import_template(request):
     # The phone column is text, so that Excel keeps every digit.
     for row in range(2, 502):
         sheet[f"B{row}"].number_format = "@"
+    apply_print_layout(sheet, title_rows="1:1")  # its header is row 1
     target = tempfile.TemporaryFile()
     workbook.save(target)
     target.seek(0)

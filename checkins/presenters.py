@@ -10,10 +10,11 @@ import functools
 
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from core.dates import local_today
+from core.dates import date_formatter, local_today
 
 from .attention import attention_reason
 from .choices import Channel, DueState, Escalation, Outcome, Reached
@@ -81,6 +82,10 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
     due_word, never_reached, since_word = gettext("due"), gettext("never reached"), gettext("since")
     self_checkin = str(Channel.SELF_CHECKIN.label)
     asked_on_own_page = gettext("asked on their own page")
+    # Dates as everywhere else (outreach/formats): 11月29日 for a day of this year, with the
+    # minute 2026-11-29 08:30. The formats are looked up once per page, not once per row.
+    day, date_time = date_formatter(get_format("MONTH_DAY_FORMAT")), date_formatter(get_format("DATETIME_FORMAT"))
+
     rows = []
     for retiree in retirees:
         facts = [gettext("%(age)s years old") % {"age": retiree.age_on(today)}, retiree.get_category_display()]
@@ -88,14 +93,13 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
             facts.append(retiree.branch.short_name or retiree.branch.name)
         days = retiree.cadence_days
         facts.append(ngettext("every %(days)s day", "every %(days)s days", days) % {"days": days})
-        facts.append(f"{due_word} {retiree.next_due_on:%m-%d}" if retiree.next_due_on else never_reached)
+        facts.append(f"{due_word} {day(retiree.next_due_on)}" if retiree.next_due_on else never_reached)
         last_contact, last_contact_day, last_contact_brief = "", "", ""
         if retiree.last_contact_at:
-            last_contact_day = f"{timezone.localtime(retiree.last_contact_at):%m-%d}"
+            contacted_at = timezone.localtime(retiree.last_contact_at)
+            last_contact_day = day(contacted_at)
             last_contact_brief = f"{last_contact_day} {outcome_labels.get(retiree.last_contact_outcome, '')}"
-            last_contact = f"{timezone.localtime(retiree.last_contact_at):%m-%d %H:%M}: " + outcome_labels.get(
-                retiree.last_contact_outcome, ""
-            )
+            last_contact = date_time(contacted_at) + ": " + outcome_labels.get(retiree.last_contact_outcome, "")
             reached = retiree.last_contact_reached
             if retiree.last_contact_channel == Channel.SELF_CHECKIN:  # "我很好" on their own page
                 last_contact += f" ({self_checkin})"
@@ -108,10 +112,10 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
         attention_why = ""
         if retiree.attention and retiree.attention_cause:
             attention_why = f"{attention_reason(retiree.attention_cause, retiree.attention_detail)} · {since_word} "
-            attention_why += f"{retiree.attention_since:%m-%d}"
+            attention_why += day(retiree.attention_since)
         callback_why = ""
         if retiree.callback_at:
-            callback_why = f"{asked_on_own_page} · {timezone.localtime(retiree.callback_at):%m-%d %H:%M}"
+            callback_why = f"{asked_on_own_page} · {date_time(timezone.localtime(retiree.callback_at))}"
         if retiree.callback_at:
             section = "callback"
         elif retiree.attention:
@@ -141,7 +145,7 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
                 "last_contact_day": last_contact_day,
                 "last_contact_brief": last_contact_brief,
                 "never_reached": "" if retiree.last_contact_at else never_reached,
-                "follow_up_on": f"{retiree.next_follow_up_on:%m-%d}" if retiree.next_follow_up_on else "",
+                "follow_up_on": day(retiree.next_follow_up_on) if retiree.next_follow_up_on else "",
                 "escalation": escalation_text(retiree.consecutive_failures),
                 "phone": retiree.phone,
                 "phone_alt": retiree.phone_alt,

@@ -6,12 +6,13 @@ it records, and checked before anything else touches it.
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +99,36 @@ def date_param(request, name: str, date_range: DateRange = SCHEDULE) -> datetime
 def local_today() -> datetime.date:
     """Today's calendar date in Asia/Shanghai (the project's TIME_ZONE)."""
     return timezone.localdate()
+
+
+# The number tokens of Django's date formats, written without Django's DateFormat object.
+_NUMBER_TOKENS = {
+    "Y": lambda value: f"{value.year:04d}",
+    "m": lambda value: f"{value.month:02d}",
+    "n": lambda value: str(value.month),
+    "d": lambda value: f"{value.day:02d}",
+    "j": lambda value: str(value.day),
+    "H": lambda value: f"{value.hour:02d}",
+    "i": lambda value: f"{value.minute:02d}",
+}
+
+
+@functools.lru_cache(maxsize=32)
+def date_formatter(format_string: str) -> Callable[[datetime.date], str]:
+    """A function writing dates (or local datetimes) in a Django format such as "n月j日".
+
+    The same result as `django.utils.dateformat.format`, at about a tenth of its cost for the
+    numbers-only formats of outreach/formats: a list of fifty rows writes a few dates per row
+    (issue #8 holds the call list to 50 ms). A format with names in it (English "M j") goes to
+    Django, which translates them.
+    """
+    pieces = dateformat.re_formatchars.split(format_string)
+    tokens = pieces[1::2]
+    if not all(token in _NUMBER_TOKENS for token in tokens):
+        return functools.partial(dateformat.format, format_string=format_string)
+    parts = [_NUMBER_TOKENS[piece] if index % 2 else piece.replace("\\", "") for index, piece in enumerate(pieces)]
+
+    def write(value) -> str:
+        return "".join(part(value) if callable(part) else part for part in parts)
+
+    return write

@@ -22,6 +22,7 @@ from checkins.selectors import (
     under_attention,
     unreachable_retirees,
 )
+from core.names import split_name
 from retirees.models import Retiree
 
 LIST_LIMIT = 30  # a digest lists this many people per section, then says how many more
@@ -144,13 +145,15 @@ def _attention_section(*, user, today: datetime.date) -> dict:
 
 
 def chat_name(retiree) -> str:
-    """How a group chat names a retiree: in full with recorded consent, else surname only (王某).
+    """How a group chat names a retiree: in full with recorded consent, else surname only (王某,
+    欧阳某: a compound surname whole, core.names).
 
     A chat is a third party's platform read by everyone in the group; emails and in-app messages
     to the branch's own workers keep full names (the duty of care)."""
     if retiree.consent_given:
         return retiree.name
-    return gettext("%(surname)s (name withheld)") % {"surname": retiree.name[:1]}
+    surname, _given = split_name(retiree.name)
+    return gettext("%(surname)s (name withheld)") % {"surname": surname}
 
 
 def webhook_markdown(digest: Digest) -> str:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the test suite needs is here and running: PostgreSQL, Redis and Chromium.
+# Make sure what the test suite needs is here and running: PostgreSQL, Redis, Chromium, and
+# LibreOffice with poppler-utils and a CJK font (the print test converts an export to PDF).
 # Starts a stopped service with the machine's own commands; installs a missing one from the
 # system's packages where we are root (a fresh CI machine must pass with nothing done by hand).
 set -euo pipefail
@@ -46,3 +47,17 @@ if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium || echo "Chromium could not be installed: browser tests will fail." >&2
 fi
 echo "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
+
+# LibreOffice (headless Calc, no GUI) for the print test: it converts a ledger export to PDF,
+# which poppler-utils' pdfinfo / pdftotext read; Chinese needs a CJK font to be laid out as the
+# office's suite would. The test skips, saying why, where these cannot be installed.
+if ! command -v soffice >/dev/null; then
+    apt_install --no-install-recommends libreoffice-calc-nogui || echo "LibreOffice could not be installed: the print test will skip." >&2
+fi
+if ! command -v pdftotext >/dev/null; then
+    apt_install poppler-utils || echo "poppler-utils could not be installed: the print test will skip." >&2
+fi
+if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-* >/dev/null 2>&1; then
+    apt_install fonts-noto-cjk || echo "fonts-noto-cjk could not be installed: Chinese prints as boxes." >&2
+fi
+echo "LibreOffice: $(soffice --version 2>/dev/null | head -n 1 || echo missing)"

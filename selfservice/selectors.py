@@ -4,6 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
 from assistance import selectors as assistance_selectors
+from core.names import split_name
 from checkins import selectors as checkin_selectors
 from notices import selectors as notice_selectors
 from retirees.choices import Status
@@ -11,28 +12,9 @@ from retirees.models import Retiree
 
 from .models import RetireeLink
 
-# Compound surnames (复姓) that the salutation keeps whole; any other name gives its first character.
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "令狐",
-    "司徒",
-    "夏侯",
-    "长孙",
-    "宇文",
-)
-
-
 def surname(name: str) -> str:
-    name = (name or "").strip()
-    return name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+    """The family name the page greets the retiree by (王老师; 欧阳老师): the one rule, core.names."""
+    return split_name(name or "")[0]
 
 
 def link_rows(*, user, branch=None):

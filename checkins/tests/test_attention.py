@@ -248,7 +248,7 @@ def test_under_attention_comes_first_on_the_call_list_with_the_reason(login, sec
     response = login(secretary_a).get(reverse("checkins:call_list"))
     assert [r.name for r in response.context["page"]] == [wang.name, never.name]
     html = response.content.decode()
-    assert "涉疫情况：封控区 · 自 05-18" in html
+    assert "涉疫情况：封控区 · 自 5月18日" in html
     assert html.index("call-section-attention") < html.index("call-section-overdue")
 
 

@@ -11,7 +11,8 @@ Memory stays bounded: rows come from `.iterator(chunk_size=...)` over a queryset
 or annotates all it needs (a fixed number of queries, whatever the row count), read as tuples
 (`value_rows`) when every column says where its value comes from; CSV is streamed a block of
 lines at a time, XLSX is written by `core.exports.xlsx` (a lean SpreadsheetML writer) to a
-temporary file that is then streamed.
+temporary file that is then streamed. Every workbook we hand out prints alike (A4 landscape,
+one page wide, title and header on each page, page numbers): `core.exports.printing`.
 
 A list view calls `export_if_asked(request, spec=..., filterset=...)`; the export log and
 audit event are kept by the project's `Recorder` (core imports no app).
@@ -30,6 +31,7 @@ from .columns import (
     source_path,
 )
 from .forms import ExportOptionsForm, export_form
+from .printing import apply_print_layout
 from .reader import CHUNK_SIZE, export_rows, rows, value_columns, value_rows
 from .responses import (
     MASKED_AND_CONSENTED,
@@ -62,6 +64,7 @@ __all__ = [
     "ExportOptionsForm",
     "ExportSpec",
     "Recorder",
+    "apply_print_layout",
     "attr_column",
     "attr_getter",
     "choice_column",

@@ -130,8 +130,9 @@ def write_xlsx(spec: ExportSpec, data: Iterable[list], title: str, target) -> in
     """Write the workbook to the file object `target`; returns the number of data rows.
 
     The title row (merged, bold 14), the bold centred header, panes frozen below it, the
-    columns' widths, dates as date cells (yyyy-mm-dd), rows 1:2 printed on every page,
-    landscape; text that a spreadsheet would run as a formula gets its apostrophe.
+    columns' widths, dates as date cells (yyyy-mm-dd), printed as `printing` lays out (A4
+    landscape, one page wide, rows 1:2 on every page, page numbers); text that a spreadsheet
+    would run as a formula gets its apostrophe.
     """
     with translation.override(FILE_LANGUAGE):
         return xlsx.write_sheet(

@@ -5,7 +5,8 @@ library: about 16,000 cells a second here, two minutes for a 100,000-row registr
 writes the sheet's SpreadsheetML directly, a block of rows at a time, into the zip entry,
 with the little the ledger files need: a bold title row merged across the columns, a bold
 centred header row, frozen panes below the header, column widths, dates as real date cells,
-print titles and landscape printing. Strings are written inline (`t="inlineStr"`), so memory
+and the print layout of `core.exports.printing` (A4 landscape, one page wide, rows 1:2 on every
+page, page numbers in the footer). Strings are written inline (`t="inlineStr"`), so memory
 stays bounded whatever the row count.
 
 Text is escaped for XML, and characters XML cannot hold (control characters other than tab
@@ -22,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import quoteattr
 
 from openpyxl.utils import get_column_letter
+
+from . import printing
 
 ROWS_PER_WRITE = 500
 # Excel's day 0 for dates from 1900-03-01 on (it counts a fictitious 1900-02-29).
@@ -230,7 +233,8 @@ def write_sheet(
     """Write the workbook to the file object `target`; returns the number of data rows.
 
     Row 1 holds `title` (merged across the columns, bold 14), row 2 `headers` (bold, centred),
-    the data starts on row 3; panes are frozen below row 2 and rows 1:2 print on every page.
+    the data starts on row 3; panes are frozen below row 2; it prints as `printing` lays out,
+    with rows 1:2 on every page.
     """
     name = sheet_name(name)
     writer = SheetWriter(len(headers), convert_text)
@@ -239,8 +243,10 @@ def write_sheet(
         f'<col min="{number}" max="{number}" width="{width}" customWidth="1"/>'
         for number, width in enumerate(widths, start=1)
     )
+    sheet_properties, print_elements = printing.spreadsheetml()
     head = (
         XML_DECLARATION + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
+        f"{sheet_properties}"
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/>'
@@ -255,13 +261,7 @@ def write_sheet(
         )
         + "</row>"
     )
-    tail = (
-        "</sheetData>"
-        f'<mergeCells count="1"><mergeCell ref="A1:{last}1"/></mergeCells>'
-        '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
-        '<pageSetup orientation="landscape"/>'
-        "</worksheet>"
-    )
+    tail = f'</sheetData><mergeCells count="1"><mergeCell ref="A1:{last}1"/></mergeCells>{print_elements}</worksheet>'
     count = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)

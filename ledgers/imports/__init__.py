@@ -1,6 +1,7 @@
 """Importing the office's own files: the roster, household contacts and each ledger.
 
-- `reading`: the file's rows (through the app's one upload checker) and its dates;
+- `reading`: the import's limits on a file, its free-text cells and its dates (the rows are
+  read by core.sheets, through the app's one upload checker);
 - `vocabularies`: what the office's words mean (aliases, branch names, remembered mappings);
 - `engine`: one checker and writer for every kind (header, cells, problems, prompts, changes);
 - `kinds`: one spec per importable thing;
@@ -10,7 +11,7 @@
 from . import vocabularies
 from .engine import CREATE, UNCHANGED, UPDATE, check_file, template_headers, template_workbook
 from .kinds import KINDS
-from .reading import ACCEPTED, MAX_ROWS, MAX_UPLOAD_BYTES, ImportFileError, parse_date
+from .reading import ACCEPTED, MAX_ROWS, MAX_UPLOAD_BYTES, parse_date
 
 __all__ = [
     "ACCEPTED",
@@ -20,7 +21,6 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "UNCHANGED",
     "UPDATE",
-    "ImportFileError",
     "check_file",
     "parse_date",
     "template_headers",

@@ -3,7 +3,7 @@
 A kind declares its fields (what each column means and the names offices give it) and how a
 parsed row becomes changes; the engine does the rest the same way for all of them:
 
-1. read the file (reading.py) and find its header row, numbered columns included
+1. read the file (reading.py, through core.sheets) and find its header row, numbered columns included
    (联系人1, 联系人2电话: a contact's columns may repeat);
 2. parse each cell (dates as offices write them, phones, ID numbers, every coded value through
    the vocabularies), listing each problem with its row and column, and each value that matches
@@ -30,20 +30,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.dates import local_today
-from core.exports import FILE_LANGUAGE
+from core.exports import FILE_LANGUAGE, apply_print_layout
+from core.sheets import HEADER_SEARCH_ROWS, SheetError, clean_text, undo_neutralise
 from retirees.models import Retiree
 from retirees.validators import normalize_id_number, normalize_phone
 
-from .reading import (
-    HEADER_SEARCH_ROWS,
-    MAX_ROWS,
-    ImportFileError,
-    clean_text,
-    parse_date,
-    plain_text,
-    read_table,
-    undo_neutralise,
-)
+from .reading import MAX_ROWS, parse_date, plain_text, read_table
 from .vocabularies import Resolver, numeral_key, prompt_key
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -267,7 +259,7 @@ def parse_file(check: Check, content: bytes, filename: str) -> list[Row] | None:
     kind = check.kind
     try:
         table = read_table(content, filename, progress=check.progress)
-    except ImportFileError as error:
+    except SheetError as error:
         check.problem(None, "", str(error))
         return None
     header_index, columns = find_header(kind, table)
@@ -475,6 +467,7 @@ def template_workbook(kind):
             letter = sheet.cell(row=2, column=position).column_letter
             for row in range(3, 503):
                 sheet[f"{letter}{row}"].number_format = "@"
+    apply_print_layout(sheet)
     target = tempfile.TemporaryFile()
     workbook.save(target)
     target.seek(0)

@@ -108,6 +108,24 @@ class Kind:
     def retiree_ids(self, found) -> list[list[int]]:
         return list(chunks({retiree.pk for _row, retiree in found}))
 
+    def plan_change(self, check, row, retiree, existing, wanted, what, service, /, *, group=0, **arguments) -> None:
+        """Plan one thing a row asks for: a new one when `existing` is None, else an update of the
+        fields of `wanted` (model field -> value) that differ from it, else nothing to do.
+        `service` writes it, given the user, `arguments` and `wanted`: the app's own service, so
+        that an import obeys the rules the forms do."""
+        changed = [key for key, value in wanted.items() if existing is not None and getattr(existing, key) != value]
+        check.changes.append(
+            Change(
+                row.number,
+                CREATE if existing is None else UPDATE if changed else UNCHANGED,
+                retiree.name,
+                what,
+                [str(existing._meta.get_field(key).verbose_name) for key in changed],
+                functools.partial(service, user=check.user, **arguments, **wanted),
+                group=group,
+            )
+        )
+
 
 def _label(value, labels) -> str:
     return str(dict(labels).get(value, value or ""))
@@ -474,27 +492,18 @@ class ContactsKind(Kind):
                     "is_primary": _yes(values.get("is_primary"), contact.is_primary if contact else False),
                     "notes": values.get("contact_notes") or (contact.notes if contact else ""),
                 }
-                changed = [
-                    key for key, value in wanted.items() if contact is not None and getattr(contact, key) != value
-                ]
-                what = f"{name}（{_label(wanted['relation'], relations)}）"
-                check.changes.append(
-                    Change(
-                        row.number,
-                        CREATE if contact is None else UPDATE if changed else UNCHANGED,
-                        retiree.name,
-                        what,
-                        [str(HouseholdContact._meta.get_field(key).verbose_name) for key in changed],
-                        functools.partial(
-                            household_contact_save,
-                            user=check.user,
-                            retiree=retiree,
-                            contact=contact,
-                            name=name,
-                            **wanted,
-                        ),
-                        group=number,
-                    )
+                self.plan_change(
+                    check,
+                    row,
+                    retiree,
+                    contact,
+                    wanted,
+                    f"{name}（{_label(wanted['relation'], relations)}）",
+                    household_contact_save,
+                    group=number,
+                    retiree=retiree,
+                    contact=contact,
+                    name=name,
                 )
 
 
@@ -654,43 +663,35 @@ class VaccinationKind(Kind):
             "site": details.get("site") or (dose.site if dose else ""),
             "arrangement": details.get("arrangement") or (dose.arrangement if dose else Arrangement.SELF),
         }
-        changed = [key for key, value in wanted.items() if dose is not None and getattr(dose, key) != value]
-        check.changes.append(
-            Change(
-                row.number,
-                CREATE if dose is None else UPDATE if changed else UNCHANGED,
-                retiree.name,
-                f"{DOSE_LABELS[number]} {_date(given_on)}",
-                [str(VaccinationDose._meta.get_field(key).verbose_name) for key in changed],
-                functools.partial(
-                    services.vaccination_record,
-                    user=check.user,
-                    retiree=retiree,
-                    dose_number=number,
-                    notes=dose.notes if dose else "",
-                    **wanted,
-                ),
-            )
+        self.plan_change(
+            check,
+            row,
+            retiree,
+            dose,
+            wanted,
+            f"{DOSE_LABELS[number]} {_date(given_on)}",
+            services.vaccination_record,
+            retiree=retiree,
+            dose_number=number,
+            notes=dose.notes if dose else "",
         )
 
     def _stance(self, check, row, retiree, latest, stance, reason) -> None:
+        # A willingness is never corrected in place: one that differs from the latest is stated
+        # anew (the ledger keeps what each was), so nothing is compared field by field.
         same = latest is not None and latest.stance == stance and (not reason or latest.reason == reason)
-        check.changes.append(
-            Change(
-                row.number,
-                UNCHANGED if same else CREATE,
-                retiree.name,
-                f"{_('Willingness')}：{_label(stance, Stance.choices)}",
-                [],
-                functools.partial(
-                    services.vaccination_stance_record,
-                    user=check.user,
-                    retiree=retiree,
-                    stance=stance,
-                    stated_on=check.today,
-                    reason=reason,
-                ),
-            )
+        self.plan_change(
+            check,
+            row,
+            retiree,
+            latest if same else None,
+            {},
+            f"{_('Willingness')}：{_label(stance, Stance.choices)}",
+            services.vaccination_stance_record,
+            retiree=retiree,
+            stance=stance,
+            stated_on=check.today,
+            reason=reason,
         )
 
 
@@ -744,22 +745,16 @@ class TestingKind(Kind):
                 "result": values.get("result") or test.result,
                 "site": values.get("site") or (test.site if test else ""),
             }
-            changed = [key for key, value in wanted.items() if test is not None and getattr(test, key) != value]
-            check.changes.append(
-                Change(
-                    row.number,
-                    CREATE if test is None else UPDATE if changed else UNCHANGED,
-                    retiree.name,
-                    f"{_date(values['tested_on'])} {_label(wanted['result'], TestResult.choices)}",
-                    [str(NucleicTest._meta.get_field(key).verbose_name) for key in changed],
-                    functools.partial(
-                        services.nucleic_test_record,
-                        user=check.user,
-                        retiree=retiree,
-                        tested_on=values["tested_on"],
-                        **wanted,
-                    ),
-                )
+            self.plan_change(
+                check,
+                row,
+                retiree,
+                test,
+                wanted,
+                f"{_date(values['tested_on'])} {_label(wanted['result'], TestResult.choices)}",
+                services.nucleic_test_record,
+                retiree=retiree,
+                tested_on=values["tested_on"],
             )
 
 
@@ -839,23 +834,17 @@ class ExposureImportKind(Kind):
                 "status": status,
                 "notes": values.get("notes") or (event.notes if event else ""),
             }
-            changed = [name for name, value in wanted.items() if event is not None and getattr(event, name) != value]
-            check.changes.append(
-                Change(
-                    row.number,
-                    CREATE if event is None else UPDATE if changed else UNCHANGED,
-                    retiree.name,
-                    f"{_label(values['kind'], ExposureKind.choices)} {_date(values['started_on'])}",
-                    [str(ExposureEvent._meta.get_field(name).verbose_name) for name in changed],
-                    functools.partial(
-                        services.exposure_record,
-                        user=check.user,
-                        retiree=retiree,
-                        kind=values["kind"],
-                        started_on=values["started_on"],
-                        **wanted,
-                    ),
-                )
+            self.plan_change(
+                check,
+                row,
+                retiree,
+                event,
+                wanted,
+                f"{_label(values['kind'], ExposureKind.choices)} {_date(values['started_on'])}",
+                services.exposure_record,
+                retiree=retiree,
+                kind=values["kind"],
+                started_on=values["started_on"],
             )
 
 
@@ -911,34 +900,20 @@ class HealthKind(Kind):
             # another finding that day is one more record.
             same = [r for r in records.get(key[:2], []) if r.condition == values["condition"]]
             record = same[-1] if same else None
-            notes = values.get("notes") or (record.notes if record else "")
-            changed = record is not None and record.notes != notes
             if record is None:
-                write = functools.partial(
-                    services.health_record,
-                    user=check.user,
-                    retiree=retiree,
-                    recorded_on=values["recorded_on"],
-                    condition=values["condition"],
-                    notes=notes,
-                )
+                service = services.health_record
+                arguments = {"retiree": retiree, "recorded_on": values["recorded_on"], "condition": values["condition"]}
             else:
-                write = functools.partial(
-                    services.health_record_correct,
-                    user=check.user,
-                    entry=record,
-                    condition=record.condition,
-                    notes=notes,
-                )
-            check.changes.append(
-                Change(
-                    row.number,
-                    CREATE if record is None else UPDATE if changed else UNCHANGED,
-                    retiree.name,
-                    f"{_date(values['recorded_on'])} {_label(values['condition'], Condition.choices)}",
-                    [str(HealthRecord._meta.get_field("notes").verbose_name)] if changed else [],
-                    write,
-                )
+                service, arguments = services.health_record_correct, {"entry": record, "condition": record.condition}
+            self.plan_change(
+                check,
+                row,
+                retiree,
+                record,
+                {"notes": values.get("notes") or (record.notes if record else "")},
+                f"{_date(values['recorded_on'])} {_label(values['condition'], Condition.choices)}",
+                service,
+                **arguments,
             )
 
 

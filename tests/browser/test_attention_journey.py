@@ -76,7 +76,7 @@ def test_a_call_finds_a_sealed_community_and_the_next_days_call_lifts_it(phone_p
         first = rows.first
         assert first.get_attribute("data-retiree") == str(wang.pk)
         assert first.get_attribute("data-attention") is not None
-        expect(first.locator("[data-attention-why]")).to_have_text("涉疫情况：封控区 · 自 05-20")
+        expect(first.locator("[data-attention-why]")).to_have_text("涉疫情况：封控区 · 自 5月20日")
         expect(page.locator(".call-section").first).to_contain_text("重点关注")
         # Her page: called every day, and why.
         page.goto(f"/retirees/{wang.pk}/")

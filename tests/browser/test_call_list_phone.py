@@ -55,6 +55,49 @@ def test_rows_are_compact_and_a_tap_moves_the_counts_in_place(phone_page, secret
     assert ContactLog.objects.filter(retiree=people[0], outcome="all_well").count() == 1
 
 
+def test_the_busiest_due_row_fits_too(phone_page, secretary_a, office, branch_a):
+    """Under attention, asked about by a round under way and with a follow-up date: the row that
+    carries the most still fits, its long lines cut short, written out in full once opened."""
+    from checkins import services
+    from core.dates import local_today
+    from ledgers import services as ledger_services
+
+    today = local_today()
+    retiree = make_retiree(branch_a, "欧阳秀英", birth_date=datetime.date(1940, 1, 1))
+    called = today - datetime.timedelta(days=3)
+    log_at(
+        at(called.year, called.month, called.day),
+        user=secretary_a,
+        retiree=retiree,
+        outcome="needs_help",
+        needs="需要代取药",
+        follow_up_on=today + datetime.timedelta(days=1),
+    )
+    ledger_services.health_record(user=secretary_a, retiree=retiree, recorded_on=today, condition="unwell")
+    services.round_create(
+        user=office,
+        title="十一月疫情摸排",
+        starts_on=today - datetime.timedelta(days=5),
+        ends_on=today + datetime.timedelta(days=5),
+        verify_vaccination=True,
+        verify_community=True,
+    )
+    page = phone_page
+    log_in(page, secretary_a)
+
+    row = page.locator(f"#call-row-{retiree.pk}")
+    assert row.get_attribute("data-attention") is not None
+    assert row.get_attribute("data-due-state") in ("overdue", "due")
+    expect(row.locator("[data-round-pending]")).to_be_visible()
+    expect(row.locator(".call-status [data-attention-why]")).to_be_visible()
+    expect(row.locator(".call-status")).to_contain_text("跟进日期")
+    height = max(_heights(page, f"#call-row-{retiree.pk}"))
+    assert height <= DUE_ROW_MAX_PX, height
+    row.locator(".call-more > summary").tap()  # opened, the lines cut short are written out in full
+    assert row.locator(".call-status-line").evaluate_all("ls => ls.every(l => l.scrollWidth <= l.clientWidth)")
+    expect(row.locator("[data-round-confirm]")).to_be_visible()
+
+
 def test_a_problem_call_must_say_what_came_of_it_and_offers_the_request(phone_page, secretary_a, retiree_a):
     from ledgers.models import VaccinationDose
 
