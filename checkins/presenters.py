@@ -115,7 +115,8 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
             attention_why += day(retiree.attention_since)
         callback_why = ""
         if retiree.callback_at:
-            callback_why = f"{asked_on_own_page} · {date_time(timezone.localtime(retiree.callback_at))}"
+            asked_at = timezone.localtime(retiree.callback_at)
+            callback_why = f"{asked_on_own_page} · {day(asked_at)} {asked_at:%H:%M}"
         if retiree.callback_at:
             section = "callback"
         elif retiree.attention:
