@@ -4,13 +4,14 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
 from assistance import selectors as assistance_selectors
-from core.names import split_name
 from checkins import selectors as checkin_selectors
+from core.names import split_name
 from notices import selectors as notice_selectors
 from retirees.choices import Status
 from retirees.models import Retiree
 
 from .models import RetireeLink
+
 
 def surname(name: str) -> str:
     """The family name the page greets the retiree by (王老师; 欧阳老师): the one rule, core.names."""

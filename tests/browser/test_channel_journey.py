@@ -109,7 +109,9 @@ def test_a_retiree_checks_in_asks_for_medicine_and_a_call_and_the_branch_sees_it
     context.close()
 
 
-def test_the_retirees_page_passes_axe_and_the_phone_measurements(chromium, live_server, transactional_db, office, branch_a):
+def test_the_retirees_page_passes_axe_and_the_phone_measurements(
+    chromium, live_server, transactional_db, office, branch_a
+):
     from notices import services as notice_services
     from selfservice import services
     from tests.browser.test_accessibility import _axe_problems, _phone_problems
