@@ -79,6 +79,8 @@ def test_help_request_opens_a_request_and_alerts_once_without_details_in_the_cha
     alerts = Reminder.objects.filter(kind="alert", episode=f"help:{request.pk}")
     assert set(alerts.values_list("recipient__username", flat=True)) == {"sec_a", "office"}
     assert Notification.objects.filter(recipient=secretary_a).exists()
+    assert all("通过随时求助请求帮助" in alert.subject for alert in alerts)
+    assert all("代取药品" in alert.text and "降压药" not in alert.subject for alert in alerts)
     chat = Reminder.objects.get(kind="alert_chat", episode=f"help:{request.pk}")
     assert "降压药" not in chat.text and "取药" not in chat.text and "medicine" not in chat.text
     # Sent again (a retried task, a second receiver): still one alert each.
