@@ -217,3 +217,27 @@ def test_the_link_list_costs_the_same_queries_for_one_retiree_or_many(
     # 5 the branches to choose from
     with django_assert_num_queries(5):
         client.get(url)
+
+
+def test_asking_for_help_works_with_redis_down(
+    monkeypatch, django_capture_on_commit_callbacks, client, token, retiree_a
+):
+    """The broker is touched only after commit, and a dead one fails nothing: the alert waits for the tick."""
+    from outreach.celery import app
+    from reminders.models import Delivery
+
+    def reset():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    reset()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(_url("help", token), {"kind": "company"})
+    finally:
+        monkeypatch.undo()
+        reset()
+    assert response.status_code == 302 and response["Location"].endswith("?done=help")
+    assert AssistanceRequest.objects.filter(retiree=retiree_a, kind="company").exists()
+    assert Delivery.objects.filter(status="pending").exists()  # sent by the next tick
