@@ -184,6 +184,11 @@ def url_for(name, pattern, objects):
     params = list(pattern.pattern.regex.groupindex)
     if not params:
         return reverse(name)
+    if "token" in params:  # the retiree's own page: their link's token, and one of their notices
+        kwargs = {"token": objects["link_token"]}
+        if "pk" in params:
+            kwargs["pk"] = objects["delivery"].pk
+        return reverse(name, kwargs=kwargs)
     if name not in OBJECT_URLS:
         pytest.fail(f"{name} takes {params}: add it to OBJECT_URLS so that its scoping is checked")
     return reverse(name, kwargs={"pk": objects[OBJECT_URLS[name]].pk, **EXTRA_KWARGS.get(name, {})})
@@ -241,10 +246,14 @@ def _personal(user, retiree):
 
 
 def _link(retiree):
-    """The retiree's personal link (selfservice), issued by nobody in particular."""
-    from selfservice.services import _new_link
+    """The retiree's personal link (selfservice), issued by nobody in particular, its token, and
+    the retiree's delivery of the branch's notice (the care objects' notice), for the public pages."""
+    from notices.models import NoticeDelivery
+    from selfservice.services import _new_link, link_token
 
-    return _new_link(retiree=retiree, user=None)
+    link = _new_link(retiree=retiree, user=None)
+    delivery = NoticeDelivery.objects.filter(retiree=retiree).order_by("pk").first()
+    return {"link": link, "link_token": link_token(link), "delivery": delivery}
 
 
 def _member(branch):
@@ -263,11 +272,11 @@ def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
         "retiree": retiree_b,
         "branch": retiree_b.branch,
         "member": _member(retiree_b.branch),
-        "link": _link(retiree_b),
         **checkins,
         **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
         **_signoff(secretary_b, checkins["round"]),
+        **_link(retiree_b),
     }
 
 
@@ -278,11 +287,11 @@ def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
         "retiree": retiree_a,
         "branch": retiree_a.branch,
         "member": _member(retiree_a.branch),
-        "link": _link(retiree_a),
         **checkins,
         **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),
         **_signoff(secretary_a, checkins["round"]),
+        **_link(retiree_a),
     }
 
 
