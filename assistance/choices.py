@@ -9,7 +9,23 @@ class AssistanceKind(models.TextChoices):
     HOME_VACCINATION = "home_vaccination", _("Vaccination at home (上门接种)")
     MEDICINE = "medicine", _("Fetch medicine")
     PARCEL = "parcel", _("Fetch a parcel")
+    RIDE = "ride", _("A ride")
+    COMPANY = "company", _("Somebody to talk to")
     OTHER = "other", _("Other help")
+
+
+# What a retiree can ask for on their own page (selfservice), in the order shown there, with the
+# words the page uses (large buttons, plain speech, Chinese first).
+SELF_REQUEST_KINDS = {
+    AssistanceKind.MEDICINE: _("Fetch medicine for me"),
+    AssistanceKind.PARCEL: _("Fetch a parcel for me"),
+    AssistanceKind.RIDE: _("I need a ride"),
+    AssistanceKind.HOME_VACCINATION: _("Vaccination at home"),
+    AssistanceKind.COMPANY: _("Somebody to talk to"),
+    AssistanceKind.OTHER: _("Something else"),
+}
+# The short text a retiree may add to their request.
+SELF_REQUEST_TEXT_MAX = 200
 
 
 # Words in a contact's need that say which kind of help it is (the first kind matched wins), so

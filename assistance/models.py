@@ -106,9 +106,16 @@ class AssistanceRequest(models.Model):
         _("why no dose was given"), max_length=16, choices=NoDoseReason.choices, blank=True
     )
     brought = models.CharField(_("what was delivered"), max_length=200, blank=True)
+    # Empty only for a request the retiree made themselves on their own page (`from_retiree`).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    from_retiree = models.BooleanField(_("asked by the retiree on their own page"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = AssistanceRequestQuerySet.as_manager()
@@ -175,6 +182,12 @@ class AssistanceRequest(models.Model):
                 | (Q(dose__isnull=True) & Q(no_dose_reason="") & Q(brought="")),
                 name="care_assistancerequest_result_only_done",
                 violation_error_message=_("Only a done request records a dose or what was brought."),
+            ),
+            models.CheckConstraint(
+                condition=Q(from_retiree=True, created_by__isnull=True)
+                | Q(from_retiree=False, created_by__isnull=False),
+                name="care_assistancerequest_creator_or_retiree",
+                violation_error_message=_("A request is opened by a worker or by the retiree on their own page."),
             ),
             models.CheckConstraint(
                 condition=Q(assigned_user__isnull=True) | Q(assigned_volunteer__isnull=True),

@@ -83,3 +83,12 @@ def assistance_in_week(
         )
     )
     return {row["kind"]: {"requested": row["requested"], "done": row["done"]} for row in rows}
+
+
+def requests_from_retiree(*, retiree, limit: int = 5) -> list[AssistanceRequest]:
+    """The latest requests the retiree made on their own page, for that page to say where each
+    stands (asked, taken by somebody, done). No user: the page has identified the retiree by their
+    link, and shows only the kind and the status (one query)."""
+    return list(
+        AssistanceRequest.objects.filter(retiree=retiree, from_retiree=True).order_by("-created_at", "-id")[:limit]
+    )

@@ -19,7 +19,15 @@ from retirees.choices import Status
 from retirees.models import Retiree
 from volunteers.selectors import volunteer_is_active
 
-from .choices import DOSE_ARRANGEMENTS, NO_DOSE_REASONS_OFFERED, AssistanceStatus, NoDoseReason
+from . import signals
+from .choices import (
+    DOSE_ARRANGEMENTS,
+    NO_DOSE_REASONS_OFFERED,
+    SELF_REQUEST_KINDS,
+    SELF_REQUEST_TEXT_MAX,
+    AssistanceStatus,
+    NoDoseReason,
+)
 from .models import AssistanceRequest
 
 
@@ -44,6 +52,33 @@ def assistance_request_create(
     )
     request.full_clean(exclude=["created_by"])
     request.save()
+    return request
+
+
+@transaction.atomic
+def assistance_request_from_retiree(*, retiree: Retiree, kind: str, details: str = "") -> AssistanceRequest:
+    """ "我需要帮助" on the retiree's own page: open a request for their branch and alert at once.
+
+    The caller (the selfservice page) has identified the retiree by their link; there is no user.
+    The alert (branch secretary and office: in-app and email; the branch's group chat without any
+    detail) is raised by `reminders` from `help_requested`, inside this transaction, once per request.
+    """
+    retiree = Retiree.objects.select_for_update().get(pk=retiree.pk)
+    if retiree.status != Status.ACTIVE:
+        raise ValidationError(_("Requests are only opened for active retirees."))
+    if kind not in SELF_REQUEST_KINDS:
+        raise ValidationError({"kind": _("Choose what you need help with.")})
+    details = (details or "").strip()
+    if len(details) > SELF_REQUEST_TEXT_MAX:
+        raise ValidationError(
+            {"details": _("Please write at most %(count)s characters.") % {"count": SELF_REQUEST_TEXT_MAX}}
+        )
+    request = AssistanceRequest(retiree=retiree, kind=kind, details=details, from_retiree=True)
+    request.full_clean(exclude=["created_by"])
+    request.save()
+    signals.help_requested.send(
+        sender=AssistanceRequest, retiree=retiree, episode=f"help:{request.pk}", request=request
+    )
     return request
 
 

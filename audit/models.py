@@ -25,6 +25,10 @@ ACTIONS = [
     "exemption_refuse",
     "exemption_revoke",
     "attention_lift",
+    "link_issue",
+    "link_revoke",
+    "link_export",
+    "link_use",
 ]
 
 
@@ -55,6 +59,11 @@ class AuditEvent(models.Model):
         EXEMPTION_REFUSE = "exemption_refuse", _("Refused an exemption")
         EXEMPTION_REVOKE = "exemption_revoke", _("Ended an exemption")
         ATTENTION_LIFT = "attention_lift", _("Lifted a retiree's attention")
+        LINK_ISSUE = "link_issue", _("Issued a retiree's personal link")
+        LINK_REVOKE = "link_revoke", _("Revoked a retiree's personal link")
+        LINK_EXPORT = "link_export", _("Printed or downloaded personal links")
+        # The retiree's own page: opened, checked in, asked for help or a call back, read a notice.
+        LINK_USE = "link_use", _("Used their personal link")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

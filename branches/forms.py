@@ -30,8 +30,11 @@ class BranchReminderForm(forms.ModelForm):
 
     class Meta:
         model = Branch
-        fields = ["reminder_time", "webhook_url"]
-        widgets = {"reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        fields = ["reminder_time", "webhook_url", "call_every_self_checkins"]
+        widgets = {
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "call_every_self_checkins": forms.NumberInput(attrs={"min": 1, "max": 100}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

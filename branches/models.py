@@ -52,6 +52,14 @@ class Branch(models.Model):
         validators=[validate_webhook_url],
         help_text=_("Optional: a WeCom group robot address; the branch's digest is also posted there."),
     )
+    # How often a self check-in ("我很好" on the retiree's own page) may stand in for a call: after
+    # this many in a row the retiree is due for a call again (checkins.schedule.counted_reach).
+    call_every_self_checkins = models.PositiveSmallIntegerField(
+        _("a call at least every N self check-ins"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: a retiree's self check-ins always count as a contact."),
+    )
     # Lists show branches by this number, then by name: 第一 … 第五 by their number (not by the
     # characters, which sort 第一, 第三, 第二), the named branches after them.
     order = models.PositiveSmallIntegerField(
@@ -71,6 +79,12 @@ class Branch(models.Model):
         # lists order by "branch" (Django then uses these fields of the related branch).
         ordering = ["order", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(call_every_self_checkins__isnull=True)
+                | Q(call_every_self_checkins__gte=1, call_every_self_checkins__lte=100),
+                name="branches_branch_call_every_self_checkins_range",
+                violation_error_message=_("Between 1 and 100 self check-ins."),
+            ),
             models.CheckConstraint(
                 condition=Q(reminder_weekdays__gte=1, reminder_weekdays__lte=ALL_WEEKDAYS),
                 name="branches_branch_reminder_weekdays_valid",

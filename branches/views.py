@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -6,8 +7,9 @@ from core.forms import form_post
 from core.pagination import paginate
 from retirees.selectors import retiree_list
 
-from . import selectors
+from . import selectors, signals
 from .forms import BranchReminderForm
+from .models import Branch
 
 
 @login_required
@@ -28,6 +30,16 @@ def branch_reminders(request, pk):
     """Reminder settings: office staff for any branch, a branch's own workers for theirs."""
     branch = selectors.branch_get(user=request.user, pk=pk)
     form = BranchReminderForm(request.POST or None, instance=branch)
-    if form_post(request, form, form.save, success=_("Reminder settings saved.")):
+    rule_before = branch.call_every_self_checkins
+
+    @transaction.atomic
+    def save():
+        saved = form.save()
+        if saved.call_every_self_checkins != rule_before:
+            # The schedules that count self check-ins are recomputed with the branch's new rule.
+            signals.self_checkin_rule_changed.send(sender=Branch, branch=saved)
+        return saved
+
+    if form_post(request, form, save, success=_("Reminder settings saved.")):
         return redirect(branch)
     return render(request, "branches/reminders.html", {"branch": branch, "form": form})

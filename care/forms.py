@@ -18,6 +18,7 @@ class CarePlanForm(DateRangeMixin, forms.ModelForm):
         fields = [
             "responsible",
             "cadence_days",
+            "self_checkins_count",
             "preferred_channel",
             "preferred_time",
             "household_contacts",
@@ -43,6 +44,7 @@ class CarePlanForm(DateRangeMixin, forms.ModelForm):
                 Column("preferred_channel", css_class="col-md-4"),
                 Column("preferred_time", css_class="col-md-4"),
             ),
+            "self_checkins_count",
             "household_contacts",
             "special_needs",
         )
@@ -53,6 +55,7 @@ class CarePlanForm(DateRangeMixin, forms.ModelForm):
             "responsible": data["responsible"],
             "review_on": data["review_on"],
             "cadence_days": data.get("cadence_days"),
+            "self_checkins_count": data.get("self_checkins_count", False),
             "preferred_channel": data["preferred_channel"],
             "preferred_time": data.get("preferred_time", ""),
             "household_contacts": data.get("household_contacts") or [],

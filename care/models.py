@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.access import BranchScopedQuerySet
-from checkins.choices import Channel
+from checkins.choices import STAFF_CHANNELS, Channel
 from core.db import choices_check
 from retirees.choices import Status
 
@@ -48,8 +48,15 @@ class CarePlan(models.Model):
         blank=True,
         help_text=_("Empty to follow the branch rule or the default."),
     )
+    # Whether the retiree's own "我很好" (self check-in) stands in for a call: a 离休 cadre's plan
+    # may say it does not (copied to CheckinState.self_checkins_count, read by the schedule).
+    self_checkins_count = models.BooleanField(
+        _("self check-ins count as a contact"),
+        default=True,
+        help_text=_("Untick when somebody must call however often the retiree checks in on their own page."),
+    )
     preferred_channel = models.CharField(
-        _("preferred channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE
+        _("preferred channel"), max_length=16, choices=STAFF_CHANNELS, default=Channel.PHONE
     )
     preferred_time = models.CharField(
         _("preferred time"), max_length=100, blank=True, help_text=_("For example: weekday mornings 9–11.")
@@ -82,7 +89,7 @@ class CarePlan(models.Model):
                 name="care_careplan_cadence_range",
                 violation_error_message=_("A cadence is between 1 and 365 days."),
             ),
-            choices_check("preferred_channel", Channel.choices, "care_careplan_channel_valid", _("Unknown channel.")),
+            choices_check("preferred_channel", STAFF_CHANNELS, "care_careplan_channel_valid", _("Unknown channel.")),
         ]
         indexes = [
             # care_plans_due_for_review (reminder digest, dashboard): plans whose review date has come.

@@ -28,6 +28,7 @@ def care_plan_save(
     responsible: User,
     review_on: datetime.date,
     cadence_days: int | None = None,
+    self_checkins_count: bool = True,
     preferred_channel: str = Channel.PHONE,
     preferred_time: str = "",
     household_contacts=(),
@@ -62,6 +63,7 @@ def care_plan_save(
         plan.last_reviewed_on = today  # moving a due review date forward is the review
     plan.responsible = responsible
     plan.cadence_days = cadence_days
+    plan.self_checkins_count = self_checkins_count
     plan.preferred_channel = preferred_channel
     plan.preferred_time = preferred_time.strip()
     plan.special_needs = special_needs.strip()
@@ -70,5 +72,7 @@ def care_plan_save(
     plan.save()
     plan.household_contacts.set(contacts)
     # The one source of truth is the plan; the schedule reads the copy it keeps in the check-in state.
-    checkin_state_set_cadence_override(user=user, retiree=retiree, cadence_days=cadence_days)
+    checkin_state_set_cadence_override(
+        user=user, retiree=retiree, cadence_days=cadence_days, self_checkins_count=self_checkins_count
+    )
     return plan

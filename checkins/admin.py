@@ -6,6 +6,7 @@ from . import services
 from .models import (
     AttentionEpisode,
     CadencePolicy,
+    CallbackRequest,
     CheckinRound,
     CheckinState,
     ContactLog,
@@ -107,4 +108,13 @@ class AttentionEpisodeAdmin(ReadOnlyAdmin):
     list_display = ["retiree", "cause", "detail", "since", "expires_on", "status", "closed_at", "lifted_by"]
     list_filter = ["cause", "status", "retiree__branch"]
     list_select_related = ["retiree", "lifted_by"]
+    search_fields = ["retiree__name", "retiree__name_pinyin"]
+
+
+@admin.register(CallbackRequest)
+class CallbackRequestAdmin(ReadOnlyAdmin):
+    """Written by the retiree's own page and answered by the contact service: read here only."""
+
+    list_display = ["retiree", "requested_at", "answered_at"]
+    list_select_related = ["retiree"]
     search_fields = ["retiree__name", "retiree__name_pinyin"]

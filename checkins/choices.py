@@ -8,6 +8,12 @@ class Channel(models.TextChoices):
     VIDEO = "video", _("Video call")
     HOME_VISIT = "home_visit", _("Home visit")
     IN_PERSON = "in_person", _("In person")
+    # The retiree's own "I am well" on their personal page (selfservice): nobody logged it.
+    SELF_CHECKIN = "self_checkin", _("Self check-in")
+
+
+# What a worker can log: every channel but the retiree's own self check-in.
+STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.SELF_CHECKIN]
 
 
 class Reached(models.TextChoices):

@@ -11,7 +11,7 @@ from core.dates import PAST, SCHEDULE, DateRangeMixin
 from retirees.choices import ResidenceArea
 from retirees.forms import DateInput
 
-from .choices import EXEMPTION_MAX_DAYS, ExemptionReason, Outcome, Reached, RoundStatus
+from .choices import EXEMPTION_MAX_DAYS, STAFF_CHANNELS, ExemptionReason, Outcome, Reached, RoundStatus
 from .models import ROUND_ITEMS, CadencePolicy, CheckinRound, ContactLog, Exemption
 
 
@@ -67,6 +67,8 @@ class ContactForm(DateRangeMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound and "contacted_at" not in self.initial:
             self.initial["contacted_at"] = timezone.localtime().replace(second=0, microsecond=0)
+        # The retiree's own self check-in is recorded by their page, never logged by a worker.
+        self.fields["channel"].choices = STAFF_CHANNELS
         for name in ("reached", "outcome"):
             self.fields[name].initial = None  # the model's default is not an answer
             if name not in asked:

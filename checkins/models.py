@@ -71,6 +71,9 @@ class CheckinState(models.Model):
         blank=True,
         help_text=_("Set by the care plan; empty to follow the branch policy or the default."),
     )
+    # The care plan's say (一人一策): False when the retiree's self check-ins do not count for the
+    # schedule (checkins.schedule.counted_reach). Copied from the plan like the cadence override.
+    self_checkins_count = models.BooleanField(_("self check-ins count"), default=True)
     attention_since = models.DateField(_("under attention since"), null=True, blank=True)
     attention_until = models.DateField(
         _("attention ends on"), null=True, blank=True, help_text=_("Empty: until the cause is resolved or lifted.")
@@ -149,8 +152,14 @@ class ContactLog(models.Model):
     retiree = models.ForeignKey(
         "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.PROTECT, related_name="contact_logs"
     )
+    # Empty only for the retiree's own self check-in (Channel.SELF_CHECKIN), which nobody logged.
     contacted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("contacted by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contacted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     contacted_at = models.DateTimeField(_("contacted at"))
     # The Asia/Shanghai calendar date of contacted_at, set by the service: coverage counts by date.
@@ -201,6 +210,14 @@ class ContactLog(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=(Q(channel=Channel.SELF_CHECKIN) & Q(contacted_by__isnull=True) & Q(reached=Reached.RETIREE))
+                | (~Q(channel=Channel.SELF_CHECKIN) & Q(contacted_by__isnull=False)),
+                name="checkins_contactlog_self_checkin_by_nobody",
+                violation_error_message=_(
+                    "A self check-in is the retiree's own and names no worker; any other contact names who made it."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(follow_up_on__isnull=True) | Q(follow_up_on__gte=F("contacted_on")),
                 name="checkins_contactlog_follow_up_after_contact",
                 violation_error_message=_("The follow-up date cannot be before the contact."),
@@ -241,6 +258,10 @@ class ContactLog(models.Model):
 
     def get_absolute_url(self):
         return reverse("retirees:detail", args=[self.retiree_id]) + f"#contact-{self.pk}"
+
+    @property
+    def is_self_checkin(self) -> bool:
+        return self.channel == Channel.SELF_CHECKIN
 
     @property
     def counts_towards_coverage(self) -> bool:
@@ -843,3 +864,58 @@ class AttentionEpisode(models.Model):
             day = timezone.localdate(self.closed_at)
             return min(day, self.expires_on) if self.expires_on else day
         return self.expires_on
+
+
+class CallbackRequestQuerySet(BranchScopedQuerySet):
+    branch_path = "retiree__branch"
+
+    def open(self):
+        return self.filter(answered_at__isnull=True)
+
+
+class CallbackRequest(models.Model):
+    """ "请给我回电话": a retiree (or family on their behalf) asked, from their own page, to be called.
+
+    Open until a worker logs a contact that reached somebody (`checkins.services.contact_log`
+    answers it in the same transaction); while open the retiree sits at the top of the branch's
+    call list with the reason. One open request per retiree: asking again keeps the first.
+    """
+
+    retiree = models.ForeignKey(
+        "retirees.Retiree", verbose_name=_("retiree"), on_delete=models.CASCADE, related_name="callback_requests"
+    )
+    requested_at = models.DateTimeField(_("asked at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "checkins.ContactLog",
+        verbose_name=_("answered by the contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CallbackRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call-back request")
+        verbose_name_plural = _("call-back requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["retiree"],
+                condition=Q(answered_at__isnull=True),
+                name="checkins_callbackrequest_one_open",
+                violation_error_message=_("This retiree has already asked for a call back."),
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_by__isnull=True) | Q(answered_at__isnull=False),
+                name="checkins_callbackrequest_answer_has_time",
+                violation_error_message=_("An answered request has the time it was answered."),
+            ),
+        ]
+        # The one-open constraint's index also serves the call list's "asked for a call back"
+        # subquery (open requests by retiree).
+
+    def __str__(self):
+        return f"{self.retiree} · {self.requested_at:%Y-%m-%d %H:%M}"

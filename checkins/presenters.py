@@ -17,7 +17,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from core.dates import date_formatter, local_today
 
 from .attention import attention_reason
-from .choices import DueState, Escalation, Outcome, Reached
+from .choices import Channel, DueState, Escalation, Outcome, Reached
 from .models import escalation_for
 
 DUE_BADGES = {
@@ -31,6 +31,7 @@ DUE_BADGES = {
 # The row's fixed words, translated once per page (`call_row_labels`), not once per row.
 CALL_ROW_LABELS = {
     "attention": gettext_lazy("Under attention"),
+    "callback": gettext_lazy("Asked for a call back"),
     "unreachable": gettext_lazy("Unreachable"),
     "last_contact": gettext_lazy("Last contact"),
     "follow_up_on": gettext_lazy("Follow up on"),
@@ -79,6 +80,8 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
     outcome_labels = {value: str(label) for value, label in Outcome.choices}
     reached_labels = {value: str(label) for value, label in Reached.choices}
     due_word, never_reached, since_word = gettext("due"), gettext("never reached"), gettext("since")
+    self_checkin = str(Channel.SELF_CHECKIN.label)
+    asked_on_own_page = gettext("asked on their own page")
     # Dates as everywhere else (outreach/formats): 11月29日 for a day of this year, with the
     # minute 2026-11-29 08:30. The formats are looked up once per page, not once per row.
     day, date_time = date_formatter(get_format("MONTH_DAY_FORMAT")), date_formatter(get_format("DATETIME_FORMAT"))
@@ -98,7 +101,10 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
             last_contact_brief = f"{last_contact_day} {outcome_labels.get(retiree.last_contact_outcome, '')}"
             last_contact = date_time(contacted_at) + ": " + outcome_labels.get(retiree.last_contact_outcome, "")
             reached = retiree.last_contact_reached
-            if reached and reached not in (Reached.NOBODY, Reached.RETIREE):
+            if retiree.last_contact_channel == Channel.SELF_CHECKIN:  # "我很好" on their own page
+                last_contact += f" ({self_checkin})"
+                last_contact_brief += f" ({self_checkin})"
+            elif reached and reached not in (Reached.NOBODY, Reached.RETIREE):
                 last_contact += f" ({reached_labels.get(reached, '')})"
             if retiree.last_contact_notes:
                 last_contact += " · " + Truncator(retiree.last_contact_notes).chars(60)
@@ -107,17 +113,31 @@ def call_rows(retirees, *, show_branch: bool) -> list[dict]:
         if retiree.attention and retiree.attention_cause:
             attention_why = f"{attention_reason(retiree.attention_cause, retiree.attention_detail)} · {since_word} "
             attention_why += day(retiree.attention_since)
+        callback_why = ""
+        if retiree.callback_at:
+            asked_at = timezone.localtime(retiree.callback_at)
+            callback_why = f"{asked_on_own_page} · {day(asked_at)} {asked_at:%H:%M}"
+        if retiree.callback_at:
+            section = "callback"
+        elif retiree.attention:
+            section = "attention"
+        else:
+            section = retiree.due_state
         rows.append(
             {
                 "pk": retiree.pk,
                 "name": retiree.name,
-                # Under attention, they come first in a section of their own; the rest by due state.
-                "section": "attention" if retiree.attention else retiree.due_state,
+                # Asked for a call back, then under attention: first, each in a section of their
+                # own; the rest by due state.
+                "section": section,
+                "callback": bool(retiree.callback_at),
+                "callback_why": callback_why,
                 "attention": retiree.attention,
                 "attention_why": attention_why,
                 "due_state": retiree.due_state,
                 # A call is due: the big buttons. Anyone else folds to one line (expanded on tap).
-                "call_due": retiree.due_state in (DueState.OVERDUE, DueState.DUE),
+                "call_due": bool(retiree.callback_at) or retiree.due_state in (DueState.OVERDUE, DueState.DUE),
+                "self_checkin": retiree.last_contact_channel == Channel.SELF_CHECKIN,
                 "due_label": due_labels.get(retiree.due_state, ""),
                 "due_badge": DUE_BADGES.get(retiree.due_state, "text-bg-light"),
                 "unreachable": retiree.unreachable,

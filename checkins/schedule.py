@@ -21,6 +21,30 @@ from .choices import DEFAULT_CADENCE_FRAIL, DEFAULT_CADENCE_LIXIU, DEFAULT_CADEN
 from .models import CadencePolicy, Exemption
 
 
+def counted_reach(
+    *,
+    last_call_at: datetime.datetime | None,
+    self_checkins_since: list[datetime.datetime],
+    self_checkins_count: bool,
+    call_every: int | None,
+) -> datetime.datetime | None:
+    """The reached contact the schedule counts from, given the retiree's last reached contact made
+    by a worker (`last_call_at`) and their self check-ins ("我很好") since it, oldest first.
+
+    A self check-in counts as a contact that reached the retiree, with two exceptions:
+    - the care plan (一人一策, e.g. a 离休 cadre's) says self check-ins do not count
+      (`self_checkins_count` False): only the worker's contact counts;
+    - the branch requires a call at least every N self check-ins (`call_every`, Branch setting):
+      the first N since the last call count, the later ones do not, so the retiree falls due one
+      cadence after the N-th and stays due until somebody calls.
+    """
+    counting = self_checkins_since if self_checkins_count else []
+    if call_every is not None:
+        counting = counting[:call_every]
+    candidates = [moment for moment in (last_call_at, *counting) if moment is not None]
+    return max(candidates) if candidates else None
+
+
 class _DateArithmetic(Func):
     """Two operands in SQL written per database: `postgresql` and `sqlite` name them {a} and {b}."""
 

@@ -21,6 +21,7 @@ from .models import (
     ROUND_ITEMS,
     AttentionEpisode,
     CadencePolicy,
+    CallbackRequest,
     CheckinRound,
     ContactLog,
     Exemption,
@@ -44,8 +45,9 @@ def _last_contact(field: str):
 def call_list(
     *, user, today: datetime.date | None = None, branch: Branch | None = None, policies: list[dict] | None = None
 ):
-    """Active retirees `user` may call, most urgent first: under attention, then overdue, due
-    today, the rest by due date, exempt last (and in that order within attention).
+    """Active retirees `user` may call, most urgent first: those who asked for a call back on their
+    own page (the longest waiting first), then under attention, then overdue, due today, the rest
+    by due date, exempt last (and in that order within attention).
 
     One query with everything a row shows (schedule, last contact, next open follow-up, why they
     are under attention); the primary household contact comes with one prefetch query.
@@ -63,6 +65,11 @@ def call_list(
             last_contact_outcome=_last_contact("outcome"),
             last_contact_reached=_last_contact("reached"),
             last_contact_notes=_last_contact("notes"),
+            last_contact_channel=_last_contact("channel"),
+            # "请给我回电话": open until a contact reaches somebody (the one-open index answers it).
+            callback_at=Subquery(
+                CallbackRequest.objects.open().filter(retiree=OuterRef("pk")).values("requested_at")[:1]
+            ),
             next_follow_up_on=Subquery(
                 ContactLog.objects.open_follow_ups()
                 .filter(retiree=OuterRef("pk"))
@@ -81,7 +88,8 @@ def call_list(
                 to_attr="household",
             )
         )
-        .order_by(*call_list_order())
+        # A call-back the retiree asked for on their own page comes before everything else.
+        .order_by(F("callback_at").asc(nulls_last=True), *call_list_order())
     )
 
 
@@ -162,9 +170,10 @@ def open_follow_ups(*, user, until: datetime.date | None = None):
 # --- Coverage ---------------------------------------------------------------------------------
 
 
-# The call list's sections: those under attention first, then the others by due state. Counted
-# with the coverage (same query), so that a section's heading gives its size on every page.
-SECTION_FIELDS = [f"section_{state}" for state in DueState.values]
+# The call list's sections: those who asked for a call back first, then those under attention,
+# then the others by due state. Counted with the coverage (same query), so that a section's heading
+# gives its size on every page.
+SECTION_FIELDS = ["section_callback", "section_attention", *(f"section_{state}" for state in DueState.values)]
 COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable", "attention", *SECTION_FIELDS]
 
 
@@ -183,7 +192,9 @@ def branch_coverage(
     retirees = Retiree.objects.visible_to(user).active()
     if residence_area:
         retirees = retirees.filter(residence_area=residence_area)
-    scheduled = with_schedule(retirees, today, policies=policies)
+    scheduled = with_schedule(retirees, today, policies=policies).annotate(
+        callback=Exists(CallbackRequest.objects.open().filter(retiree=OuterRef("pk")))
+    )
     counts = {row["branch"]: row for row in _count_by_branch(scheduled)}
     rows = []
     for branch in Branch.objects.visible_to(user):
@@ -204,10 +215,15 @@ def _count_by_branch(scheduled) -> list[dict]:
     and copying the expression back into each count. The rule itself stays in `with_schedule`.
     """
     inner_sql, params = (
-        scheduled.order_by().values("branch", "due_state", "unreachable", "attention").query.sql_with_params()
+        scheduled.order_by()
+        .values("branch", "due_state", "unreachable", "attention", "callback")
+        .query.sql_with_params()
     )
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    sections = ", ".join(["COUNT(*) FILTER (WHERE NOT attention AND due_state = %s)"] * len(DueState.values))
+    sections = ", ".join(
+        ["COUNT(*) FILTER (WHERE callback)", "COUNT(*) FILTER (WHERE attention AND NOT callback)"]
+        + ["COUNT(*) FILTER (WHERE NOT attention AND NOT callback AND due_state = %s)"] * len(DueState.values)
+    )
     sql = f"""
         SELECT branch, COUNT(*),
                COUNT(*) FILTER (WHERE due_state = %s), COUNT(*) FILTER (WHERE due_state = %s),
@@ -231,7 +247,11 @@ def coverage_totals(rows: list[dict]) -> dict:
 
 def section_counts(totals: dict) -> dict:
     """The number of rows in each of the call list's sections (by `section` of presenters.call_rows)."""
-    return {"attention": totals["attention"], **{state: totals[f"section_{state}"] for state in DueState.values}}
+    return {
+        "callback": totals["section_callback"],
+        "attention": totals["section_attention"],
+        **{state: totals[f"section_{state}"] for state in DueState.values},
+    }
 
 
 def _with_percent(row: dict) -> dict:
@@ -692,3 +712,9 @@ def rounds_awaiting_signoff(*, branch_id: int, today: datetime.date):
         .exclude(ledger_signoffs__branch=branch_id)
         .order_by("ends_on", "id")
     )
+
+
+def callback_open(*, retiree) -> CallbackRequest | None:
+    """The retiree's open call-back request, for their own page (no user: the page has identified
+    the retiree by their link). One query."""
+    return CallbackRequest.objects.open().filter(retiree=retiree).first()

@@ -23,7 +23,7 @@ from ledgers.services import ledger_facts_record
 from retirees.choices import ResidenceArea, Status
 from retirees.models import Retiree
 
-from . import selectors, signals
+from . import schedule, selectors, signals
 from .attention import ALL_WELL_OUTCOMES, ATTENTION_OUTCOMES, attention_causes, attention_span, attention_test_days
 from .choices import AttentionStatus, Channel, Escalation, ExemptionStatus, Outcome, Reached, RoundStatus
 from .findings import contact_ledger_facts
@@ -31,6 +31,7 @@ from .models import (
     ROUND_ITEMS,
     AttentionEpisode,
     CadencePolicy,
+    CallbackRequest,
     CheckinRound,
     CheckinState,
     ContactLog,
@@ -70,19 +71,10 @@ def contact_log(
     reached, or a retiree who is no longer active. `outcome` defaults from `reached`.
     """
     retiree = locked_in_scope(Retiree, user, retiree.pk)
-    now = timezone.now()
-    contacted_at = contacted_at or now
-    if outcome is None:
-        outcome = Outcome.NOT_REACHED if reached == Reached.NOBODY else Outcome.ALL_WELL
-    if retiree.status != Status.ACTIVE:
-        raise ValidationError(_("Contacts are only logged for active retirees."))
-    if contacted_at > now:
-        raise ValidationError({"contacted_at": _("A contact cannot be in the future.")})
-    log = ContactLog(
+    return _contact_record(
         retiree=retiree,
         contacted_by=user,
         contacted_at=contacted_at,
-        contacted_on=timezone.localdate(contacted_at),
         channel=channel,
         reached=reached,
         outcome=outcome,
@@ -94,16 +86,82 @@ def contact_log(
         follow_up_on=follow_up_on,
         notes=notes,
     )
+
+
+@transaction.atomic
+def self_checkin_record(*, retiree: Retiree) -> ContactLog:
+    """The retiree's own "我很好" from their personal page: a contact that reached them, logged by nobody.
+
+    The caller (the selfservice page) has identified the retiree by their link; there is no user
+    and no scope. Whether it counts for the schedule is `checkins.schedule.counted_reach`.
+    """
+    retiree = Retiree.objects.select_for_update().get(pk=retiree.pk)
+    return _contact_record(
+        retiree=retiree,
+        contacted_by=None,
+        channel=Channel.SELF_CHECKIN,
+        reached=Reached.RETIREE,
+        outcome=Outcome.ALL_WELL,
+    )
+
+
+def _contact_record(
+    *,
+    retiree: Retiree,
+    contacted_by,
+    contacted_at: datetime.datetime | None = None,
+    channel: str,
+    reached: str,
+    outcome: str | None = None,
+    **details,
+) -> ContactLog:
+    """Save one contact of a locked retiree and everything it changes (call in a transaction)."""
+    now = timezone.now()
+    contacted_at = contacted_at or now
+    if outcome is None:
+        outcome = Outcome.NOT_REACHED if reached == Reached.NOBODY else Outcome.ALL_WELL
+    if retiree.status != Status.ACTIVE:
+        raise ValidationError(_("Contacts are only logged for active retirees."))
+    if contacted_at > now:
+        raise ValidationError({"contacted_at": _("A contact cannot be in the future.")})
+    if (channel == Channel.SELF_CHECKIN) != (contacted_by is None):
+        raise ValidationError({"channel": _("A self check-in is recorded by the retiree's own page only.")})
+    log = ContactLog(
+        retiree=retiree,
+        contacted_by=contacted_by,
+        contacted_at=contacted_at,
+        contacted_on=timezone.localdate(contacted_at),
+        channel=channel,
+        reached=reached,
+        outcome=outcome,
+        **details,
+    )
     log.full_clean(exclude=["contacted_by"])
     log.save()
     state = checkin_state_refresh(retiree=retiree, now=now)
     if log.counts_towards_coverage:
         weekly_reach_refresh(retiree=retiree, days=[log.contacted_on])
+        if not log.is_self_checkin:
+            # Somebody called and reached them (or their family): a call-back asked for is answered.
+            CallbackRequest.objects.open().filter(retiree=retiree).update(answered_at=now, answered_by=log)
     # The urgent alert first: an urgent call's attention episode has the same key (contact:<id>),
     # and the alert that names the emergency is the one that should win the claim.
     _contact_findings_send(log=log, state=state)
     attention_refresh(retiree=retiree)
     return log
+
+
+@transaction.atomic
+def callback_request(*, retiree: Retiree) -> CallbackRequest:
+    """ "请给我回电话" from the retiree's own page: open a call-back request, or keep the one already
+    open (asking twice does not queue two calls). Answered by the next contact that reaches them."""
+    retiree = Retiree.objects.select_for_update().get(pk=retiree.pk)
+    if retiree.status != Status.ACTIVE:
+        raise ValidationError(_("Contacts are only logged for active retirees."))
+    existing = CallbackRequest.objects.open().filter(retiree=retiree).first()
+    if existing is not None:
+        return existing
+    return CallbackRequest.objects.create(retiree=retiree, requested_at=timezone.now())
 
 
 def _contact_findings_send(*, log: ContactLog, state: CheckinState) -> None:
@@ -117,7 +175,10 @@ def _contact_findings_send(*, log: ContactLog, state: CheckinState) -> None:
     # The ladder climbs one step per failure, so a run of failures reaches its top at exactly its
     # OFFICE-th contact; later failures of the same run stay at the top without a new alert.
     if log.reached == Reached.NOBODY and state.consecutive_failures == Escalation.OFFICE:
-        first = _failure_run(retiree=log.retiree, last_reached=state.last_reached_at).order_by("contacted_at", "id")
+        last_reached = ContactLog.objects.reached().filter(retiree=log.retiree).order_by("-contacted_at", "-id")
+        first = _failure_run(
+            retiree=log.retiree, last_reached=last_reached.values_list("contacted_at", flat=True).first()
+        ).order_by("contacted_at", "id")
         signals.escalation_topped.send(
             sender=ContactLog,
             retiree=log.retiree,
@@ -192,9 +253,10 @@ def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = N
     latest = contacts.order_by("-contacted_at", "-id").values_list("contacted_at", flat=True).first()
     last_reached = contacts.reached().order_by("-contacted_at", "-id").values_list("contacted_at", flat=True).first()
     failures = _failure_run(retiree=retiree, last_reached=last_reached)
+    counted = _counted_reach(retiree=retiree, state=state, last_reached=last_reached)
     state.last_contact_at = latest
-    state.last_reached_at = last_reached
-    state.last_reached_on = timezone.localdate(last_reached) if last_reached else None
+    state.last_reached_at = counted
+    state.last_reached_on = timezone.localdate(counted) if counted else None
     state.consecutive_failures = min(failures.count(), 32767)
     if state.consecutive_failures >= unreachable_after():
         state.unreachable_since = state.unreachable_since or now
@@ -202,6 +264,56 @@ def checkin_state_refresh(*, retiree: Retiree, now: datetime.datetime | None = N
         state.unreachable_since = None
     state.save()
     return state
+
+
+def _counted_reach(*, retiree: Retiree, state: CheckinState, last_reached) -> datetime.datetime | None:
+    """The reached contact the schedule counts from (the rule: `checkins.schedule.counted_reach`).
+
+    The last reached contact itself when it was a worker's (one query); after self check-ins, the
+    worker's last reached contact and the self check-ins since it (three more)."""
+    contacts = ContactLog.objects.reached().filter(retiree=retiree)
+    if last_reached is None or not contacts.filter(contacted_at=last_reached, channel=Channel.SELF_CHECKIN).exists():
+        return last_reached
+    last_call = (
+        contacts.exclude(channel=Channel.SELF_CHECKIN)
+        .order_by("-contacted_at", "-id")
+        .values_list("contacted_at", flat=True)
+        .first()
+    )
+    call_every = Branch.objects.filter(pk=retiree.branch_id).values_list("call_every_self_checkins", flat=True).first()
+    self_checkins = contacts.filter(channel=Channel.SELF_CHECKIN).order_by("contacted_at", "id")
+    if last_call is not None:
+        self_checkins = self_checkins.filter(contacted_at__gt=last_call)
+    if call_every is not None:
+        since = list(self_checkins.values_list("contacted_at", flat=True)[:call_every])
+    else:
+        since = [last_reached]  # only the latest matters when every one counts
+    return schedule.counted_reach(
+        last_call_at=last_call,
+        self_checkins_since=since,
+        self_checkins_count=state.self_checkins_count,
+        call_every=call_every,
+    )
+
+
+@transaction.atomic
+def checkin_states_recount(*, retirees) -> int:
+    """Recompute the check-in state of `retirees` who have self check-ins, after a rule that decides
+    whether those count changed (the branch's or the care plan's). Returns how many were recomputed."""
+    ids = list(
+        ContactLog.objects.filter(retiree__in=retirees, channel=Channel.SELF_CHECKIN)
+        .order_by("retiree_id")
+        .values_list("retiree_id", flat=True)
+        .distinct()
+    )
+    for retiree in Retiree.objects.filter(pk__in=ids).order_by("pk"):
+        checkin_state_refresh(retiree=retiree)
+    return len(ids)
+
+
+def on_self_checkin_rule_changed(sender, *, branch, **kwargs):
+    """The branch's "a call at least every N self check-ins" changed (branches.signals)."""
+    checkin_states_recount(retirees=Retiree.objects.filter(branch=branch))
 
 
 def _failure_run(*, retiree: Retiree, last_reached: datetime.datetime | None):
@@ -225,14 +337,22 @@ def contact_follow_up_close(*, user, contact: ContactLog) -> ContactLog:
 
 
 @transaction.atomic
-def checkin_state_set_cadence_override(*, user, retiree: Retiree, cadence_days: int | None) -> CheckinState:
-    """Set (or clear with None) a retiree's own cadence: the hook the care plan (一人一策) uses."""
+def checkin_state_set_cadence_override(
+    *, user, retiree: Retiree, cadence_days: int | None, self_checkins_count: bool = True
+) -> CheckinState:
+    """Set (or clear with None) a retiree's own cadence, and whether their self check-ins count:
+    the hook the care plan (一人一策) uses."""
     require_office(user)
     retiree = locked_in_scope(Retiree, user, retiree.pk)
     state, _created = CheckinState.objects.select_for_update().get_or_create(retiree=retiree)
+    recount = state.self_checkins_count != self_checkins_count
     state.cadence_override_days = cadence_days
+    state.self_checkins_count = self_checkins_count
     state.full_clean(exclude=["retiree"])
     state.save()
+    if recount:
+        checkin_states_recount(retirees=[retiree])
+        state.refresh_from_db()
     return state
 
 
@@ -552,7 +672,12 @@ def attention_refresh(*, retiree: Retiree, today: datetime.date | None = None, a
 def _attention_contacts(retiree: Retiree) -> list[tuple[int, datetime.date, str]]:
     """(id, contacted_on, outcome) of the retiree's contacts that open or end the "contact" cause,
     from their latest all-well contact on, oldest first (two queries on the contact index)."""
-    contacts = ContactLog.objects.filter(retiree=retiree).order_by("-contacted_at", "-id")
+    # A worker's judgement only: the retiree's own "我很好" does not end what a call found.
+    contacts = (
+        ContactLog.objects.filter(retiree=retiree)
+        .exclude(channel=Channel.SELF_CHECKIN)
+        .order_by("-contacted_at", "-id")
+    )
     last_well = contacts.filter(outcome__in=ALL_WELL_OUTCOMES).values_list("contacted_at", "id").first()
     run = contacts.filter(outcome__in=ATTENTION_OUTCOMES)
     if last_well is not None:

@@ -8,3 +8,4 @@ class DeliveryMethod(models.TextChoices):
     WECHAT = "wechat", _("Sent by WeChat")
     POST = "post", _("By post")
     FAMILY = "family", _("Through family")
+    OWN_PAGE = "own_page", _("Read on their own page")

@@ -85,3 +85,18 @@ def pending_notices_for(*, user, retiree_ids) -> dict[int, list[NoticeDelivery]]
     for delivery in deliveries:
         by_retiree.setdefault(delivery.retiree_id, []).append(delivery)
     return by_retiree
+
+
+def notices_for_retiree(*, retiree, limit: int = 5) -> list[NoticeDelivery]:
+    """The latest notices addressed to the retiree, with their delivery (read or not), for the
+    retiree's own page: no user, the page has identified the retiree by their link (one query)."""
+    return list(
+        NoticeDelivery.objects.filter(retiree=retiree)
+        .select_related("notice")
+        .order_by("-notice__published_at", "-id")[:limit]
+    )
+
+
+def retiree_delivery(*, retiree, pk) -> NoticeDelivery | None:
+    """One of the retiree's own deliveries with its notice (its attachment, on their page), or None."""
+    return NoticeDelivery.objects.filter(retiree=retiree, pk=pk).select_related("notice").first()

@@ -100,3 +100,25 @@ def notice_delivery_mark(
     delivery.full_clean(exclude=["delivered_by"])
     delivery.save()
     return delivery
+
+
+@transaction.atomic
+def notice_acknowledge_by_retiree(*, retiree: Retiree, delivery_id: int) -> NoticeDelivery:
+    """ "我已阅读" on the retiree's own page: the same delivery row the call list marks, delivered
+    (read on their own page, unless a worker delivered it before) and acknowledged, now.
+
+    The caller (the selfservice page) has identified the retiree by their link; a delivery of
+    somebody else is PermissionDenied, as if it did not exist. Idempotent."""
+    try:
+        delivery = NoticeDelivery.objects.select_for_update().get(pk=delivery_id, retiree=retiree)
+    except NoticeDelivery.DoesNotExist:
+        raise PermissionDenied("This notice is not addressed to this retiree.") from None
+    now = timezone.now()
+    if delivery.delivered_at is None:
+        delivery.delivered_at = now
+        delivery.method = DeliveryMethod.OWN_PAGE
+    if delivery.acknowledged_at is None:
+        delivery.acknowledged_at = now
+    delivery.full_clean(exclude=["delivered_by"])
+    delivery.save()
+    return delivery

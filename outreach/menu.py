@@ -86,8 +86,9 @@ MENU = (
             Link(_("Patrol roster"), "volunteers:roster", also=("volunteers:shift_create",)),
             Link(_("Notices"), "notices:notice_list", also=("notices:notice_create",)),
             Link(_("Meetings"), "meetings:meeting_list", also=("meetings:meeting_create",)),
+            Link(_("Personal links"), "selfservice:link_list", access.is_office, also=("selfservice:link_print",)),
         ),
-        ("care", "assistance", "visits", "volunteers", "notices", "meetings"),
+        ("care", "assistance", "visits", "volunteers", "notices", "meetings", "selfservice"),
     ),
     Group(
         "admin",

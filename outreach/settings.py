@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "meetings",
     "care",
     "reports",
+    "selfservice",
     # The demo loader (`manage.py load_demo`): imports every app, and no app imports it.
     "demo",
 ]
@@ -296,6 +297,11 @@ OUTREACH_RETENTION_YEARS = env_int("OUTREACH_RETENTION_YEARS", 5, minimum=1)
 OUTREACH_PAGE_SIZE = env_int("OUTREACH_PAGE_SIZE", 25, minimum=5)
 # The address people open, used in emails and group-chat messages.
 OUTREACH_SITE_URL = env_str("OUTREACH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address in the retirees' personal links and QR codes (随时求助), printed on paper: the one
+# retirees reach from their own phones, which may differ from the staff's intranet address.
+OUTREACH_PUBLIC_URL = env_str("OUTREACH_PUBLIC_URL", OUTREACH_SITE_URL).rstrip("/")
+# How many times an hour one personal link may post (check in, ask for help or a call, mark read).
+OUTREACH_LINK_POSTS_PER_HOUR = env_int("OUTREACH_LINK_POSTS_PER_HOUR", 10, minimum=1)
 # Office staff's daily digest: sent after this local time, listing retirees overdue by more than N days.
 OUTREACH_OFFICE_DIGEST_TIME = datetime.time.fromisoformat(env_str("OUTREACH_OFFICE_DIGEST_TIME", "08:00"))
 OUTREACH_OFFICE_OVERDUE_DAYS = env_int("OUTREACH_OFFICE_OVERDUE_DAYS", 7, minimum=0)

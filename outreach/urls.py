@@ -33,6 +33,8 @@ urlpatterns = [
     path("care/", include("notices.urls")),
     path("care/", include("visits.urls")),
     path("care/", include("meetings.urls")),
+    # The retirees' own page (/r/<token>/) and the office's link pages (/links/).
+    path("", include("selfservice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -285,6 +285,7 @@ class AlertCause(enum.StrEnum):
     ATTENTION = "attention"  # attention_entered
     ESCALATION = "escalation"  # escalation_topped
     URGENT = "urgent"  # urgent_outcome
+    HELP = "help"  # assistance.signals.help_requested: the retiree asked for help on their own page
 
 
 def alert(*, user, retiree, cause: AlertCause, reason=None, contact=None) -> Digest:

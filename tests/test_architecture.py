@@ -21,7 +21,7 @@ LAYERS = [
     ["core"],
     ["audit", "accounts"],
     ["retirees", "branches"],
-    ["ledgers", "checkins", "notices", "volunteers", "visits", "meetings", "assistance", "care"],
+    ["ledgers", "checkins", "notices", "volunteers", "visits", "meetings", "assistance", "care", "selfservice"],
     ["reports", "reminders"],
     ["demo", "perf"],
     ["outreach"],

@@ -7,8 +7,20 @@ is added to OBJECT_URLS, so nothing reaches production unchecked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# URLs anybody may open.
-PUBLIC = {"login", "set_language", "logout"}
+# URLs anybody may open. The retiree's own page takes a token instead of a login: it is walked by
+# selfservice/tests (a wrong or revoked token is a 404, whoever asks).
+PUBLIC = {
+    "login",
+    "set_language",
+    "logout",
+    "selfservice:page",
+    "selfservice:checkin",
+    "selfservice:help",
+    "selfservice:callback",
+    "selfservice:notice",
+    "selfservice:notice_read",
+    "selfservice:notice_file",
+}
 # Office-only pages: a branch worker gets 403 before any object is fetched (nothing is revealed).
 OFFICE_ONLY = {
     "retirees:create",
@@ -43,6 +55,11 @@ OFFICE_ONLY = {
     "reports:detail",
     "reports:pdf",
     "reports:xlsx",
+    "selfservice:link_list",
+    "selfservice:link_print",
+    "selfservice:links_issue_missing",
+    "selfservice:link_issue",
+    "selfservice:link_revoke",
 }
 # What a branch worker's role may not do, even on their own branch's objects (403 after the
 # object was found in scope: office staff decide exemptions, close rounds, set cadences, plan care
@@ -73,6 +90,9 @@ POST_ONLY = {
     "visits:festival_dismiss",
     "ledgers:import_map",
     "ledgers:import_confirm",
+    "selfservice:links_issue_missing",
+    "selfservice:link_issue",
+    "selfservice:link_revoke",
 }
 # Other URL parameters than <pk>.
 EXTRA_KWARGS = {
@@ -146,6 +166,8 @@ OBJECT_URLS = {
     "reports:detail": "report",
     "reports:pdf": "report",
     "reports:xlsx": "report",
+    "selfservice:link_issue": "retiree",
+    "selfservice:link_revoke": "link",
 }
 # Further objects that fill the same <pk>: every URL taking a round or a sign-off is walked with a
 # closed round and its sign-off too, whose pages read the counts frozen at closing.
@@ -170,6 +192,11 @@ def url_for(name, pattern, objects):
     params = list(pattern.pattern.regex.groupindex)
     if not params:
         return reverse(name)
+    if "token" in params:  # the retiree's own page: their link's token, and one of their notices
+        kwargs = {"token": objects["link_token"]}
+        if "pk" in params:
+            kwargs["pk"] = objects["delivery"].pk
+        return reverse(name, kwargs=kwargs)
     if name not in OBJECT_URLS:
         pytest.fail(f"{name} takes {params}: add it to OBJECT_URLS so that its scoping is checked")
     return reverse(name, kwargs={"pk": objects[OBJECT_URLS[name]].pk, **EXTRA_KWARGS.get(name, {})})
@@ -229,6 +256,17 @@ def _personal(user, retiree):
     }
 
 
+def _link(retiree):
+    """The retiree's personal link (selfservice), issued by nobody in particular, its token, and
+    the retiree's delivery of the branch's notice (the care objects' notice), for the public pages."""
+    from notices.models import NoticeDelivery
+    from selfservice.services import _new_link, link_token
+
+    link = _new_link(retiree=retiree, user=None)
+    delivery = NoticeDelivery.objects.filter(retiree=retiree).order_by("pk").first()
+    return {"link": link, "link_token": link_token(link), "delivery": delivery}
+
+
 def _member(branch):
     """A committee member of the branch who is none of the personas, for the people pages (whose
     posts deactivate accounts and reset passwords: not the signed-in persona's own)."""
@@ -249,6 +287,7 @@ def b_objects(retiree_b, secretary_b, checkin_objects, care_objects):
         **care_objects(retiree_b, checkins["contact"]),
         **_personal(secretary_b, retiree_b),
         **_signoff(secretary_b, checkins["round"]),
+        **_link(retiree_b),
     }
 
 
@@ -263,6 +302,7 @@ def a_objects(retiree_a, secretary_a, checkin_objects, care_objects):
         **care_objects(retiree_a, checkins["contact"]),
         **_personal(secretary_a, retiree_a),
         **_signoff(secretary_a, checkins["round"]),
+        **_link(retiree_a),
     }
 
 
@@ -350,6 +390,7 @@ def test_admin_has_every_model(login, admin_user, retiree_a):
         "notices",
         "visits",
         "meetings",
+        "selfservice",
     }
     models = [m for m in apps.get_models() if m._meta.app_label in ours and not m.__name__.startswith("Historical")]
     missing = [m._meta.label for m in models if m not in admin.site._registry]
@@ -366,7 +407,7 @@ def _rows():
     from django.apps import apps
 
     ours = {"accounts", "branches", "retirees", "checkins", "ledgers", "reminders", "care", "assistance"}
-    ours |= {"volunteers", "notices", "visits", "meetings"}
+    ours |= {"volunteers", "notices", "visits", "meetings", "selfservice"}
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in apps.get_models()
@@ -405,7 +446,7 @@ def test_valid_posts_work_for_own_branch_and_change_nothing_for_another(
     objects = {**a_objects, **_personal(user, a_objects["retiree"])}  # their own notification
     targets = {}  # path -> URL name, for every object URL with its variants
     for name, pattern in ALL_URLS:
-        if pattern.pattern.regex.groupindex:
+        if pattern.pattern.regex.groupindex and name not in PUBLIC:
             targets.update((url, name) for url in urls_for(name, pattern, objects))
     client.force_login(office)
     forms = _post_forms(client, targets)
