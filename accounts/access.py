@@ -225,13 +225,12 @@ class AddressedQuerySet(BranchScopedQuerySet):
         return self.model.addressed_to_branch(branch_id)
 
 
-class OfficeOnlyQuerySet(QuerySet):
-    """Rows for the office's eyes only (the weekly reports): office staff and administrators see
-    them all, anybody else none, so that a branch worker's request for one is a 404."""
+class OfficeOnlyQuerySet(BranchScopedQuerySet):
+    """Rows for the office's eyes only (the weekly reports): those who see every branch see them
+    all, a branch's workers none (no row is in their branch), so that their request for one is a 404."""
 
-    def visible_to(self, user):
-        """Rows `user` may see (adds one filter; runs no query by itself)."""
-        return self if is_office(user) else self.none()
+    def in_branch(self, branch_id: int) -> Q:
+        return Q(pk__in=[])
 
 
 def in_scope(queryset_or_model: QuerySet | type[Model], user, pk, *, lock: bool = False):

@@ -577,10 +577,10 @@ class CityGenerator:
             """
             INSERT INTO checkins_checkinstate (
                 retiree_id, last_contact_at, last_reached_at, last_reached_on, consecutive_failures,
-                unreachable_since, cadence_override_days, updated_at)
+                unreachable_since, cadence_override_days, self_checkins_count, updated_at)
             SELECT retiree_id, last_contact_at, last_reached_at,
                    (last_reached_at AT TIME ZONE %(tz)s)::date, 0, NULL,
-                   CASE WHEN retiree_id %% 97 = 0 THEN 7 END, %(now)s
+                   CASE WHEN retiree_id %% 97 = 0 THEN 7 END, TRUE, %(now)s
             FROM (
                 SELECT retiree_id, max(contacted_at) AS last_contact_at,
                        max(contacted_at) FILTER (WHERE reached <> 'nobody') AS last_reached_at
