@@ -919,3 +919,49 @@ class CallbackRequest(models.Model):
 
     def __str__(self):
         return f"{self.retiree} · {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class CoverageVersion(models.Model):
+    """How many times anything a branch's coverage counts depend on has changed (PostgreSQL).
+
+    Bumped by database triggers (migration `checkins 0013`) on every write to the rows the counts
+    read: a retiree's status, branch or cadence criteria, their check-in state, exemptions,
+    call-back requests, weeks reached, and the cadence rules (an office-wide rule bumps every
+    branch). Triggers rather than the services, so that imports, the admin, bulk updates and SQL
+    by hand cannot leave the counts behind. The bump takes the row's lock until the writing
+    transaction commits: that is what lets `checkins.coverage` tell a count computed before a
+    change from one computed after it.
+    """
+
+    branch = models.OneToOneField(
+        "branches.Branch", verbose_name=_("branch"), on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("coverage version")
+        verbose_name_plural = _("coverage versions")
+
+
+class BranchCoverage(models.Model):
+    """One branch's coverage counts for one day, as `checkins.coverage` last computed them.
+
+    Valid while `day` is today, `version` is the branch's CoverageVersion and `rules` is the
+    current rules' fingerprint; otherwise computed again by the same `with_schedule` query the
+    live counts use. `counts` holds `checkins.selectors.COUNT_FIELDS`; `weekly` the active
+    retirees reached in each of the 12 weeks of that day's chart, oldest first.
+    """
+
+    branch = models.OneToOneField(
+        "branches.Branch", verbose_name=_("branch"), on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    version = models.BigIntegerField(_("version"))
+    rules = models.CharField(_("rules fingerprint"), max_length=64)
+    counts = models.JSONField(_("counts"))
+    weekly = models.JSONField(_("weeks reached"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("branch coverage")
+        verbose_name_plural = _("branch coverage")

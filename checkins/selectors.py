@@ -28,6 +28,7 @@ from .models import (
     RoundVerification,
     WeeklyReach,
 )
+from . import coverage
 from .schedule import attention_condition, unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
@@ -184,25 +185,64 @@ def branch_coverage(
     unreachable, under attention; only those living in `residence_area` when given (a
     `ResidenceArea` code: the weekly report of one family area).
 
-    Two queries (the counts grouped by branch, and the branches), whatever the number of retirees,
-    and a third for the cadence rules unless `policies` is given. Each dict has the branch, the
-    counts, `percent` ((covered + exempt) / total) and `complete`.
+    Each dict has the branch, the counts, `percent` ((covered + exempt) / total), `complete`, and
+    (unless narrowed to an area) `weekly`, the branch's reached retirees in each week of the
+    12-week chart. The counts are kept between requests (`checkins.coverage`): only the branches
+    where something changed are counted again, all of them in one query (two with the weeks);
+    with `residence_area`, or on SQLite, everything is counted, in one query. Plus the branches,
+    and the cadence rules unless `policies` is given.
     """
     today = today or local_today()
-    retirees = Retiree.objects.visible_to(user).active()
-    if residence_area:
-        retirees = retirees.filter(residence_area=residence_area)
-    scheduled = with_schedule(retirees, today, policies=policies).annotate(
-        callback=Exists(CallbackRequest.objects.open().filter(retiree=OuterRef("pk")))
-    )
-    counts = {row["branch"]: row for row in _count_by_branch(scheduled)}
+    branches = list(Branch.objects.visible_to(user))
+    if residence_area or not coverage.kept():
+        retirees = Retiree.objects.visible_to(user).active()
+        if residence_area:
+            retirees = retirees.filter(residence_area=residence_area)
+        counts = {row["branch"]: (row, None) for row in _count_by_branch(_scheduled(retirees, today, policies))}
+    else:
+        counts = coverage.branch_counts(
+            [branch.pk for branch in branches], today, lambda ids: _branch_counts(ids, today, policies)
+        )
     rows = []
-    for branch in Branch.objects.visible_to(user):
-        row = {field: counts.get(branch.pk, {}).get(field, 0) for field in COUNT_FIELDS}
+    for branch in branches:
+        counted, weekly = counts.get(branch.pk, ({}, None))
+        row = {field: counted.get(field, 0) for field in COUNT_FIELDS}
         if not branch.is_active and not row["total"]:
             continue
+        if weekly is not None:
+            row["weekly"] = weekly
         rows.append(_with_percent({"branch": branch, **row}))
     return rows
+
+
+def _scheduled(retirees, today: datetime.date, policies: list[dict] | None):
+    return with_schedule(retirees, today, policies=policies).annotate(
+        callback=Exists(CallbackRequest.objects.open().filter(retiree=OuterRef("pk")))
+    )
+
+
+def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[dict] | None) -> dict:
+    """{branch id: (COUNT_FIELDS, reached per week of the chart)} for each of `branch_ids`, counted
+    now (two queries): what `checkins.coverage` keeps."""
+    retirees = Retiree.objects.active().filter(branch_id__in=branch_ids)
+    counts = {row["branch"]: row for row in _count_by_branch(_scheduled(retirees, today, policies))}
+    weeks = week_starts(today)
+    reached = (
+        WeeklyReach.objects.filter(
+            week__gte=weeks[0], week__lte=weeks[-1], retiree__status=Status.ACTIVE, retiree__branch_id__in=branch_ids
+        )
+        .order_by()
+        .values_list("retiree__branch_id", "week")
+        .annotate(n=Count("retiree"))
+    )
+    weekly = {(branch_id, _as_date(week)): n for branch_id, week, n in reached}
+    return {
+        branch_id: (
+            {field: counts.get(branch_id, {}).get(field, 0) for field in COUNT_FIELDS},
+            [weekly.get((branch_id, week), 0) for week in weeks],
+        )
+        for branch_id in branch_ids
+    }
 
 
 def _count_by_branch(scheduled) -> list[dict]:
@@ -274,9 +314,13 @@ def weekly_coverage(
     total: int | None = None,
     branch: Branch | None = None,
     residence_area: str = "",
+    coverage_rows: list[dict] | None = None,
 ) -> list[dict]:
     """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct active retirees reached;
     only those of `branch`, or living in `residence_area`, when given (the weekly report's scope).
+
+    With `coverage_rows` (`branch_coverage` of the same user and day) whose rows carry their
+    weeks, the branches' weeks are added up: no query.
 
     Counts the maintained `WeeklyReach` rows (one per retiree and week reached) of the retirees
     in scope who are active now; one query. For a user who sees every branch the rows are read
@@ -293,6 +337,12 @@ def weekly_coverage(
         narrow["residence_area"] = residence_area
     if total is None:
         total = Retiree.objects.visible_to(user).active().filter(**narrow).count()
+    if coverage_rows is not None and not narrow and all("weekly" in row for row in coverage_rows):
+        reached = {week: sum(row["weekly"][index] for row in coverage_rows) for index, week in enumerate(weeks)}
+        return [
+            {"week": week, "reached": reached[week], "percent": round(100 * reached[week] / total) if total else 0}
+            for week in weeks
+        ]
     in_chart = WeeklyReach.objects.visible_to(user).filter(week__gte=weeks[0], week__lte=weeks[-1]).order_by()
     if narrow:
         in_chart = in_chart.filter(**{f"retiree__{field}": value for field, value in narrow.items()})

@@ -6,6 +6,7 @@ from urllib.parse import quote as urlquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +41,8 @@ from .presenters import call_rows
 # page's ids are sorted first (core.pagination.IdsFirstPaginator): for office staff, who see
 # every branch, sorting the narrow ids of 100,000 retirees halves the time of sorting full rows.
 CALL_LIST_PAGE_SIZE = 50
+# Branches in the dashboard's table at a time.
+DASHBOARD_BRANCHES_PAGE_SIZE = 50
 # Decided requests shown under the pending ones: what the office did lately, not an archive.
 EXEMPTIONS_DECIDED_SHOWN = 30
 
@@ -315,7 +318,12 @@ def dashboard(request):
     policies = schedule.cadence_policy_rows()  # read once for both schedules below
     rows = selectors.branch_coverage(user=request.user, today=today, policies=policies)
     totals = selectors.coverage_totals(rows)
-    weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"])
+    weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"], coverage_rows=rows)
+    # A page of branches at a time (a thousand rows took longer to lay out than to count), in
+    # the branches' order or the least covered first.
+    by_coverage = request.GET.get("order") == "coverage"
+    shown = sorted(rows, key=lambda row: (row["percent"], -row["overdue"])) if by_coverage else rows
+    page = Paginator(shown, DASHBOARD_BRANCHES_PAGE_SIZE).get_page(request.GET.get("page"))
     chart = {
         "labels": [date_format(week["week"], "MONTH_DAY_FORMAT") for week in weeks],
         "percent": [week["percent"] for week in weeks],
@@ -327,6 +335,9 @@ def dashboard(request):
         "checkins/dashboard.html",
         {
             "rows": rows,
+            "page": page,
+            "by_coverage": by_coverage,
+            "querystring": querystring_without_page(request),
             "totals": totals,
             "weeks": weeks,
             "chart_json": json.dumps(chart, ensure_ascii=False),

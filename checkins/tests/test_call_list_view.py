@@ -139,11 +139,14 @@ def test_call_list_query_count_does_not_grow_with_rows(login, secretary_a, branc
     small = _queries(client, CALL_LIST)
     _grow(branch_a, secretary_a, 40, 100)
     large = _queries(client, CALL_LIST)
-    # session, user, the cadence rules, coverage counts by branch, visible branches, page count,
+    unchanged = _queries(client, CALL_LIST)
+    # session, user, the cadence rules, visible branches, the kept coverage counts, page count,
     # the page's ids in call order, the page of retirees with schedule and last contact, their
     # household contacts, follow-ups due, the user's branch in the navigation bar, the page's
-    # unacknowledged notices (care), the rounds under way that ask something (none here)
-    assert small == large == 13
+    # unacknowledged notices (care), the rounds under way that ask something (none here); after
+    # a change in the branch, its counts and weeks counted again and kept (checkins.coverage)
+    assert small == large == 13 + 3
+    assert unchanged == 13
 
 
 # --- A compact call list (issue #14) -------------------------------------------------------------

@@ -148,7 +148,10 @@ def test_dashboard_query_count_does_not_grow_with_rows(login, office, world, bra
             at(2026, 3, 1 + number % 18), user=office, retiree=retiree, reached="nobody" if number % 3 else "retiree"
         )
     large = _queries(client)
-    # session, user, the cadence rules, coverage counts by branch, visible branches, weekly
-    # chart, escalations, exemption requests awaiting approval (a count), exemptions in force,
-    # open rounds, the care counts
-    assert small == large == 11
+    unchanged = _queries(client)
+    # session, user, the cadence rules, visible branches, the kept coverage counts with their
+    # weeks (checkins.coverage), escalations, exemption requests awaiting approval (a count),
+    # exemptions in force, open rounds, the care counts; after a change, the changed branches'
+    # counts and weeks counted again and kept (3)
+    assert small == large == 10 + 3
+    assert unchanged == 10

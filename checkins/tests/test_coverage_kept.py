@@ -1,0 +1,151 @@
+"""Coverage counts kept between requests (checkins.coverage): after every kind of change they equal
+the counts made from scratch, and only the branches that changed are counted again."""
+
+import datetime
+from unittest import mock
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import override_settings
+
+from checkins import coverage, selectors, services
+from checkins.models import BranchCoverage, CadencePolicy, CallbackRequest, CheckinState, CoverageVersion
+from tests.factories import at, grant_exemption, log_at, make_retiree
+
+NOW = at(2026, 3, 20, 9, 0)
+BORN = datetime.date(1950, 1, 1)
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="kept on PostgreSQL only")
+
+
+@pytest.fixture
+def world(branch_a, branch_b, secretary_a, secretary_b, office):
+    a = [make_retiree(branch_a, f"甲{n}", birth_date=BORN) for n in range(4)]
+    b = [make_retiree(branch_b, f"乙{n}", birth_date=BORN) for n in range(3)]
+    log_at(at(2026, 3, 19), user=secretary_a, retiree=a[0])
+    log_at(at(2026, 3, 6), user=secretary_a, retiree=a[1])
+    log_at(at(2026, 3, 10), user=secretary_b, retiree=b[0])
+    return {"a": a, "b": b}
+
+
+def _counted(user):
+    """The counts (and weeks) as kept, and as counted from scratch with nothing kept."""
+    kept = {row["branch"].pk: row for row in selectors.branch_coverage(user=user)}
+    with mock.patch.object(coverage, "kept", return_value=False):
+        live = {row["branch"].pk: row for row in selectors.branch_coverage(user=user)}
+        live_weeks = selectors.weekly_coverage(user=user)
+    kept_weeks = selectors.weekly_coverage(user=user, coverage_rows=list(kept.values()))
+    for row in kept.values():
+        row.pop("weekly")
+    return kept, live, kept_weeks, live_weeks
+
+
+def assert_kept_equals_live(user):
+    kept, live, kept_weeks, live_weeks = _counted(user)
+    assert kept == live
+    assert kept_weeks == live_weeks
+
+
+def _recounted(user, branches) -> set[int]:
+    """The branches whose counts the next page view counts again."""
+    seen = []
+    original = selectors._branch_counts
+
+    def spy(ids, today, policies):
+        seen.extend(ids)
+        return original(ids, today, policies)
+
+    with mock.patch.object(selectors, "_branch_counts", spy):
+        selectors.branch_coverage(user=user)
+    return set(seen)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_unchanged_branch_is_not_counted_again(office, world, branch_a, branch_b):
+    assert _recounted(office, None) == {branch_a.pk, branch_b.pk}
+    assert _recounted(office, None) == set()
+    assert BranchCoverage.objects.count() == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_contact_recounts_its_branch_only(office, secretary_a, world, branch_a, branch_b):
+    assert_kept_equals_live(office)
+    services.contact_log(user=secretary_a, retiree=world["a"][2], channel="phone", reached="retiree")
+    assert _recounted(office, None) == {branch_a.pk}
+    assert_kept_equals_live(office)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_change_the_counts_read_is_seen(office, secretary_a, secretary_b, world, branch_a, branch_b):
+    a, b = world["a"], world["b"]
+    assert_kept_equals_live(office)
+    changes = [
+        # the retiree's own columns: status, branch (both branches), cadence criteria
+        lambda: type(a[3]).objects.filter(pk=a[3].pk).update(status="deceased", deceased_on=NOW.date()),
+        lambda: type(b[2]).objects.filter(pk=b[2].pk).update(branch=branch_a),
+        lambda: type(a[1]).objects.filter(pk=a[1].pk).update(birth_date=datetime.date(1940, 1, 1)),
+        lambda: type(a[0]).objects.filter(pk=a[0].pk).update(category="lixiu"),
+        # the check-in state (a care plan's cadence), an exemption, a call-back, a week reached
+        lambda: CheckinState.objects.filter(retiree=a[0]).update(cadence_override_days=1),
+        lambda: grant_exemption(
+            requester=secretary_b, approver=office, retiree=b[1], reason="travelling",
+            starts_on=NOW.date(), ends_on=NOW.date() + datetime.timedelta(days=5),
+        ),
+        lambda: CallbackRequest.objects.create(retiree=b[0], requested_at=NOW),
+        lambda: CallbackRequest.objects.filter(retiree=b[0]).update(answered_at=NOW),
+        # the cadence rules: a branch's, then an office-wide one
+        lambda: CadencePolicy.objects.create(branch=branch_b, cadence_days=3),
+        lambda: CadencePolicy.objects.create(branch=None, category="tuixiu", cadence_days=1),
+        lambda: CadencePolicy.objects.all().delete(),
+    ]
+    for change in changes:
+        change()
+        assert_kept_equals_live(office)
+        assert_kept_equals_live(secretary_a)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_change_the_counts_do_not_read_recounts_nothing(office, world):
+    selectors.branch_coverage(user=office)
+    before = dict(CoverageVersion.objects.values_list("branch_id", "version"))
+    type(world["a"][0]).objects.filter(pk=world["a"][0].pk).update(name="甲零", phone="13800000000")
+    assert dict(CoverageVersion.objects.values_list("branch_id", "version")) == before
+    assert _recounted(office, None) == set()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_change_made_while_counting_is_not_kept_as_current(office, secretary_a, world, branch_a):
+    """The count is kept under the version read before it; a change that lands in between
+    bumps the version, so the next view counts again instead of trusting the kept row."""
+    original = selectors._branch_counts
+
+    def count_then_change(ids, today, policies):
+        counted = original(ids, today, policies)
+        services.contact_log(user=secretary_a, retiree=world["a"][3], channel="phone", reached="retiree")
+        return counted
+
+    with mock.patch.object(selectors, "_branch_counts", count_then_change):
+        selectors.branch_coverage(user=office)
+    assert branch_a.pk in _recounted(office, None)
+    assert_kept_equals_live(office)
+
+
+def test_a_new_day_or_new_rules_count_again(office, world, branch_a, branch_b):
+    with time_machine.travel(NOW, tick=False):
+        selectors.branch_coverage(user=office)
+        assert _recounted(office, None) == set()
+        with override_settings(OUTREACH_ATTENTION_CADENCE_DAYS=2):
+            assert _recounted(office, None) == {branch_a.pk, branch_b.pk}
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        assert _recounted(office, None) == {branch_a.pk, branch_b.pk}
+        assert_kept_equals_live(office)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_reads_kept_counts(login, office, world):
+    client = login(office)
+    first = client.get("/checkins/dashboard/").context
+    second = client.get("/checkins/dashboard/").context
+    assert [row["total"] for row in first["rows"]] == [row["total"] for row in second["rows"]]
+    assert first["weeks"] == second["weeks"] == selectors.weekly_coverage(user=office)
