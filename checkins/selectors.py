@@ -225,7 +225,6 @@ def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[d
     """{branch id: (COUNT_FIELDS, reached per week of the chart)} for each of `branch_ids`, counted
     now (two queries): what `checkins.coverage` keeps."""
     retirees = Retiree.objects.active().filter(branch_id__in=branch_ids)
-    counts = {row["branch"]: row for row in _count_by_branch(_scheduled(retirees, today, policies))}
     weeks = week_starts(today)
     reached = (
         WeeklyReach.objects.filter(
@@ -235,7 +234,9 @@ def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[d
         .values_list("retiree__branch_id", "week")
         .annotate(n=Count("retiree"))
     )
-    weekly = {(branch_id, _as_date(week)): n for branch_id, week, n in reached}
+    with coverage.planned_for_few(branch_ids):
+        counts = {row["branch"]: row for row in _count_by_branch(_scheduled(retirees, today, policies))}
+        weekly = {(branch_id, _as_date(week)): n for branch_id, week, n in reached}
     return {
         branch_id: (
             {field: counts.get(branch_id, {}).get(field, 0) for field in COUNT_FIELDS},
