@@ -215,6 +215,22 @@ def branch_coverage(
     return rows
 
 
+def coverage_keep(today: datetime.date | None = None) -> int:
+    """Count again every branch whose kept counts are stale (the beat's `checkins.keep_coverage`);
+    the number of branches counted. Nothing on a database where counts are not kept."""
+    if not coverage.kept():
+        return 0
+    today = today or local_today()
+    counted = []
+
+    def count(ids):
+        counted.extend(ids)
+        return _branch_counts(ids, today, None)
+
+    coverage.branch_counts(Branch.objects.values_list("pk", flat=True), today, count)
+    return len(counted)
+
+
 def _scheduled(retirees, today: datetime.date, policies: list[dict] | None):
     return with_schedule(retirees, today, policies=policies).annotate(
         callback=Exists(CallbackRequest.objects.open().filter(retiree=OuterRef("pk")))

@@ -27,6 +27,9 @@ app.conf.beat_schedule = {
     # Every five minutes: claim the reminders that are due, enqueue their deliveries, and
     # re-enqueue deliveries whose retry time has come or whose worker died mid-send.
     "reminders-tick": {"task": "reminders.tick", "schedule": 300.0},
+    # Every minute: count again the branches whose kept coverage counts went stale (every branch
+    # once after midnight), so that the office's dashboard seldom has to.
+    "coverage-keep": {"task": "checkins.keep_coverage", "schedule": 60.0},
     # Hourly at :05: last week's report to the office, from Monday's office digest time on (a later
     # hour or day catches up after downtime; each person and week is claimed once). Its deliveries
     # are retried by the tick above.

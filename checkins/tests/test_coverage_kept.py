@@ -149,3 +149,15 @@ def test_the_dashboard_reads_kept_counts(login, office, world):
     second = client.get("/checkins/dashboard/").context
     assert [row["total"] for row in first["rows"]] == [row["total"] for row in second["rows"]]
     assert first["weeks"] == second["weeks"] == selectors.weekly_coverage(user=office)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_beat_keeps_stale_branches_counted(office, secretary_a, world, branch_a, branch_b):
+    from checkins.tasks import keep_coverage
+
+    assert keep_coverage() == {"counted": 2}
+    assert keep_coverage() == {"counted": 0}
+    services.contact_log(user=secretary_a, retiree=world["a"][2], channel="phone", reached="retiree")
+    assert keep_coverage() == {"counted": 1}
+    assert _recounted(office, None) == set()
+    assert_kept_equals_live(office)
