@@ -156,3 +156,22 @@ def test_dashboard_query_count_does_not_grow_with_rows(login, office, world, bra
     # a SET before and after: 4)
     assert small == large == 10 + 3 + 4
     assert unchanged == 10
+
+
+@time_machine.travel(NOW, tick=False)
+def test_branches_a_page_at_a_time_least_covered_first_on_request(login, office, world, branch_a, branch_b, monkeypatch):
+    from checkins import views
+
+    monkeypatch.setattr(views, "DASHBOARD_BRANCHES_PAGE_SIZE", 1)
+    client = login(office)
+    listed = client.get(DASHBOARD)
+    assert [row["branch"] for row in listed.context["page"]] == [branch_a]
+    assert listed.context["totals"]["total"] == 8  # every branch, whatever the page
+    assert "全部支部合计" in listed.content.decode()
+    # A (40 %) is less covered than B (67 %): first when asked for.
+    worst = client.get(DASHBOARD, {"order": "coverage", "page": "2"})
+    assert [row["branch"] for row in worst.context["page"]] == [branch_b]
+    assert worst.context["by_coverage"]
+    # A page that is not a number or past the end: a page all the same, never an error.
+    assert client.get(DASHBOARD, {"page": "x"}).context["page"].number == 1
+    assert client.get(DASHBOARD, {"page": "99"}).context["page"].number == 2
