@@ -187,14 +187,16 @@ def branch_coverage(
 
     Each dict has the branch, the counts, `percent` ((covered + exempt) / total), `complete`, and
     (unless narrowed to an area) `weekly`, the branch's reached retirees in each week of the
-    12-week chart. The counts are kept between requests (`checkins.coverage`): only the branches
-    where something changed are counted again, all of them in one query (two with the weeks);
-    with `residence_area`, or on SQLite, everything is counted, in one query. Plus the branches,
+    12-week chart. Today's counts are kept between requests (`checkins.coverage`): only the
+    branches where something changed are counted again, all of them in one query (two with the
+    weeks); for another day, with `residence_area`, or on SQLite, everything is counted, in one
+    query. Plus the branches,
     and the cadence rules unless `policies` is given.
     """
     today = today or local_today()
     branches = list(Branch.objects.visible_to(user))
-    if residence_area or not coverage.kept():
+    # Kept for today only: a report of another day counts afresh rather than displace today's.
+    if residence_area or today != local_today() or not coverage.kept():
         retirees = Retiree.objects.visible_to(user).active()
         if residence_area:
             retirees = retirees.filter(residence_area=residence_area)

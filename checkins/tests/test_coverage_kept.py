@@ -161,3 +161,14 @@ def test_the_beat_keeps_stale_branches_counted(office, secretary_a, world, branc
     assert keep_coverage() == {"counted": 1}
     assert _recounted(office, None) == set()
     assert_kept_equals_live(office)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_another_days_counts_leave_todays_kept(office, world, branch_a, branch_b):
+    selectors.branch_coverage(user=office)
+    last_sunday = NOW.date() - datetime.timedelta(days=5)
+    with mock.patch.object(coverage, "kept", return_value=False):
+        expected = {row["branch"].pk: row["total"] for row in selectors.branch_coverage(user=office, today=last_sunday)}
+    assert {row["branch"].pk: row["total"] for row in selectors.branch_coverage(user=office, today=last_sunday)} == expected
+    assert set(BranchCoverage.objects.values_list("day", flat=True)) == {NOW.date()}
+    assert _recounted(office, None) == set()
