@@ -2,18 +2,22 @@
 
 The counts themselves are computed by `checkins.selectors` on `checkins.schedule.with_schedule`,
 the one place of the rule; this module only keeps them. A kept row (`BranchCoverage`) is used
-while it is for the same day, the same rules (`rules_fingerprint`) and the branch's current
-`CoverageVersion`, which database triggers bump on every write to what the counts read (see
-`CoverageVersion`). A branch whose row is not valid is counted again, with every other such
-branch, in one query, and its row replaced.
+while it is for the same day and the same rules (`rules_fingerprint`) and no change of its branch
+(`CoverageChange`, written by database triggers on every write to what the counts read) comes
+from a transaction that had not committed when the count began. A branch whose row is not valid
+is counted again, with every other such branch, in one query, and its row replaced.
 
-Why the version and not "delete the row on change": a count started before another
-transaction's change commits does not see that change. The writer's bump holds the version
-row's lock until it commits, so a count reads either the old version (and is stored under it,
-then found stale once the bump commits) or the new one after the change is visible.
+How "had not committed when the count began" is known: just before counting, PostgreSQL's
+snapshot (`pg_current_snapshot()`: which transactions had committed) is taken and kept with the
+row; a change is taken in when its transaction is visible in that snapshot
+(`pg_visible_in_snapshot`), since the count's own statement, later, sees at least as much. A
+change still in progress, or begun after, leaves the row stale once it commits; one rolled back
+leaves nothing. Writers only insert their change rows, so nobody waits: a long import does not
+hold up a secretary logging a call in the same branch. Rows a kept count has taken in are
+deleted when it is kept; a kept row is only replaced by one counted later.
 
 PostgreSQL only: on SQLite (the demo database) there are no triggers and everything is counted
-live, as it is for a narrower scope (a residence area) on any database.
+live, as it is for another day or a narrower scope (a residence area) on any database.
 """
 
 import datetime
@@ -61,35 +65,48 @@ def branch_counts(
     """{branch id: (counts, weekly)} for `branch_ids` on `today`.
 
     Valid kept rows are read (one query); the other branches are given to `count` (which returns
-    the same shape for each branch it is given, in a bounded number of queries) and kept.
+    the same shape for each branch it is given, in a bounded number of queries) and kept (three
+    queries more: the snapshot before counting, the rows, and the changes they took in).
     """
     ids = sorted(set(branch_ids))
     if not ids:
         return {}
     rules = rules_fingerprint()
     found: dict[int, Counted] = {}
-    versions: dict[int, int] = {}
+    stale: list[int] = []
     with connection.cursor() as cursor:
-        # The versions are read before anything is counted (see the module's docstring).
         cursor.execute(
             """
-            SELECT b.id, COALESCE(v.version, 0), c.counts, c.weekly
+            SELECT b.id, c.counts, c.weekly
             FROM unnest(%s::bigint[]) AS b(id)
-            LEFT JOIN checkins_coverageversion v ON v.branch_id = b.id
             LEFT JOIN checkins_branchcoverage c
-                   ON c.branch_id = b.id AND c.day = %s AND c.rules = %s AND c.version = COALESCE(v.version, 0)
+                   ON c.branch_id = b.id AND c.day = %s AND c.rules = %s
+                  AND NOT EXISTS (
+                      SELECT 1 FROM checkins_coveragechange ch
+                      WHERE ch.branch_id = b.id
+                        AND NOT pg_visible_in_snapshot(ch.xid::text::xid8, c.snapshot::pg_snapshot))
             """,
             [ids, today, rules],
         )
-        for branch_id, version, counts, weekly in cursor.fetchall():
+        for branch_id, counts, weekly in cursor.fetchall():
             if counts is None:
-                versions[branch_id] = version
+                stale.append(branch_id)
             else:
                 found[branch_id] = (_loaded(counts), _loaded(weekly))
-    if versions:
-        counted = count(sorted(versions))
-        _keep(counted, versions, today, rules)
-        found.update(counted)
+        if not stale:
+            return found
+        # Before counting: what has committed by now is what the count will see, at least.
+        cursor.execute(
+            "SELECT pg_current_snapshot()::text, clock_timestamp(), pg_current_xact_id_if_assigned() IS NOT NULL"
+        )
+        snapshot, taken_at, writing = cursor.fetchone()
+    counted = count(stale)
+    # A transaction that has written already is not kept from: its own later changes would carry
+    # a transaction id its own snapshot counts as seen. (Requests run in autocommit; this is a
+    # service that counts inside its transaction, or a test.)
+    if not writing:
+        _keep(counted, today, rules, snapshot, taken_at)
+    found.update(counted)
     return found
 
 
@@ -118,32 +135,42 @@ def _loaded(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _keep(counted: dict[int, Counted], versions: dict[int, int], today: datetime.date, rules: str) -> None:
-    """Store the rows just counted, under the versions read before counting; a row kept meanwhile
-    by another request under a newer version of the same day stays."""
+def _keep(counted: dict[int, Counted], today: datetime.date, rules: str, snapshot: str, taken_at) -> None:
+    """Store the rows just counted with the snapshot taken before counting (a row kept meanwhile
+    from a later count stays), then delete the changes the kept rows have taken in."""
     ids = sorted(counted)
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO checkins_branchcoverage (branch_id, day, version, rules, counts, weekly, computed_at)
-            SELECT kept.branch_id, %s, kept.version, %s, kept.counts, kept.weekly, now()
-            FROM unnest(%s::bigint[], %s::bigint[], %s::jsonb[], %s::jsonb[])
-                 AS kept(branch_id, version, counts, weekly)
+            INSERT INTO checkins_branchcoverage (branch_id, day, rules, snapshot, taken_at, counts, weekly)
+            SELECT kept.branch_id, %s, %s, %s, %s, kept.counts, kept.weekly
+            FROM unnest(%s::bigint[], %s::jsonb[], %s::jsonb[]) AS kept(branch_id, counts, weekly)
             WHERE kept.branch_id IN (SELECT id FROM branches_branch)
             ORDER BY kept.branch_id
             ON CONFLICT (branch_id) DO UPDATE
-            SET day = excluded.day, version = excluded.version, rules = excluded.rules,
-                counts = excluded.counts, weekly = excluded.weekly, computed_at = excluded.computed_at
-            WHERE NOT (checkins_branchcoverage.day = excluded.day
-                       AND checkins_branchcoverage.rules = excluded.rules
-                       AND checkins_branchcoverage.version > excluded.version)
+            SET day = excluded.day, rules = excluded.rules, snapshot = excluded.snapshot,
+                taken_at = excluded.taken_at, counts = excluded.counts, weekly = excluded.weekly
+            WHERE checkins_branchcoverage.taken_at <= excluded.taken_at
+               OR checkins_branchcoverage.day <> excluded.day
+               OR checkins_branchcoverage.rules <> excluded.rules
             """,
             [
                 today,
                 rules,
+                snapshot,
+                taken_at,
                 ids,
-                [versions[branch_id] for branch_id in ids],
                 [json.dumps(counted[branch_id][0]) for branch_id in ids],
                 [json.dumps(counted[branch_id][1]) for branch_id in ids],
             ],
+        )
+        # Taken in by the row now kept, and so by any row kept after it (counted later still).
+        cursor.execute(
+            """
+            DELETE FROM checkins_coveragechange ch
+            USING checkins_branchcoverage c
+            WHERE c.branch_id = ANY(%s::bigint[]) AND ch.branch_id = c.branch_id
+              AND pg_visible_in_snapshot(ch.xid::text::xid8, c.snapshot::pg_snapshot)
+            """,
+            [ids],
         )

@@ -921,46 +921,47 @@ class CallbackRequest(models.Model):
         return f"{self.retiree} · {self.requested_at:%Y-%m-%d %H:%M}"
 
 
-class CoverageVersion(models.Model):
-    """How many times anything a branch's coverage counts depend on has changed (PostgreSQL).
+class CoverageChange(models.Model):
+    """A transaction that changed something a branch's coverage counts read (PostgreSQL).
 
-    Bumped by database triggers (migration `checkins 0013`) on every write to the rows the counts
-    read: a retiree's status, branch or cadence criteria, their check-in state, exemptions,
-    call-back requests, weeks reached, and the cadence rules (an office-wide rule bumps every
-    branch). Triggers rather than the services, so that imports, the admin, bulk updates and SQL
-    by hand cannot leave the counts behind. The bump takes the row's lock until the writing
-    transaction commits: that is what lets `checkins.coverage` tell a count computed before a
-    change from one computed after it.
+    Written by database triggers (migration `checkins 0014`) on every write to the rows the
+    counts read: a retiree's status, branch or cadence criteria, their check-in state,
+    exemptions, call-back requests, weeks reached, and the cadence rules (an office-wide rule:
+    every branch). Triggers rather than the services, so that imports, the admin, bulk updates
+    and SQL by hand cannot leave the counts behind. Only inserted, one row per branch and
+    transaction, so writers never wait for each other here; `checkins.coverage` compares the
+    transaction id with the snapshot a kept count was made under, and deletes the rows a kept
+    count has taken in.
     """
 
-    branch = models.OneToOneField(
-        "branches.Branch", verbose_name=_("branch"), on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    version = models.BigIntegerField(_("version"), default=0)
+    branch = models.ForeignKey("branches.Branch", verbose_name=_("branch"), on_delete=models.CASCADE, related_name="+")
+    xid = models.BigIntegerField(_("transaction"))
 
     class Meta:
-        verbose_name = _("coverage version")
-        verbose_name_plural = _("coverage versions")
+        verbose_name = _("coverage change")
+        verbose_name_plural = _("coverage changes")
+        constraints = [models.UniqueConstraint(fields=["branch", "xid"], name="checkins_coveragechange_unique")]
 
 
 class BranchCoverage(models.Model):
     """One branch's coverage counts for one day, as `checkins.coverage` last computed them.
 
-    Valid while `day` is today, `version` is the branch's CoverageVersion and `rules` is the
-    current rules' fingerprint; otherwise computed again by the same `with_schedule` query the
-    live counts use. `counts` holds `checkins.selectors.COUNT_FIELDS`; `weekly` the active
-    retirees reached in each of the 12 weeks of that day's chart, oldest first.
+    Valid while `day` is today, `rules` is the current rules' fingerprint and every change of the
+    branch (CoverageChange) was committed before `snapshot` (PostgreSQL's pg_snapshot, as text,
+    taken just before counting, at `taken_at`); otherwise computed again by the same
+    `with_schedule` query the live counts use. `counts` holds `checkins.selectors.COUNT_FIELDS`;
+    `weekly` the active retirees reached in each of the 12 weeks of that day's chart, oldest first.
     """
 
     branch = models.OneToOneField(
         "branches.Branch", verbose_name=_("branch"), on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     day = models.DateField(_("day"))
-    version = models.BigIntegerField(_("version"))
     rules = models.CharField(_("rules fingerprint"), max_length=64)
+    snapshot = models.TextField(_("snapshot"))
+    taken_at = models.DateTimeField(_("counted at"))
     counts = models.JSONField(_("counts"))
     weekly = models.JSONField(_("weeks reached"))
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("branch coverage")

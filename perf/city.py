@@ -151,7 +151,7 @@ class CityGenerator:
             # Check foreign keys row by row as they come, not queued to the commit (Django makes
             # them deferrable): a queue of pending checks would forbid the ALTER TABLEs below.
             self._execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # The coverage triggers (checkins 0014) would only bump versions of counts nobody has
+            # The coverage triggers (checkins 0014) would only record changes of counts nobody has
             # kept yet; off for the load, on again before the commit.
             coverage_triggers = self._coverage_triggers()
             self._set_triggers(coverage_triggers, "DISABLE")

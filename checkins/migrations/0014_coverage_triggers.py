@@ -1,19 +1,20 @@
-"""Triggers that bump a branch's CoverageVersion whenever what its coverage counts read changes.
+"""Triggers that record a CoverageChange whenever what a branch's coverage counts read changes.
 
 PostgreSQL only (the counts are kept between requests there; SQLite, the demo database, counts
 live every time). Statement-level triggers with transition tables: a bulk import or an UPDATE of
-thousands of rows bumps each branch it touched once, in branch order (so two transactions bump
-their branches in the same order).
+thousands of rows records each branch it touched once.
 """
 
 from django.db import migrations
 
 BUMP = """
+-- One row per branch and writing transaction; a second statement of the same transaction finds
+-- its row there. Nothing is updated, so concurrent writers never wait for each other.
 CREATE OR REPLACE FUNCTION checkins_coverage_bump(branch_ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO checkins_coverageversion (branch_id, version)
-    SELECT b.id, 1 FROM branches_branch b WHERE b.id = ANY(branch_ids) ORDER BY b.id
-    ON CONFLICT (branch_id) DO UPDATE SET version = checkins_coverageversion.version + 1;
+    INSERT INTO checkins_coveragechange (branch_id, xid)
+    SELECT b.id, pg_current_xact_id()::text::bigint FROM branches_branch b WHERE b.id = ANY(branch_ids)
+    ON CONFLICT (branch_id, xid) DO NOTHING;
 $$;
 
 CREATE OR REPLACE FUNCTION checkins_coverage_forget() RETURNS trigger

@@ -10,13 +10,17 @@ from django.db import connection
 from django.test import override_settings
 
 from checkins import coverage, selectors, services
-from checkins.models import BranchCoverage, CadencePolicy, CallbackRequest, CheckinState, CoverageVersion
+from checkins.models import BranchCoverage, CadencePolicy, CallbackRequest, CheckinState, CoverageChange
 from tests.factories import at, grant_exemption, log_at, make_retiree
 
 NOW = at(2026, 3, 20, 9, 0)
 BORN = datetime.date(1950, 1, 1)
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="kept on PostgreSQL only")
+# Committed for real, as requests are: a transaction that has written keeps nothing (coverage.py).
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="kept on PostgreSQL only"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture
@@ -108,16 +112,16 @@ def test_every_change_the_counts_read_is_seen(office, secretary_a, secretary_b, 
 @time_machine.travel(NOW, tick=False)
 def test_a_change_the_counts_do_not_read_recounts_nothing(office, world):
     selectors.branch_coverage(user=office)
-    before = dict(CoverageVersion.objects.values_list("branch_id", "version"))
+    assert not CoverageChange.objects.exists()  # taken in by the counts just kept
     type(world["a"][0]).objects.filter(pk=world["a"][0].pk).update(name="甲零", phone="13800000000")
-    assert dict(CoverageVersion.objects.values_list("branch_id", "version")) == before
+    assert not CoverageChange.objects.exists()
     assert _recounted(office, None) == set()
 
 
 @time_machine.travel(NOW, tick=False)
 def test_a_change_made_while_counting_is_not_kept_as_current(office, secretary_a, world, branch_a):
-    """The count is kept under the version read before it; a change that lands in between
-    bumps the version, so the next view counts again instead of trusting the kept row."""
+    """The count is kept with the snapshot taken before it; a change committed after that
+    snapshot leaves the kept row stale, so the next view counts again instead of trusting it."""
     original = selectors._branch_counts
 
     def count_then_change(ids, today, policies):
@@ -172,3 +176,33 @@ def test_another_days_counts_leave_todays_kept(office, world, branch_a, branch_b
     assert {row["branch"].pk: row["total"] for row in selectors.branch_coverage(user=office, today=last_sunday)} == expected
     assert set(BranchCoverage.objects.values_list("day", flat=True)) == {NOW.date()}
     assert _recounted(office, None) == set()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_transaction_that_has_written_keeps_nothing(office, secretary_a, world):
+    from django.db import transaction
+
+    with transaction.atomic():
+        services.contact_log(user=secretary_a, retiree=world["a"][2], channel="phone", reached="retiree")
+        selectors.branch_coverage(user=office)
+        assert not BranchCoverage.objects.exists()
+    assert_kept_equals_live(office)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_kept_and_unchanged_pages_count_nothing(login, office, secretary_a, world):
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(client, url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    client = login(office)
+    first = queries(client, "/checkins/dashboard/")
+    # the dashboard's 10 (test_dashboard_query_count_does_not_grow_with_rows): nothing counted
+    assert queries(client, "/checkins/dashboard/") == 10 < first
+    client = login(secretary_a)
+    queries(client, "/checkins/")
+    # the call list's 13 (test_call_list_query_count_does_not_grow_with_rows)
+    assert queries(client, "/checkins/") == 13
