@@ -135,7 +135,8 @@ def _due_row(row: dict, page: RowsPage, has_notices: bool, has_checks: bool, ext
     ]
     if row["unreachable"]:
         lines.append(
-            f'    <span class="badge text-bg-danger"><i class="bi bi-exclamation-octagon"></i> {labels["unreachable"]}</span>'
+            '    <span class="badge text-bg-danger"><i class="bi bi-exclamation-octagon"></i> '
+            f"{labels['unreachable']}</span>"
         )
     if has_checks:
         lines.append(
@@ -154,7 +155,9 @@ def _due_row(row: dict, page: RowsPage, has_notices: bool, has_checks: bool, ext
     if has_note:
         note = ""
         if row["callback_why"]:
-            note += f'<span class="text-primary fw-semibold callback-why" data-callback-why>{row["callback_why"]}</span> '
+            note += (
+                f'<span class="text-primary fw-semibold callback-why" data-callback-why>{row["callback_why"]}</span> '
+            )
         if row["escalation"]:
             note += (
                 '<span class="text-danger fw-semibold escalation"><i class="bi bi-arrow-up-right-circle" '
@@ -252,7 +255,8 @@ def _folded_row(row: dict, page: RowsPage, has_notices: bool, has_checks: bool, 
         )
     if row["follow_up_on"]:
         lines.append(
-            f'  <div class="small text-primary"><i class="bi bi-flag"></i> {labels["follow_up_on"]} {row["follow_up_on"]}</div>'
+            '  <div class="small text-primary"><i class="bi bi-flag"></i> '
+            f"{labels['follow_up_on']} {row['follow_up_on']}</div>"
         )
     lines += [
         '  <div class="d-flex flex-wrap gap-2 mt-2 d-print-none">',

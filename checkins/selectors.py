@@ -7,7 +7,20 @@ build the call list, coverage, rounds and policies on it.
 import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 
@@ -17,6 +30,7 @@ from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
+from .attention import attention_cadence_days
 from .choices import DueState, ExemptionStatus, RoundItem
 from .models import (
     ROUND_ITEMS,
@@ -48,10 +62,14 @@ def _last_contact():
 
 def _attention_why(today: datetime.date):
     """Why the retiree is under attention: the latest open cause (the retiree's page lists them
-    all), as JSON of `cause`, `detail` and `since` (an ISO date); looked up for rows under attention only."""
+    all), as JSON of `cause`, `detail` and `since` (an ISO date). Looked up for the rows under
+    attention only."""
     why = AttentionEpisode.objects.active_on(today).filter(retiree=OuterRef("pk")).order_by("-since", "-id")
     return Case(
-        When(attention=True, then=Subquery(why.values(json=JSONObject(cause="cause", detail="detail", since="since"))[:1])),
+        When(
+            attention=True,
+            then=Subquery(why.values(json=JSONObject(cause="cause", detail="detail", since="since"))[:1]),
+        ),
         default=None,
     )
 
@@ -68,6 +86,11 @@ def _policies_in_scope(user, branch: Branch | None, policies: list[dict] | None)
     return [policy for policy in policies if policy["branch_id"] is None or policy["branch_id"] in branch_ids]
 
 
+# Call lists built, by what decides their SQL (`call_list`); each request gets a clone.
+_built_call_lists: dict[tuple, QuerySet] = {}
+BUILT_CALL_LISTS_KEPT = 256
+
+
 def call_list(
     *, user, today: datetime.date | None = None, branch: Branch | None = None, policies: list[dict] | None = None
 ):
@@ -77,13 +100,36 @@ def call_list(
 
     One query with everything a row shows (schedule, `last_contact` and `attention_why` as dicts,
     next open follow-up); the primary household contact comes with one prefetch query.
+
+    Building the queryset (the schedule's expressions and four subqueries) cost the ORM as much
+    time as PostgreSQL spends on a branch's list. It depends only on the user's scope, the branch,
+    the day, the cadence rules and the attention cadence, so it is built once per process for
+    each of those and cloned for each call: a queryset describes a query and the clone holds no rows.
     """
     today = today or local_today()
+    policies = _policies_in_scope(user, branch, policies)
+    scope = branch_ids_in_scope(user)
+    key = (
+        None if scope is None else frozenset(scope),
+        None if branch is None else branch.pk,
+        today,
+        tuple(tuple(sorted(policy.items())) for policy in policies),
+        attention_cadence_days(),
+    )
+    built = _built_call_lists.get(key)
+    if built is None:
+        if len(_built_call_lists) >= BUILT_CALL_LISTS_KEPT:
+            _built_call_lists.clear()
+        built = _built_call_lists[key] = _build_call_list(user=user, today=today, branch=branch, policies=policies)
+    return built.all()
+
+
+def _build_call_list(*, user, today: datetime.date, branch: Branch | None, policies: list[dict]):
     queryset = Retiree.objects.visible_to(user).active().select_related("branch")
     if branch is not None:
         queryset = queryset.filter(branch=branch)
     return (
-        with_schedule(queryset, today, policies=_policies_in_scope(user, branch, policies))
+        with_schedule(queryset, today, policies=policies)
         .annotate(
             last_contact_at=F("checkin_state__last_contact_at"),
             last_contact=_last_contact(),
@@ -91,12 +137,12 @@ def call_list(
             callback_at=Subquery(
                 CallbackRequest.objects.open().filter(retiree=OuterRef("pk")).values("requested_at")[:1]
             ),
+            # The first open follow-up (the open follow-ups' index, in order).
             next_follow_up_on=Subquery(
                 ContactLog.objects.open_follow_ups()
                 .filter(retiree=OuterRef("pk"))
-                .values("retiree")
-                .annotate(first=Min("follow_up_on"))
-                .values("first")[:1]
+                .order_by("follow_up_on")
+                .values("follow_up_on")[:1]
             ),
             attention_why=_attention_why(today),
         )

@@ -209,3 +209,27 @@ def test_quick_log_counts_keep_to_the_chosen_branch(login, office, retiree_a, re
     )
     counts = response.content.decode().split('id="call-counts"', 1)[1]
     assert 'data-stat="overdue">1<' in counts  # retiree_a's branch only, not both branches' 2
+
+
+# --- The call list's queryset, built once and cloned ----------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_call_list_is_built_once_per_scope_and_day_and_cloned(secretary_a, committee_a, secretary_b, branch_a):
+    from checkins import selectors
+    from checkins.models import CadencePolicy
+
+    retiree = make_retiree(branch_a, "甲", birth_date=datetime.date(1950, 1, 1))
+    today = NOW.date()
+    first = selectors.call_list(user=secretary_a, today=today)
+    same_branch = selectors.call_list(user=committee_a, today=today)
+    assert first is not same_branch and str(first.query) == str(same_branch.query)
+    assert list(first) == [retiree] and same_branch._result_cache is None  # a clone holds no rows
+    assert list(selectors.call_list(user=secretary_b, today=today)) == []
+    assert str(selectors.call_list(user=secretary_a, today=today + datetime.timedelta(days=1)).query) != str(
+        first.query
+    )
+    # A new cadence rule changes the list at once (the rules are part of what it is built for).
+    assert selectors.call_list(user=secretary_a, today=today).get().cadence_days == 14
+    CadencePolicy.objects.create(branch=branch_a, cadence_days=5)
+    assert selectors.call_list(user=secretary_a, today=today).get().cadence_days == 5
