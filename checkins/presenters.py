@@ -3,7 +3,7 @@
 The call list is a secretary's home page and shows fifty of these rows. Left to the template
 engine, resolving some fifty attributes, filters and translations per row was most of the
 page's time at city scale (issue #8 asks for 50 ms). Here each row becomes a plain dict of the
-strings it shows; `templates/checkins/_call_row_body.html` lays them out.
+strings it shows; `checkins/call_row_html.py` lays them out.
 """
 
 import datetime
