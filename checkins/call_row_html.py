@@ -3,8 +3,9 @@
 A secretary's home page shows fifty of these rows. Through the template engine (an include per
 row, some sixty variable lookups, filters and tags each) they took over a millisecond a row, more
 than the queries behind them; built here from `presenters.call_rows` dicts with plain string
-formatting they take a few hundredths of a millisecond. The list (`{% call_rows %}`) and the row sent back after a
-quick log (`{% call_row %}`, checkins/_call_row.html) both come from `call_rows_html`.
+formatting they take a few hundredths of a millisecond. The list (`{% call_rows %}`) and the row
+sent back after a quick log (`{% call_row %}`, checkins/_call_row.html) both come from
+`call_rows_html`.
 
 Two kinds of row:
 - a call is due (overdue, due today, a call back asked): a compact row with the big buttons, the
