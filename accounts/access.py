@@ -202,6 +202,17 @@ def scope_by_branch(queryset: QuerySet, user, in_branch: Callable[[int], Q] | No
     return queryset.filter(in_branch(user.branch_id))
 
 
+def branch_ids_in_scope(user) -> set[int] | None:
+    """The branches whose rows `user` may see, as `scope_by_branch` decides: None for every branch
+    (office staff, admins), an empty set for none. For work that can be narrowed before a query
+    (the cadence rules compiled into the call list's schedule), never instead of `visible_to`."""
+    if not is_signed_in(user):
+        return set()
+    if sees_all_branches(user):
+        return None
+    return set() if user.branch_id is None else {user.branch_id}
+
+
 class BranchScopedQuerySet(QuerySet):
     """A queryset whose model reaches its branch through `branch_path` (None: tied to no branch)."""
 

@@ -7,15 +7,30 @@ build the call list, coverage, rounds and policies on it.
 import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 
-from accounts.access import in_scope
+from accounts.access import branch_ids_in_scope, in_scope
 from branches.models import Branch
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
+from .attention import attention_cadence_days
 from .choices import DueState, ExemptionStatus, RoundItem
 from .models import (
     ROUND_ITEMS,
@@ -29,7 +44,7 @@ from .models import (
     WeeklyReach,
 )
 from . import coverage
-from .schedule import attention_condition, unreachable_expression, with_schedule
+from .schedule import attention_condition, cadence_policy_rows, unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
 
@@ -37,10 +52,44 @@ WEEKS_IN_CHART = 12
 # --- The call list ----------------------------------------------------------------------------
 
 
-def _last_contact(field: str):
+def _last_contact():
+    """The retiree's (OuterRef "pk") latest contact as one JSON object of what a row shows: one
+    index probe a row instead of one per column."""
+    latest = ContactLog.objects.filter(retiree=OuterRef("pk")).order_by("-contacted_at", "-id")
     return Subquery(
-        ContactLog.objects.filter(retiree=OuterRef("pk")).order_by("-contacted_at", "-id").values(field)[:1]
+        latest.values(json=JSONObject(outcome="outcome", reached="reached", notes="notes", channel="channel"))[:1]
     )
+
+
+def _attention_why(today: datetime.date):
+    """Why the retiree is under attention: the latest open cause (the retiree's page lists them
+    all), as JSON of `cause`, `detail` and `since` (an ISO date). Looked up for the rows under
+    attention only."""
+    why = AttentionEpisode.objects.active_on(today).filter(retiree=OuterRef("pk")).order_by("-since", "-id")
+    return Case(
+        When(
+            attention=True,
+            then=Subquery(why.values(json=JSONObject(cause="cause", detail="detail", since="since"))[:1]),
+        ),
+        default=None,
+    )
+
+
+def _policies_in_scope(user, branch: Branch | None, policies: list[dict] | None) -> list[dict]:
+    """The cadence rules that can decide a cadence on this call list: the office-wide ones and
+    those of its branches. A secretary's list compiles the rules of one branch into its schedule,
+    not the thousand branches' (the same result, a small fraction of the SQL to build and plan)."""
+    if policies is None:
+        policies = cadence_policy_rows()
+    branch_ids = {branch.pk} if branch is not None else branch_ids_in_scope(user)
+    if branch_ids is None:
+        return policies
+    return [policy for policy in policies if policy["branch_id"] is None or policy["branch_id"] in branch_ids]
+
+
+# Call lists built, by what decides their SQL (`call_list`); each request gets a clone.
+_built_call_lists: dict[tuple, QuerySet] = {}
+BUILT_CALL_LISTS_KEPT = 256
 
 
 def call_list(
@@ -50,12 +99,33 @@ def call_list(
     own page (the longest waiting first), then under attention, then overdue, due today, the rest
     by due date, exempt last (and in that order within attention).
 
-    One query with everything a row shows (schedule, last contact, next open follow-up, why they
-    are under attention); the primary household contact comes with one prefetch query.
+    One query with everything a row shows (schedule, `last_contact` and `attention_why` as dicts,
+    next open follow-up); the primary household contact comes with one prefetch query.
+
+    Building the queryset (the schedule's expressions and four subqueries) cost the ORM as much
+    time as PostgreSQL spends on a branch's list. It depends only on the user's scope, the branch,
+    the day, the cadence rules and the attention cadence, so it is built once per process for
+    each of those and cloned for each call: a queryset describes a query and the clone holds no rows.
     """
     today = today or local_today()
-    # Why: the latest open cause (the retiree's page lists them all). Read for the page's rows only.
-    why = AttentionEpisode.objects.active_on(today).filter(retiree=OuterRef("pk")).order_by("-since", "-id")
+    policies = _policies_in_scope(user, branch, policies)
+    scope = branch_ids_in_scope(user)
+    key = (
+        None if scope is None else frozenset(scope),
+        None if branch is None else branch.pk,
+        today,
+        tuple(tuple(sorted(policy.items())) for policy in policies),
+        attention_cadence_days(),
+    )
+    built = _built_call_lists.get(key)
+    if built is None:
+        if len(_built_call_lists) >= BUILT_CALL_LISTS_KEPT:
+            _built_call_lists.clear()
+        built = _built_call_lists[key] = _build_call_list(user=user, today=today, branch=branch, policies=policies)
+    return built.all()
+
+
+def _build_call_list(*, user, today: datetime.date, branch: Branch | None, policies: list[dict]):
     queryset = Retiree.objects.visible_to(user).active().select_related("branch")
     if branch is not None:
         queryset = queryset.filter(branch=branch)
@@ -63,24 +133,19 @@ def call_list(
         with_schedule(queryset, today, policies=policies)
         .annotate(
             last_contact_at=F("checkin_state__last_contact_at"),
-            last_contact_outcome=_last_contact("outcome"),
-            last_contact_reached=_last_contact("reached"),
-            last_contact_notes=_last_contact("notes"),
-            last_contact_channel=_last_contact("channel"),
+            last_contact=_last_contact(),
             # "请给我回电话": open until a contact reaches somebody (the one-open index answers it).
             callback_at=Subquery(
                 CallbackRequest.objects.open().filter(retiree=OuterRef("pk")).values("requested_at")[:1]
             ),
+            # The first open follow-up (the open follow-ups' index, in order).
             next_follow_up_on=Subquery(
                 ContactLog.objects.open_follow_ups()
                 .filter(retiree=OuterRef("pk"))
-                .values("retiree")
-                .annotate(first=Min("follow_up_on"))
-                .values("first")[:1]
+                .order_by("follow_up_on")
+                .values("follow_up_on")[:1]
             ),
-            attention_cause=Subquery(why.values("cause")[:1]),
-            attention_detail=Subquery(why.values("detail")[:1]),
-            attention_since=Subquery(why.values("since")[:1]),
+            attention_why=_attention_why(today),
         )
         .prefetch_related(
             Prefetch(

@@ -118,6 +118,16 @@ def test_predicates_for_every_persona(persona, request, retiree_a):
             access.require_office(persona)
 
 
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+def test_branch_ids_in_scope_are_the_branches_visible_to_gives(persona, retiree_a, retiree_b):
+    branch_ids = access.branch_ids_in_scope(persona)
+    visible = set(Retiree.objects.visible_to(persona).values_list("branch_id", flat=True))
+    if branch_ids is None:
+        assert visible == set(Branch.objects.values_list("pk", flat=True))
+    else:
+        assert visible == branch_ids == set(Branch.objects.visible_to(persona).values_list("pk", flat=True))
+
+
 def _inactive(user):
     user.is_active = False
     user.save()

@@ -1,10 +1,12 @@
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from checkins import presenters, selectors
 from checkins.attention import attention_reason as _attention_reason
+from checkins.call_row_html import call_rows_html, rows_page
 from checkins.choices import DueState, Outcome
 
 register = template.Library()
@@ -13,6 +15,46 @@ register = template.Library()
 @register.simple_tag
 def call_row_labels() -> dict:
     return presenters.call_row_labels()
+
+
+@register.simple_tag(takes_context=True)
+def call_rows(context, rows: list[dict]) -> str:
+    """The call list's rows (`presenters.call_rows` dicts), their markup in checkins/call_row_html.py.
+
+    Reads from the context what every row shares: `next_path`, `next_query`, `branch`, the page's
+    `care_pending` and `round_checks` (by retiree id), and after a tap on a row `just_logged`,
+    `just_confirmed`, `confirm_error`. Worked out once per page, however many sections call it.
+    """
+    shared = context.render_context.get(call_rows)
+    if shared is None:
+        labels = presenters.call_row_labels()
+        branch = context.get("branch")
+        page = rows_page(
+            labels=labels,
+            csrf_input=CsrfTokenNode().render(context),
+            next_path=context.get("next_path") or "",
+            next_query=context.get("next_query") or "",
+            branch_pk=branch.pk if branch else None,
+            just_logged=context.get("just_logged") or "",
+            just_confirmed=context.get("just_confirmed"),
+            confirm_error=context.get("confirm_error"),
+        )
+        shared = context.render_context[call_rows] = (labels, page)
+    labels, page = shared
+    extras_template = context.template.engine.get_template("checkins/_call_row_extras.html")
+
+    def extras(row, deliveries, checks) -> str:
+        with context.push(row=row, deliveries=deliveries, checks=checks, labels=labels):
+            return extras_template.render(context)
+
+    html = call_rows_html(rows, page, context.get("care_pending"), context.get("round_checks"), extras)
+    return mark_safe(html)  # noqa: S308 (call_row_html escapes every value)
+
+
+@register.simple_tag(takes_context=True)
+def call_row(context, row: dict) -> str:
+    """One row of the call list (the quick log's htmx answer): `call_rows` of one."""
+    return call_rows(context, [row])
 
 
 @register.simple_tag

@@ -141,13 +141,14 @@ def test_call_list_query_count_does_not_grow_with_rows(login, secretary_a, branc
     large = _queries(client, CALL_LIST)
     unchanged = _queries(client, CALL_LIST)
     # session, user, the cadence rules, visible branches, the kept coverage counts, page count,
-    # the page's ids in call order, the page of retirees with schedule and last contact, their
-    # household contacts, follow-ups due, the user's branch in the navigation bar, the page's
-    # unacknowledged notices (care), the rounds under way that ask something (none here); and,
-    # since a test's transaction has written (nothing is kept from it, checkins.coverage), the
-    # snapshot and the branch's counts and weeks counted again, planned for a few branches (a
-    # savepoint with a SET before and after). Kept and unchanged: 13 (test_coverage_kept).
-    assert small == large == unchanged == 13 + 3 + 4
+    # the page of retirees in call order with schedule and last contact (one query: a branch's
+    # list needs no ids first), their household contacts, follow-ups due, the user's branch in
+    # the navigation bar, the page's unacknowledged notices (care), the rounds under way that ask
+    # something (none here); and, since a test's transaction has written (nothing is kept from
+    # it, checkins.coverage), the snapshot and the branch's counts and weeks counted again,
+    # planned for a few branches (a savepoint with a SET before and after). Kept and unchanged:
+    # 12 (test_coverage_kept).
+    assert small == large == unchanged == 12 + 3 + 4
 
 
 # --- A compact call list (issue #14) -------------------------------------------------------------
@@ -212,3 +213,27 @@ def test_quick_log_counts_keep_to_the_chosen_branch(login, office, retiree_a, re
     )
     counts = response.content.decode().split('id="call-counts"', 1)[1]
     assert 'data-stat="overdue">1<' in counts  # retiree_a's branch only, not both branches' 2
+
+
+# --- The call list's queryset, built once and cloned ----------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_call_list_is_built_once_per_scope_and_day_and_cloned(secretary_a, committee_a, secretary_b, branch_a):
+    from checkins import selectors
+    from checkins.models import CadencePolicy
+
+    retiree = make_retiree(branch_a, "甲", birth_date=datetime.date(1950, 1, 1))
+    today = NOW.date()
+    first = selectors.call_list(user=secretary_a, today=today)
+    same_branch = selectors.call_list(user=committee_a, today=today)
+    assert first is not same_branch and str(first.query) == str(same_branch.query)
+    assert list(first) == [retiree] and same_branch._result_cache is None  # a clone holds no rows
+    assert list(selectors.call_list(user=secretary_b, today=today)) == []
+    assert str(selectors.call_list(user=secretary_a, today=today + datetime.timedelta(days=1)).query) != str(
+        first.query
+    )
+    # A new cadence rule changes the list at once (the rules are part of what it is built for).
+    assert selectors.call_list(user=secretary_a, today=today).get().cadence_days == 14
+    CadencePolicy.objects.create(branch=branch_a, cadence_days=5)
+    assert selectors.call_list(user=secretary_a, today=today).get().cadence_days == 5
