@@ -1,5 +1,9 @@
+import json
+
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import connections
+from django.utils.functional import cached_property
 
 
 class IdsFirstPaginator(Paginator):
@@ -18,13 +22,110 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = list(self.object_list.filter(pk__in=ids)) if ids else []
-        return self._get_page(rows, number, self)
+        return self._get_page(self._rows(ids), number, self)
+
+    def _rows(self, ids) -> list:
+        return list(self.object_list.filter(pk__in=ids)) if ids else []
 
 
-def paginate(request, queryset, per_page: int | None = None, *, ids_first: bool = False):
-    """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`)."""
-    paginator_class = IdsFirstPaginator if ids_first else Paginator
+class EstimatedPage(Page):
+    """A page of an EstimatedCountPaginator: whether a next page exists is known from the rows."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+
+class EstimatedCountPaginator(IdsFirstPaginator):
+    """An IdsFirstPaginator whose total is exact only while it is small.
+
+    An exact COUNT(*) reads every matching row: ~15 ms for the 94,000 active retirees of a city,
+    ten times that for a province, on every page. Here the rows are counted only up to
+    EXACT_UP_TO; past it the total is PostgreSQL's estimate of the query's rows (EXPLAIN, no rows
+    read), shown as approximate (`approximate` is true). Whether there is a next page is known
+    from the page itself (one id more is fetched), so paging never relies on the estimate; a page
+    that ends the list turns the total exact (the rows before it plus its own).
+    """
+
+    EXACT_UP_TO = 10_000
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.approximate = False
+
+    @cached_property
+    def count(self):
+        narrow = self.object_list.order_by().values("pk")
+        counted = narrow[: self.EXACT_UP_TO + 1].count()
+        if counted <= self.EXACT_UP_TO or connections[narrow.db].vendor != "postgresql":
+            return counted if counted <= self.EXACT_UP_TO else self.object_list.count()
+        self.approximate = True
+        return max(_estimated_rows(narrow), counted)
+
+    def validate_number(self, number):
+        # Past the estimated last page there may still be rows: page() finds out.
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.approximate and int(number) > 1:
+                return int(number)
+            raise
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.approximate:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+        if not ids and number > 1:
+            # Past the end: the estimate was high. Count exactly and show the true last page.
+            self._known_total(self.object_list.count())
+            return super().page(self.num_pages)
+        more = len(ids) > self.per_page
+        if not more:
+            self._known_total(bottom + len(ids))
+        elif number >= self.num_pages:
+            # The estimate was low: at least one more page.
+            self._known_total(bottom + self.per_page + 1, exact=False)
+        return EstimatedPage(self._rows(ids[: self.per_page]), number, self, more=more)
+
+    def _known_total(self, total: int, *, exact: bool = True):
+        self.__dict__["count"] = total
+        self.__dict__.pop("num_pages", None)
+        self.approximate = not exact
+
+    @property
+    def rounded_count(self) -> int:
+        """The approximate total to show: two significant figures (94,270 -> 94,000)."""
+        if not self.approximate:
+            return self.count
+        step = 10 ** max(len(str(self.count)) - 2, 0)
+        return round(self.count / step) * step
+
+
+def _estimated_rows(queryset) -> int:
+    """PostgreSQL's estimate of how many rows `queryset` returns (one EXPLAIN, no rows read)."""
+    plan = queryset.explain(format="json")
+    try:
+        return int(json.loads(plan)[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return 0
+
+
+def paginate(request, queryset, per_page: int | None = None, *, ids_first: bool = False, estimate: bool = False):
+    """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`).
+
+    `estimate`: a large total is PostgreSQL's estimate (EstimatedCountPaginator; implies ids_first).
+    """
+    if estimate:
+        paginator_class = EstimatedCountPaginator
+    elif ids_first:
+        paginator_class = IdsFirstPaginator
+    else:
+        paginator_class = Paginator
     paginator = paginator_class(queryset, per_page or settings.OUTREACH_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
