@@ -62,9 +62,7 @@ class SelectOrSearch(forms.Select):
         if len(few) <= self.limit:
             choices = [("", field.empty_label)] if field.empty_label is not None else []
             choices += [(obj.pk, field.label_from_instance(obj)) for obj in few]
-            return format_html(
-                '<select name="{}"{}>{}</select>', name, flatatt(attrs), _options_html(choices, {text})
-            )
+            return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), _options_html(choices, {text}))
         if text.isdigit():
             chosen = queryset.filter(pk=text).first()
             text = field.label_from_instance(chosen) if chosen is not None else ""

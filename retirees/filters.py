@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import SelectOrSearch
+from core.widgets import QuickSelect, SelectOrSearch
 
 from .choices import AgeBand, CareLevel, Category, ResidenceArea, Status
 from .models import Retiree
@@ -100,22 +100,23 @@ class RetireeFilter(django_filters.FilterSet):
         widget=SelectOrSearch(limit=BRANCH_SELECT_LIMIT, placeholder=_("Type a branch name")),
     )
     residence_area = django_filters.ChoiceFilter(
-        label=_("Residence"), choices=ResidenceArea.choices, empty_label=_("All residences")
+        label=_("Residence"), choices=ResidenceArea.choices, empty_label=_("All residences"), widget=QuickSelect
     )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories"), widget=QuickSelect
     )
     care_level = django_filters.ChoiceFilter(
-        label=_("Care level"), choices=CareLevel.choices, empty_label=_("All care levels")
+        label=_("Care level"), choices=CareLevel.choices, empty_label=_("All care levels"), widget=QuickSelect
     )
     age_band = django_filters.ChoiceFilter(
-        label=_("Age"), choices=AgeBand.choices, method="filter_age_band", empty_label=_("All ages")
+        label=_("Age"), choices=AgeBand.choices, method="filter_age_band", empty_label=_("All ages"), widget=QuickSelect
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[*Status.choices, (STATUS_ALL, _("All statuses"))],
         method="filter_status",
         empty_label=_("Active (default)"),
+        widget=QuickSelect,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -132,6 +133,7 @@ class RetireeFilter(django_filters.FilterSet):
             "created_at": _("Date added"),
         },
         empty_label=_("Name"),
+        widget=QuickSelect,
     )
 
     class Meta:
