@@ -134,3 +134,18 @@ def test_every_page_holds_the_rows_of_the_sorted_list_once(login, office, branch
         seen = [retiree.pk for page in pages for retiree in page]
         expected = list(pages[0].paginator.object_list.values_list("pk", flat=True))
         assert seen == expected
+
+
+def test_a_large_total_is_shown_as_an_estimate(login, office, branch_a, settings, monkeypatch):
+    from core.pagination import EstimatedCountPaginator
+
+    settings.OUTREACH_PAGE_SIZE = 5
+    for number in range(12):
+        make_retiree(branch_a, f"孙{'一二三四五六七八九十甲乙'[number]}")
+    client = login(office)
+    assert "共找到 12 人" in client.get(LIST).content.decode()
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 3)
+    html = client.get(LIST).content.decode()
+    assert "共找到约" in html and "共约" in html and "page=2" in html
+    # The last page knows the total: exact again.
+    assert "共找到 12 人" in client.get(LIST, {"page": 3}).content.decode()
