@@ -22,6 +22,7 @@ def test_a_small_total_is_exact(twelve):
 
 
 def test_past_the_exact_limit_the_total_is_estimated_and_paging_follows_the_rows(twelve, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "PROBE", 3)
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 3)
     paginator = EstimatedCountPaginator(twelve, 5)
     first = paginator.get_page(1)
@@ -40,6 +41,7 @@ def test_past_the_exact_limit_the_total_is_estimated_and_paging_follows_the_rows
 
 
 def test_a_page_past_the_end_shows_the_last_page_with_the_exact_total(twelve, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "PROBE", 3)
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 3)
     page = EstimatedCountPaginator(twelve, 5).get_page(40)
     assert page.number == 3 and len(page) == 2
@@ -52,3 +54,25 @@ def test_an_estimated_total_is_shown_to_two_significant_figures(count, shown):
     paginator.__dict__["count"] = count
     paginator.approximate = True
     assert paginator.rounded_count == shown
+
+
+def test_past_the_probe_a_small_estimate_is_counted_exactly(twelve, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "PROBE", 3)
+    monkeypatch.setattr("core.pagination._estimated_rows", lambda queryset: 9)
+    paginator = EstimatedCountPaginator(twelve, 5)
+    assert paginator.count == 12 and not paginator.approximate
+
+
+def test_past_the_probe_a_large_estimate_is_the_total(twelve, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "PROBE", 3)
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 10)
+    monkeypatch.setattr("core.pagination._estimated_rows", lambda queryset: 5_000)
+    paginator = EstimatedCountPaginator(twelve, 5)
+    assert paginator.count == 5_000 and paginator.approximate and paginator.rounded_count == 5_000
+    assert paginator.get_page(1).has_next()
+
+
+def test_the_estimate_is_postgresqls(twelve):
+    from core.pagination import _estimated_rows
+
+    assert _estimated_rows(twelve.values("pk")) > 0
