@@ -48,10 +48,13 @@ class SelectOrSearch(forms.Select):
     rows), one more for the label of a chosen id in a search box.
     """
 
-    def __init__(self, attrs=None, *, limit: int = 50, placeholder: str = ""):
+    def __init__(self, attrs=None, *, limit: int = 50, placeholder: str = "", suggest_url=None):
         super().__init__(attrs)
         self.limit = limit
         self.placeholder = placeholder
+        # Where the box asks for suggestions as the user types (htmx, the text as the field's
+        # name): <option>s for its <datalist>. Without JavaScript the box works as plain text.
+        self.suggest_url = suggest_url
 
     def render(self, name, value, attrs=None, renderer=None):
         field = self.choices.field
@@ -69,13 +72,27 @@ class SelectOrSearch(forms.Select):
         attrs["class"] = " ".join(
             "form-control" if css == "form-select" else css for css in attrs.get("class", "form-control").split()
         )
-        return format_html(
+        if self.suggest_url:
+            suggestions = f"{attrs.get('id') or f'id_{name}'}_suggestions"
+            attrs.update(
+                {
+                    "list": suggestions,
+                    "hx-get": str(self.suggest_url),
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": f"#{suggestions}",
+                    "hx-swap": "innerHTML",
+                }
+            )
+        box = format_html(
             '<input type="search" name="{}" value="{}" placeholder="{}" autocomplete="off"{}>',
             name,
             text,
             self.placeholder,
             flatatt(attrs),
         )
+        if self.suggest_url:
+            box += format_html('<datalist id="{}"></datalist>', attrs["list"])
+        return box
 
 
 class TimeInput(forms.TimeInput):

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import QuickSelect, SelectOrSearch
@@ -97,7 +98,9 @@ class RetireeFilter(django_filters.FilterSet):
         label=_("Branch"),
         queryset=_visible_branches,
         empty_label=_("All branches"),
-        widget=SelectOrSearch(limit=BRANCH_SELECT_LIMIT, placeholder=_("Type a branch name")),
+        widget=SelectOrSearch(
+            limit=BRANCH_SELECT_LIMIT, placeholder=_("Type a branch name"), suggest_url=reverse_lazy("branches:suggest")
+        ),
     )
     residence_area = django_filters.ChoiceFilter(
         label=_("Residence"), choices=ResidenceArea.choices, empty_label=_("All residences"), widget=QuickSelect

@@ -83,3 +83,23 @@ def test_a_secretary_cannot_reach_another_branch_by_its_name(login, secretary_a,
 def test_a_nul_or_long_text_is_a_message_not_an_error(login, office, many_branches, monkeypatch):
     _limit(monkeypatch, 2)
     assert login(office).get(LIST, {"branch": "化\x00" + "学" * 500}).status_code == 200
+
+
+def test_the_search_box_suggests_branch_names_in_scope(login, office, secretary_a, many_branches, monkeypatch):
+    _limit(monkeypatch, 2)
+    html = login(office).get(LIST).content.decode()
+    assert 'list="id_branch_suggestions"' in html and f'hx-get="{reverse("branches:suggest")}"' in html
+    suggest = reverse("branches:suggest")
+    answer = login(office).get(suggest, {"branch": "化学"}).content.decode()
+    assert answer == (
+        '<option value="化学系离退休第一党支部"></option><option value="化学系离退休第二党支部"></option>'
+    )
+    assert login(office).get(suggest, {"branch": ""}).content == b""
+    # A secretary's suggestions are their own branch at most.
+    assert login(secretary_a).get(suggest, {"branch": "化学"}).content == b""
+    assert "第一党支部" in login(secretary_a).get(suggest, {"branch": "党支部"}).content.decode()
+
+
+def test_the_suggestions_need_a_login(client):
+    response = client.get(reverse("branches:suggest"), {"branch": "化学"})
+    assert response.status_code == 302
