@@ -52,7 +52,7 @@ class EstimatedCountPaginator(IdsFirstPaginator):
     says whether a next page exists, and a page number past the end shows the true last page.
     """
 
-    PROBE = 1_000
+    PROBE = 2_000
     EXACT_UP_TO = 10_000
 
     def __init__(self, *args, **kwargs):
