@@ -45,7 +45,8 @@ class SelectOrSearch(forms.Select):
     a text box instead: the user types part of a name and the form field resolves it on the server
     (no JavaScript needed), e.g. `retirees.filters.BranchChoiceField`. A chosen id (a link such as
     `?branch=12`) is shown as the item's label. One query for the choices (at most `limit` + 1
-    rows), one more for the label of a chosen id in a search box.
+    rows), one more for the label of a chosen id in a search box unless the field put it in
+    `known_labels`.
     """
 
     def __init__(self, attrs=None, *, limit: int = 50, placeholder: str = "", suggest_url=None):
@@ -55,6 +56,9 @@ class SelectOrSearch(forms.Select):
         # Where the box asks for suggestions as the user types (htmx, the text as the field's
         # name): <option>s for its <datalist>. Without JavaScript the box works as plain text.
         self.suggest_url = suggest_url
+        # Labels of ids the form field has already read ({"12": "化学系第一支部"}): a chosen id is
+        # then shown without reading it again.
+        self.known_labels = {}
 
     def render(self, name, value, attrs=None, renderer=None):
         field = self.choices.field
@@ -66,7 +70,9 @@ class SelectOrSearch(forms.Select):
             choices = [("", field.empty_label)] if field.empty_label is not None else []
             choices += [(obj.pk, field.label_from_instance(obj)) for obj in few]
             return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), _options_html(choices, {text}))
-        if text.isdigit():
+        if text.isdigit() and text in self.known_labels:
+            text = self.known_labels[text]
+        elif text.isdigit():
             chosen = queryset.filter(pk=text).first()
             text = field.label_from_instance(chosen) if chosen is not None else ""
         attrs["class"] = " ".join(

@@ -44,7 +44,9 @@ class BranchChoiceField(django_filters.fields.ModelChoiceField):
         if not text:
             return None
         if text.isdigit():
-            return [super().to_python(text)]
+            branch = super().to_python(text)
+            self.widget.known_labels[text] = self.label_from_instance(branch)
+            return [branch]
         found = list(
             self.queryset.filter(Q(name__icontains=text) | Q(short_name__icontains=text)).only(
                 "pk", "name", "short_name"
