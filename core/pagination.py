@@ -43,13 +43,14 @@ class EstimatedCountPaginator(IdsFirstPaginator):
     """An IdsFirstPaginator that counts only what it must, and exactly only while it is small.
 
     An exact COUNT(*) reads every matching row: ~15 ms for the 94,000 active retirees of a city,
-    ten times that for a province, on every page. Here the page's ids come first, one more than
-    the page holds: a page that ends the list (a short list's only page, the last page) gives the
-    total without counting. Otherwise the rows are counted up to PROBE (cheap however broad the
-    filter); past it PostgreSQL's estimate of the query's rows (EXPLAIN, no rows read) decides:
-    at most EXACT_UP_TO, the rows are counted up to that; more, the estimate is the total, shown
-    as approximate (`approximate` is true). Paging never relies on the estimate: the extra id
-    says whether a next page exists, and a page number past the end shows the true last page.
+    ten times that for a province, on every page. Here page 1's ids come first, one more than the
+    page holds: a list that ends on it (most searches) gives its total without counting. Otherwise
+    the rows are counted up to PROBE (cheap however broad the filter); past it PostgreSQL's
+    estimate of the query's rows (EXPLAIN, no rows read) decides: at most EXACT_UP_TO, the rows
+    are counted up to that; more, the estimate is the total, shown as approximate (`approximate`
+    is true). Paging never relies on the estimate: the extra id says whether a next page exists,
+    a page that ends the list makes the total exact, and a page number past the end shows the
+    true last page.
     """
 
     PROBE = 2_000
@@ -80,6 +81,10 @@ class EstimatedCountPaginator(IdsFirstPaginator):
             number = max(int(number), 1)
         except (TypeError, ValueError):
             number = 1
+        # Page 1 is fetched before anything is counted. Past it, a number beyond twice the pages
+        # the total allows (a hand-made URL: ?page=99999999999) is read no further than that.
+        if number > 1 and number > self.num_pages:
+            number = 2 * self.num_pages + 1 if self.approximate else max(self.num_pages, 1)
         return self.page(number)
 
     def page(self, number):

@@ -76,3 +76,12 @@ def test_the_estimate_is_postgresqls(twelve):
     from core.pagination import _estimated_rows
 
     assert _estimated_rows(twelve.values("pk")) > 0
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "9" * 5000, "-3", "x", "", None, "２"])
+def test_any_page_number_is_a_page(twelve, monkeypatch, number):
+    for probe in (3, 2_000):
+        monkeypatch.setattr(EstimatedCountPaginator, "PROBE", probe)
+        monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", probe)
+        page = EstimatedCountPaginator(twelve, 5).get_page(number)
+        assert page.number in (1, 2, 3) and len(page) in (5, 2)
