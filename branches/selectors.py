@@ -29,3 +29,13 @@ def branch_list(*, user):
 
 def branch_get(*, user, pk) -> Branch:
     return get_object_or_404(branch_list(user=user), pk=pk)
+
+
+def branch_names_matching(*, user, text: str, limit: int = 20) -> list[str]:
+    """The names of the branches `user` sees whose name or short name holds `text` (at most
+    `limit`, in the branches' order): the suggestions of the registry's branch search box."""
+    text = " ".join(text.replace("\x00", "").split())[:100]
+    if not text:
+        return []
+    branches = Branch.objects.visible_to(user).filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+    return list(branches.values_list("name", flat=True)[:limit])

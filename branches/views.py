@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from core.forms import form_post
@@ -16,6 +18,14 @@ from .models import Branch
 def branch_list(request):
     branches = selectors.branch_list(user=request.user)
     return render(request, "branches/list.html", {"branches": branches})
+
+
+@login_required
+def branch_suggestions(request):
+    """The <option>s of a branch search box's <datalist> as the user types (htmx): the names of
+    the branches in the user's scope that hold the text typed (`?branch=`)."""
+    names = selectors.branch_names_matching(user=request.user, text=request.GET.get("branch", ""))
+    return HttpResponse(format_html_join("", '<option value="{}"></option>', ((name,) for name in names)))
 
 
 @login_required

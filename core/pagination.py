@@ -1,5 +1,9 @@
+import json
+
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import connections
+from django.utils.functional import cached_property
 
 
 class IdsFirstPaginator(Paginator):
@@ -18,13 +22,120 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = list(self.object_list.filter(pk__in=ids)) if ids else []
-        return self._get_page(rows, number, self)
+        return self._get_page(self._rows(ids), number, self)
+
+    def _rows(self, ids) -> list:
+        return list(self.object_list.filter(pk__in=ids)) if ids else []
 
 
-def paginate(request, queryset, per_page: int | None = None, *, ids_first: bool = False):
-    """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`)."""
-    paginator_class = IdsFirstPaginator if ids_first else Paginator
+class EstimatedPage(Page):
+    """A page of an EstimatedCountPaginator: whether a next page exists is known from the rows."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+
+class EstimatedCountPaginator(IdsFirstPaginator):
+    """An IdsFirstPaginator that counts only what it must, and exactly only while it is small.
+
+    An exact COUNT(*) reads every matching row: ~15 ms for the 94,000 active retirees of a city,
+    ten times that for a province, on every page. Here page 1's ids come first, one more than the
+    page holds: a list that ends on it (most searches) gives its total without counting. Otherwise
+    the rows are counted up to PROBE (cheap however broad the filter); past it PostgreSQL's
+    estimate of the query's rows (EXPLAIN, no rows read) decides: at most EXACT_UP_TO, the rows
+    are counted up to that; more, the estimate is the total, shown as approximate (`approximate`
+    is true). Paging never relies on the estimate: the extra id says whether a next page exists,
+    a page that ends the list makes the total exact, and a page number past the end shows the
+    true last page.
+    """
+
+    PROBE = 2_000
+    EXACT_UP_TO = 10_000
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.approximate = False
+
+    @cached_property
+    def count(self):
+        narrow = self.object_list.order_by().values("pk")
+        counted = narrow[: self.PROBE + 1].count()
+        if counted <= self.PROBE:
+            return counted
+        if connections[narrow.db].vendor != "postgresql":
+            return self.object_list.count()
+        estimate = _estimated_rows(narrow)
+        if estimate <= self.EXACT_UP_TO:
+            counted = narrow[: self.EXACT_UP_TO + 1].count()
+            if counted <= self.EXACT_UP_TO:
+                return counted
+        self.approximate = True
+        return max(estimate, counted)
+
+    def get_page(self, number):
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        # Page 1 is fetched before anything is counted. Past it, a number beyond twice the pages
+        # the total allows (a hand-made URL: ?page=99999999999) is read no further than that.
+        if number > 1 and number > self.num_pages:
+            number = 2 * self.num_pages + 1 if self.approximate else max(self.num_pages, 1)
+        return self.page(number)
+
+    def page(self, number):
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+        more = len(ids) > self.per_page
+        if not ids and number > 1:
+            # Past the end: show the true last page.
+            self._known_total(self.object_list.count())
+            return super().page(self.num_pages)
+        if not more:
+            self._known_total(bottom + len(ids))
+        elif number >= self.num_pages:
+            # The estimate was low: there is at least one more page.
+            self._known_total(bottom + self.per_page + 1, exact=False)
+        return EstimatedPage(self._rows(ids[: self.per_page]), number, self, more=more)
+
+    def _known_total(self, total: int, *, exact: bool = True):
+        self.__dict__["count"] = total
+        self.__dict__.pop("num_pages", None)
+        self.approximate = not exact
+
+    @property
+    def rounded_count(self) -> int:
+        """The approximate total to show: two significant figures (94,270 -> 94,000)."""
+        if not self.approximate:
+            return self.count
+        step = 10 ** max(len(str(self.count)) - 2, 0)
+        return round(self.count / step) * step
+
+
+def _estimated_rows(queryset) -> int:
+    """PostgreSQL's estimate of how many rows `queryset` returns (one EXPLAIN, no rows read)."""
+    plan = queryset.explain(format="json")
+    try:
+        return int(json.loads(plan)[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return 0
+
+
+def paginate(request, queryset, per_page: int | None = None, *, ids_first: bool = False, estimate: bool = False):
+    """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`).
+
+    `estimate`: a large total is PostgreSQL's estimate (EstimatedCountPaginator; implies ids_first).
+    """
+    if estimate:
+        paginator_class = EstimatedCountPaginator
+    elif ids_first:
+        paginator_class = IdsFirstPaginator
+    else:
+        paginator_class = Paginator
     paginator = paginator_class(queryset, per_page or settings.OUTREACH_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 

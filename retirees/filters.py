@@ -1,9 +1,11 @@
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import QuickSelect
+from core.widgets import QuickSelect, SelectOrSearch
 
 from .choices import AgeBand, CareLevel, Category, ResidenceArea, Status
 from .models import Retiree
@@ -19,6 +21,56 @@ def _visible_branches(request):
     if request is None:
         return branches.none()
     return branches.visible_to(request.user)
+
+
+# Past this many branches in the user's scope the filter is a search box, not a list.
+BRANCH_SELECT_LIMIT = 50
+# A typed branch name may match this many branches at most: more is not a choice yet.
+BRANCH_MATCH_LIMIT = 200
+
+
+class BranchChoiceField(django_filters.fields.ModelChoiceField):
+    """A branch given by id (a link: `?branch=12`) or by its name as typed in the search box that
+    stands in for a long list (core.widgets.SelectOrSearch): cleans to the list of branches meant.
+
+    A name, a short name or a part of either: one branch called exactly that, else every branch
+    in scope whose name holds it. One query; an error in the user's language when none match.
+    """
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = " ".join(str(value).replace("\x00", "").split())[:100]
+        if not text:
+            return None
+        if text.isdigit():
+            branch = super().to_python(text)
+            self.widget.known_labels[text] = self.label_from_instance(branch)
+            return [branch]
+        found = list(
+            self.queryset.filter(Q(name__icontains=text) | Q(short_name__icontains=text)).only(
+                "pk", "name", "short_name"
+            )[: BRANCH_MATCH_LIMIT + 1]
+        )
+        exact = [branch for branch in found if text in (branch.name, branch.short_name)]
+        if exact:
+            return exact
+        if not found:
+            raise ValidationError(_("No branch is called “%(text)s”."), code="no_match", params={"text": text})
+        if len(found) > BRANCH_MATCH_LIMIT:
+            raise ValidationError(
+                _("Too many branches match “%(text)s”: type more of the name."), code="too_many", params={"text": text}
+            )
+        return found
+
+
+class BranchFilter(django_filters.ModelChoiceFilter):
+    field_class = BranchChoiceField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(branch__in=value)
 
 
 def search_retirees(queryset, text: str):
@@ -44,26 +96,32 @@ class RetireeFilter(django_filters.FilterSet):
         method="filter_search",
         widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin or initials, phone"), "autofocus": True}),
     )
-    branch = django_filters.ModelChoiceFilter(
-        label=_("Branch"), queryset=_visible_branches, empty_label=_("All branches"), widget=QuickSelect
+    branch = BranchFilter(
+        label=_("Branch"),
+        queryset=_visible_branches,
+        empty_label=_("All branches"),
+        widget=SelectOrSearch(
+            limit=BRANCH_SELECT_LIMIT, placeholder=_("Type a branch name"), suggest_url=reverse_lazy("branches:suggest")
+        ),
     )
     residence_area = django_filters.ChoiceFilter(
-        label=_("Residence"), choices=ResidenceArea.choices, empty_label=_("All residences")
+        label=_("Residence"), choices=ResidenceArea.choices, empty_label=_("All residences"), widget=QuickSelect
     )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories"), widget=QuickSelect
     )
     care_level = django_filters.ChoiceFilter(
-        label=_("Care level"), choices=CareLevel.choices, empty_label=_("All care levels")
+        label=_("Care level"), choices=CareLevel.choices, empty_label=_("All care levels"), widget=QuickSelect
     )
     age_band = django_filters.ChoiceFilter(
-        label=_("Age"), choices=AgeBand.choices, method="filter_age_band", empty_label=_("All ages")
+        label=_("Age"), choices=AgeBand.choices, method="filter_age_band", empty_label=_("All ages"), widget=QuickSelect
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[*Status.choices, (STATUS_ALL, _("All statuses"))],
         method="filter_status",
         empty_label=_("Active (default)"),
+        widget=QuickSelect,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -80,6 +138,7 @@ class RetireeFilter(django_filters.FilterSet):
             "created_at": _("Date added"),
         },
         empty_label=_("Name"),
+        widget=QuickSelect,
     )
 
     class Meta:
@@ -105,6 +164,9 @@ class RetireeFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        if "branch" in self.form.errors:
+            # A branch name that matches none shows nobody (and says so), not everybody.
+            queryset = queryset.none()
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(status=Status.ACTIVE)
         # A stable order for pagination: the chosen sort, then the primary key.

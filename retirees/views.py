@@ -66,7 +66,7 @@ def retiree_list(request):
     response = export_if_asked(request, spec=spec, filterset=filterset)
     if response is not None:
         return response
-    page = paginate(request, filterset.qs, ids_first=True)
+    page = paginate(request, filterset.qs, estimate=True)
     return render(
         request,
         "retirees/list.html",

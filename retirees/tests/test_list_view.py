@@ -111,13 +111,18 @@ def test_list_query_count_does_not_grow_with_rows(login, office, branch_a, branc
     client = login(office)
     for number in range(10):
         make_retiree(branch_a if number % 2 else branch_b, f"甲{number}")
-    small = _list_queries(client, {"status": "all"})
+    # session, user, branch choices for the filter, the page's ids (one more than a page: there is
+    # no next page, so the ids are the total), the page of retirees with their branch
+    assert _list_queries(client, {"status": "all"}) == 5
     for number in range(190):
         make_retiree(branch_a if number % 2 else branch_b, f"乙{number}")
-    large = _list_queries(client, {"status": "all"})
-    # session, user, branch choices for the filter, count, the page's ids, the page of retirees
-    # with their branch
-    assert small == large == 6
+    # and a count, now that there are more pages
+    assert _list_queries(client, {"status": "all"}) == 6
+    for number in range(200):
+        make_retiree(branch_a if number % 2 else branch_b, f"丙{number}")
+    assert _list_queries(client, {"status": "all"}) == 6
+    # The last page costs what the first does.
+    assert _list_queries(client, {"status": "all", "page": 16}) == 6
 
 
 def test_every_page_holds_the_rows_of_the_sorted_list_once(login, office, branch_a, settings):
@@ -134,3 +139,19 @@ def test_every_page_holds_the_rows_of_the_sorted_list_once(login, office, branch
         seen = [retiree.pk for page in pages for retiree in page]
         expected = list(pages[0].paginator.object_list.values_list("pk", flat=True))
         assert seen == expected
+
+
+def test_a_large_total_is_shown_as_an_estimate(login, office, branch_a, settings, monkeypatch):
+    from core.pagination import EstimatedCountPaginator
+
+    settings.OUTREACH_PAGE_SIZE = 5
+    for number in range(12):
+        make_retiree(branch_a, f"孙{'一二三四五六七八九十甲乙'[number]}")
+    client = login(office)
+    assert "共找到 12 人" in client.get(LIST).content.decode()
+    monkeypatch.setattr(EstimatedCountPaginator, "PROBE", 3)
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 3)
+    html = client.get(LIST).content.decode()
+    assert "共找到约" in html and "共约" in html and "page=2" in html
+    # The last page knows the total: exact again.
+    assert "共找到 12 人" in client.get(LIST, {"page": 3}).content.decode()
