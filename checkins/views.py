@@ -62,9 +62,16 @@ def call_list(request):
     # A branch's list is a hundred or so retirees: one query for the page, PostgreSQL working out
     # the last contacts for its rows only. The office's list spans every branch: ids first, so
     # that a page far down does not build every row before it (core.pagination).
-    page = paginate(request, rows, CALL_LIST_PAGE_SIZE, ids_first=branch is None and request.user.sees_all_branches)
-    next_path = request.get_full_path()  # where each row's forms return to
     totals = selectors.coverage_totals(coverage)
+    # The list is every active retiree in view, whom the coverage counts already number.
+    page = paginate(
+        request,
+        rows,
+        CALL_LIST_PAGE_SIZE,
+        ids_first=branch is None and request.user.sees_all_branches,
+        count=totals["total"],
+    )
+    next_path = request.get_full_path()  # where each row's forms return to
     return render(
         request,
         "checkins/call_list.html",

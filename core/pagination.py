@@ -125,10 +125,19 @@ def _estimated_rows(queryset) -> int:
         return 0
 
 
-def paginate(request, queryset, per_page: int | None = None, *, ids_first: bool = False, estimate: bool = False):
+def paginate(
+    request,
+    queryset,
+    per_page: int | None = None,
+    *,
+    ids_first: bool = False,
+    estimate: bool = False,
+    count: int | None = None,
+):
     """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`).
 
     `estimate`: a large total is PostgreSQL's estimate (EstimatedCountPaginator; implies ids_first).
+    `count`: the number of rows when the caller already knows it (no count query).
     """
     if estimate:
         paginator_class = EstimatedCountPaginator
@@ -137,6 +146,8 @@ def paginate(request, queryset, per_page: int | None = None, *, ids_first: bool 
     else:
         paginator_class = Paginator
     paginator = paginator_class(queryset, per_page or settings.OUTREACH_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
     return paginator.get_page(request.GET.get("page"))
 
 
