@@ -12,7 +12,7 @@ def retiree_panel(*, user, retiree) -> dict:
     episodes = selectors.retiree_attention(user=user, retiree=retiree)
     exemptions = list(selectors.retiree_exemptions(user=user, retiree=retiree))
     return {
-        "schedule": selectors.retiree_schedule(user=user, pk=retiree.pk, today=today),
+        "schedule": selectors.retiree_schedule(user=user, pk=retiree.pk, today=today, branch_id=retiree.branch_id),
         "attention_open": [episode for episode in episodes if episode.is_active_on(today)],
         "attention_past": [episode for episode in episodes if not episode.is_active_on(today)][:10],
         "may_lift_attention": may_lift_attention(user, retiree),

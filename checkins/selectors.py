@@ -194,9 +194,18 @@ def retiree_for_checkin(*, user, pk) -> Retiree:
     return get_object_or_404(Retiree.objects.visible_to(user).active().select_related("branch"), pk=pk)
 
 
-def retiree_schedule(*, user, pk, today: datetime.date | None = None) -> Retiree:
-    """One retiree (any status) with the schedule and where the cadence comes from; 404 outside scope."""
-    queryset = with_schedule(Retiree.objects.visible_to(user), today, with_source=True).annotate(
+def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id: int | None = None) -> Retiree:
+    """One retiree (any status) with the schedule and where the cadence comes from; 404 outside scope.
+
+    `branch_id`, the retiree's branch when known: only its rules and the office-wide ones are
+    compiled into the schedule (the same result; a thousand branches' rules cost more to build
+    and plan than the query to run)."""
+    policies = cadence_policy_rows()
+    queryset = Retiree.objects.visible_to(user)
+    if branch_id is not None:
+        policies = [policy for policy in policies if policy["branch_id"] in (None, branch_id)]
+        queryset = queryset.filter(branch_id=branch_id)
+    queryset = with_schedule(queryset, today, with_source=True, policies=policies).annotate(
         last_contact_at=F("checkin_state__last_contact_at"),
         unreachable_since=F("checkin_state__unreachable_since"),
     )
