@@ -81,10 +81,11 @@ class EstimatedCountPaginator(IdsFirstPaginator):
             number = max(int(number), 1)
         except (TypeError, ValueError):
             number = 1
-        # Page 1 is fetched before anything is counted. Past it, a number beyond twice the pages
-        # the total allows (a hand-made URL: ?page=99999999999) is read no further than that.
+        # Page 1 is fetched before anything is counted. Past it, a number beyond the pages an
+        # estimated total allows is still tried (the estimate may be low), but no further than
+        # twice those (a hand-made URL: ?page=99999999999).
         if number > 1 and number > self.num_pages:
-            number = 2 * self.num_pages + 1 if self.approximate else max(self.num_pages, 1)
+            number = min(number, 2 * self.num_pages + 1) if self.approximate else max(self.num_pages, 1)
         return self.page(number)
 
     def page(self, number):

@@ -85,3 +85,13 @@ def test_any_page_number_is_a_page(twelve, monkeypatch, number):
         monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", probe)
         page = EstimatedCountPaginator(twelve, 5).get_page(number)
         assert page.number in (1, 2, 3) and len(page) in (5, 2)
+
+
+def test_a_page_past_a_low_estimate_is_the_page_asked_for(twelve, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "PROBE", 3)
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 3)
+    monkeypatch.setattr("core.pagination._estimated_rows", lambda queryset: 6)  # two pages of 5: low
+    page = EstimatedCountPaginator(twelve, 5).get_page(3)
+    assert page.number == 3 and [retiree.pk for retiree in page] == list(twelve.values_list("pk", flat=True))[10:]
+    page = EstimatedCountPaginator(twelve, 5).get_page(2)
+    assert page.number == 2 and page.has_next() and len(page) == 5
