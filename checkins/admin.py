@@ -5,11 +5,13 @@ from core.admin import ReadOnlyAdmin
 from . import services
 from .models import (
     AttentionEpisode,
+    BranchCoverage,
     CadencePolicy,
     CallbackRequest,
     CheckinRound,
     CheckinState,
     ContactLog,
+    CoverageChange,
     Exemption,
     RoundVerification,
     WeeklyReach,
@@ -118,3 +120,20 @@ class CallbackRequestAdmin(ReadOnlyAdmin):
     list_display = ["retiree", "requested_at", "answered_at"]
     list_select_related = ["retiree"]
     search_fields = ["retiree__name", "retiree__name_pinyin"]
+
+
+@admin.register(BranchCoverage)
+class BranchCoverageAdmin(ReadOnlyAdmin):
+    """Read only: kept by checkins.coverage, counted again whenever they are stale."""
+
+    list_display = ["branch", "day", "taken_at"]
+    list_select_related = ["branch"]
+    search_fields = ["branch__name"]
+
+
+@admin.register(CoverageChange)
+class CoverageChangeAdmin(ReadOnlyAdmin):
+    """Read only: written by the database's triggers (checkins 0014), deleted once counted."""
+
+    list_display = ["branch", "xid"]
+    list_select_related = ["branch"]

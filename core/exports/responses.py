@@ -105,6 +105,10 @@ def describe_filters(filterset) -> tuple[dict, str]:
                 continue
             field = filterset.form.fields[name]
             shown = value
+            if isinstance(value, list | tuple):  # several rows (the branch search box: every branch named so)
+                used[name] = ",".join(str(getattr(item, "pk", item)) for item in value)
+                parts.append(f"{field.label}={'、'.join(str(getattr(item, 'name', item)) for item in value)}")
+                continue
             if hasattr(field, "choices"):
                 shown = dict((str(k), v) for k, v in field.choices).get(str(getattr(value, "pk", value)), value)
             used[name] = str(getattr(value, "pk", value))
@@ -118,8 +122,11 @@ def scope_label(user, filterset) -> str:
     cleaned = filterset.form.cleaned_data if filterset.form.is_valid() else {}
     branch = cleaned.get("branch")
     with translation.override(FILE_LANGUAGE):
-        if branch is not None:
-            label = branch.name
+        branches = list(branch) if isinstance(branch, list | tuple) else [] if branch is None else [branch]
+        if len(branches) == 1:
+            label = branches[0].name
+        elif branches:  # a part of a name typed in the branch search box: every branch named so
+            label = str(_("Several branches"))
         elif not user.sees_all_branches and user.branch_id:
             label = user.branch.name
         else:

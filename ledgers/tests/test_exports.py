@@ -115,6 +115,15 @@ def test_registry_export_is_logged_with_filters_scope_and_row_count(login, offic
     assert log.finished_at is not None
 
 
+def test_registry_export_of_branches_named_by_part_of_a_name(login, office, retiree_a, retiree_b, branch_a, branch_b):
+    """The branch search box: "党支部" names both branches; the file says so in its scope."""
+    response = login(office).get(reverse("retirees:list"), {"branch": "党支部", "export": "csv"})
+    assert len(read_csv(response)) == 4
+    log = ExportLog.objects.get()
+    assert (log.scope, log.row_count) == ("多个支部", 2)
+    assert set(log.filters["branch"].split(",")) == {str(branch_a.pk), str(branch_b.pk)}
+
+
 def _export_queries(client, url, params):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
