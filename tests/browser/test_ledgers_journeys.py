@@ -56,6 +56,7 @@ def test_secretary_signs_off_on_a_phone_and_the_office_downloads_the_snapshot(
     page.click("a:has-text('签核本支部台账')")
     assert "第一次签核" in page.locator("[data-signoff-form]").inner_text()
     page.click("[data-signoff-form] button[type=submit]")  # without ticking the box: refused, nothing written
+    page.wait_for_load_state()  # the refusal is a new page: read it once it is there, not mid-navigation
     assert "请勾选" in page.content()
     assert not LedgerSignoff.objects.exists()
     page.fill("#id_note", "本轮已全部核实")
