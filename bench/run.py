@@ -142,36 +142,23 @@ def cpu_now() -> float | None:
 LAST_CPU: list[float] = []
 
 
-def median_time(function, runs: int, warmup: int = 1) -> tuple[float, list[float]]:
-    for _ in range(warmup):
-        function()
+def median_time(function, runs: int, warmup: int = 1, setup=None) -> tuple[float, list[float]]:
+    """The median and the times of `runs` runs of `function` after `warmup` untimed ones; `setup`,
+    when given, runs untimed before each of them."""
     times = []
     LAST_CPU.clear()
-    for _ in range(runs):
+    for run_number in range(warmup + runs):
+        if setup is not None:
+            setup()
         cpu = cpu_now()
         started = time.perf_counter()
         function()
+        if run_number < warmup:
+            continue
         times.append(time.perf_counter() - started)
         if cpu is not None:
             LAST_CPU.append(cpu_now() - cpu)
     return statistics.median(times), times
-
-
-def timed_after(setup, function, runs: int) -> list[float]:
-    """Like median_time, with `setup` run (untimed) before each run, the warm-up included."""
-    setup()
-    function()
-    times = []
-    LAST_CPU.clear()
-    for _ in range(runs):
-        setup()
-        cpu = cpu_now()
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-        if cpu is not None:
-            LAST_CPU.append(cpu_now() - cpu)
-    return times
 
 
 def p90(times: list[float]) -> float:
@@ -346,14 +333,14 @@ def bench_dashboard(runs: int):
         with connection.cursor() as cursor:
             cursor.execute("UPDATE checkins_checkinstate SET updated_at = updated_at WHERE retiree_id = ANY(%s)", [ids])
 
-    times = timed_after(touch_branches, lambda: get_ok(client, "/checkins/dashboard/"), runs)
+    _median, times = median_time(lambda: get_ok(client, "/checkins/dashboard/"), runs, setup=touch_branches)
     record_page("dashboard page, 20 branches changed since the last view", times, DASHBOARD_TARGET)
 
     def forget():
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM checkins_branchcoverage")
 
-    times = timed_after(forget, lambda: get_ok(client, "/checkins/dashboard/"), max(1, min(runs, 3)))
+    _median, times = median_time(lambda: get_ok(client, "/checkins/dashboard/"), max(1, min(runs, 3)), setup=forget)
     cpu = f"; cpu {statistics.median(LAST_CPU) * 1000:.0f} ms" if LAST_CPU else ""
     record(
         "  first view of the day (every branch counted)",
