@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import branch_ids_in_scope, in_scope
 from branches.models import Branch
+from core.compiled import compiled_once
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
@@ -122,7 +123,9 @@ def call_list(
     if built is None:
         if len(_built_call_lists) >= BUILT_CALL_LISTS_KEPT:
             _built_call_lists.clear()
-        built = _built_call_lists[key] = _build_call_list(user=user, today=today, branch=branch, policies=policies)
+        built = _built_call_lists[key] = compiled_once(
+            _build_call_list(user=user, today=today, branch=branch, policies=policies)
+        )
     return built.all()
 
 

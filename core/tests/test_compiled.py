@@ -1,0 +1,101 @@
+"""A kept queryset compiled once: the same rows as compiling every time, and nothing else served its SQL."""
+
+import pytest
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.db.models.sql import compiler as sql_compiler
+from django.test.utils import CaptureQueriesContext
+
+from branches.models import Branch
+from core.compiled import SLICES_KEPT, compiled_once
+from retirees.models import Retiree
+from tests.factories import make_retiree
+
+
+@pytest.fixture
+def retirees(db):
+    branch = Branch.objects.create(name="东家属区支部")
+    other = Branch.objects.create(name="北家属区支部")
+    for number in range(12):
+        make_retiree(branch if number % 3 else other, f"王{number:02d}")
+    return Retiree.objects.select_related("branch").annotate(
+        label=Concat(F("name"), Value("·"), F("branch__name"))
+    ).order_by("name", "id")
+
+
+@pytest.fixture
+def compilations(monkeypatch):
+    """How many times the ORM compiled a SELECT."""
+    calls = []
+    original = sql_compiler.SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        calls.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(sql_compiler.SQLCompiler, "as_sql", counting)
+    return calls
+
+
+def rows(queryset):
+    return [(retiree.pk, retiree.name, retiree.label, retiree.branch.name) for retiree in queryset]
+
+
+def test_pages_are_the_rows_a_plain_queryset_gives_and_are_compiled_once(retirees, compilations):
+    kept = compiled_once(retirees)
+    expected = [rows(retirees.all()[0:5]), rows(retirees.all()[5:10]), rows(retirees.all())]
+    compilations.clear()
+    for _ in range(3):
+        assert [rows(kept.all()[0:5]), rows(kept.all()[5:10]), rows(kept.all())] == expected
+    assert len(compilations) == 3
+    for _ in range(3):
+        [rows(retirees.all()[0:5]), rows(retirees.all()[5:10]), rows(retirees.all())]
+    assert len(compilations) == 3 + 9
+
+
+def test_the_rows_are_read_afresh_each_time(retirees):
+    kept = compiled_once(retirees)
+    first = rows(kept.all()[0:3])
+    Retiree.objects.filter(pk=first[0][0]).update(name="王00改")
+    assert rows(kept.all()[0:3])[0][1] == "王00改"
+
+
+def test_a_filtered_or_reordered_queryset_is_compiled_for_itself(retirees):
+    kept = compiled_once(retirees)
+    rows(kept.all()[0:5])
+    one = kept.all()[0:5]
+    assert rows(kept.filter(name="王07")) == rows(retirees.filter(name="王07"))
+    assert rows(kept.order_by("-name")[0:5]) == rows(retirees.order_by("-name")[0:5])
+    assert rows(kept.exclude(branch__name="北家属区支部")[0:5]) == rows(retirees.exclude(branch__name="北家属区支部")[0:5])
+    assert list(kept.values_list("name", flat=True)[0:2]) == ["王00", "王01"]
+    assert kept.all().count() == 12 and kept.all()[0:5].count() == 5
+    assert Retiree.objects.filter(pk__in=kept.values("pk")[0:5]).count() == 5
+    assert rows(one) == rows(retirees[0:5])
+
+
+def test_one_row_by_index_and_a_page_past_the_end(retirees):
+    kept = compiled_once(retirees)
+    assert kept.all()[3].pk == retirees[3].pk
+    assert rows(kept.all()[50:60]) == []
+
+
+def test_one_query_for_a_page_as_before(retirees):
+    kept = compiled_once(retirees)
+    rows(kept.all()[0:5])
+    with CaptureQueriesContext(connection) as queries:
+        rows(kept.all()[0:5])
+    assert len(queries) == 1
+
+
+def test_slices_kept_are_bounded(retirees):
+    kept = compiled_once(retirees)
+    for start in range(SLICES_KEPT + 5):
+        list(kept.all()[start : start + 1])
+    assert len(kept._compiled_store) == SLICES_KEPT
+    assert rows(kept.all()[2:4]) == rows(retirees[2:4])
+
+
+def test_the_queryset_keeps_its_own_methods(retirees):
+    kept = compiled_once(Retiree.objects.all())
+    assert list(kept.active().values_list("pk", flat=True)) == list(Retiree.objects.active().values_list("pk", flat=True))
