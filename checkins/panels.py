@@ -5,10 +5,16 @@ from core.dates import local_today
 
 from . import selectors
 
+# The retiree page shows the latest contacts; the whole history is a page of its own (a retiree
+# called every few days for years has hundreds, too many to scroll through on a phone).
+TIMELINE_SHOWN = 20
+
 
 def retiree_panel(*, user, retiree) -> dict:
-    """The retiree's check-in schedule, attention, exemptions and contact timeline (four queries)."""
+    """The retiree's check-in schedule, attention, exemptions and latest contacts (four queries)."""
     today = local_today()
+    # One more than shown: whether there is an earlier one to link to, without counting them all.
+    timeline = list(selectors.contact_timeline(user=user, retiree=retiree)[: TIMELINE_SHOWN + 1])
     episodes = selectors.retiree_attention(user=user, retiree=retiree)
     exemptions = list(selectors.retiree_exemptions(user=user, retiree=retiree))
     return {
@@ -19,5 +25,6 @@ def retiree_panel(*, user, retiree) -> dict:
         "exemptions": exemptions,
         # One request at a time (checkins_exemption_one_pending): no button for a second one.
         "exemption_pending": any(exemption.is_pending for exemption in exemptions),
-        "timeline": list(selectors.contact_timeline(user=user, retiree=retiree)),
+        "timeline": timeline[:TIMELINE_SHOWN],
+        "timeline_more": len(timeline) > TIMELINE_SHOWN,
     }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("retirees/<int:pk>/log/findings/", views.contact_findings_view, name="contact_findings"),
     path("attention/<int:pk>/lift/", views.attention_lift, name="attention_lift"),
     path("retirees/<int:pk>/exempt/", views.exemption_create, name="exemption_create"),
+    path("retirees/<int:pk>/contacts/", views.contact_history, name="contact_history"),
     path("retirees/<int:pk>/round-confirm/", views.round_confirm, name="round_confirm"),
     path("contacts/<int:pk>/saved/", views.contact_saved, name="contact_saved"),
     path("contacts/<int:pk>/follow-up-done/", views.follow_up_done, name="follow_up_done"),

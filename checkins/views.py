@@ -14,12 +14,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.access import may_lift_attention, may_request_exemption, office_required, require_office
+from audit.models import AuditEvent
+from audit.services import audit_record
 from branches.models import Branch
 from core.dates import local_today
 from core.forms import form_post, int_or_404, int_or_none, next_url
 from core.pagination import paginate, querystring_without_page
 from ledgers import selectors as ledger_selectors
 from ledgers.forms import ContactLedgerForm
+from retirees import selectors as retiree_selectors
 
 from . import schedule, selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
@@ -43,6 +46,7 @@ from .presenters import call_rows
 CALL_LIST_PAGE_SIZE = 50
 # Branches in the dashboard's table at a time.
 DASHBOARD_BRANCHES_PAGE_SIZE = 50
+CONTACT_HISTORY_PAGE_SIZE = 50
 # Decided requests shown under the pending ones: what the office did lately, not an archive.
 EXEMPTIONS_DECIDED_SHOWN = 30
 
@@ -517,6 +521,22 @@ def exemption_revoke(request, pk):
             messages.success(request, _("Exemption ended."))
         return redirect(exemption.retiree)
     return render(request, "checkins/exemption_revoke.html", {"exemption": exemption})
+
+
+# --- A retiree's contact history -------------------------------------------------------------
+
+
+@login_required
+def contact_history(request, pk):
+    """Every contact with a retiree, newest first, a page at a time (the retiree page shows the latest)."""
+    retiree = retiree_selectors.retiree_get(user=request.user, pk=pk)
+    audit_record(action=AuditEvent.Action.VIEW_RETIREE, request=request, retiree=retiree)
+    page = paginate(request, selectors.contact_timeline(user=request.user, retiree=retiree), CONTACT_HISTORY_PAGE_SIZE)
+    return render(
+        request,
+        "checkins/contact_history.html",
+        {"retiree": retiree, "page": page, "querystring": querystring_without_page(request)},
+    )
 
 
 # --- Cadence policies -------------------------------------------------------------------------

@@ -113,6 +113,7 @@ OBJECT_URLS = {
     "branches:detail": "branch",
     "checkins:quick_log": "retiree",
     "checkins:contact_create": "retiree",
+    "checkins:contact_history": "retiree",
     "checkins:contact_findings": "retiree",
     "checkins:attention_lift": "attention",
     "checkins:exemption_create": "retiree",
