@@ -24,10 +24,11 @@ from django.db.models import (
 )
 from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from accounts.access import branch_ids_in_scope, in_scope
 from branches.models import Branch
-from core.compiled import compiled_once
+from core.compiled import PARAMETER, compiled_once
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
@@ -89,9 +90,24 @@ def _policies_in_scope(user, branch: Branch | None, policies: list[dict] | None)
     return [policy for policy in policies if policy["branch_id"] is None or policy["branch_id"] in branch_ids]
 
 
-# Call lists built, by what decides their SQL (`call_list`); each request gets a clone.
+# Querysets built, by what decides their SQL (`call_list`, `retiree_schedule`); each request gets a clone.
 _built_call_lists: dict[tuple, QuerySet] = {}
-BUILT_CALL_LISTS_KEPT = 256
+_built_schedules: dict[tuple, QuerySet] = {}
+BUILT_QUERYSETS_KEPT = 256
+
+
+def _kept(built: dict[tuple, QuerySet], key: tuple, build) -> QuerySet:
+    """The queryset `build()` gives, kept in `built` under `key` and compiled once (`core.compiled`)."""
+    queryset = built.get(key)
+    if queryset is None:
+        if len(built) >= BUILT_QUERYSETS_KEPT:
+            built.clear()
+        queryset = built[key] = compiled_once(build())
+    return queryset
+
+
+def _rules_key(policies: list[dict]) -> tuple:
+    return tuple(tuple(sorted(policy.items())) for policy in policies), attention_cadence_days()
 
 
 def call_list(
@@ -112,21 +128,8 @@ def call_list(
     today = today or local_today()
     policies = _policies_in_scope(user, branch, policies)
     scope = branch_ids_in_scope(user)
-    key = (
-        None if scope is None else frozenset(scope),
-        None if branch is None else branch.pk,
-        today,
-        tuple(tuple(sorted(policy.items())) for policy in policies),
-        attention_cadence_days(),
-    )
-    built = _built_call_lists.get(key)
-    if built is None:
-        if len(_built_call_lists) >= BUILT_CALL_LISTS_KEPT:
-            _built_call_lists.clear()
-        built = _built_call_lists[key] = compiled_once(
-            _build_call_list(user=user, today=today, branch=branch, policies=policies)
-        )
-    return built.all()
+    key = (None if scope is None else frozenset(scope), None if branch is None else branch.pk, today, _rules_key(policies))
+    return _kept(_built_call_lists, key, lambda: _build_call_list(user=user, today=today, branch=branch, policies=policies)).all()
 
 
 def _build_call_list(*, user, today: datetime.date, branch: Branch | None, policies: list[dict]):
@@ -203,16 +206,27 @@ def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id:
     `branch_id`, the retiree's branch when known: only its rules and the office-wide ones are
     compiled into the schedule (the same result; a thousand branches' rules cost more to build
     and plan than the query to run)."""
+    today = today or local_today()
     policies = cadence_policy_rows()
-    queryset = Retiree.objects.visible_to(user)
     if branch_id is not None:
         policies = [policy for policy in policies if policy["branch_id"] in (None, branch_id)]
-        queryset = queryset.filter(branch_id=branch_id)
-    queryset = with_schedule(queryset, today, with_source=True, policies=policies).annotate(
-        last_contact_at=F("checkin_state__last_contact_at"),
-        unreachable_since=F("checkin_state__unreachable_since"),
-    )
-    return get_object_or_404(queryset, pk=pk)
+    scope = branch_ids_in_scope(user)
+
+    def build():
+        queryset = Retiree.objects.visible_to(user).filter(pk=PARAMETER)
+        if branch_id is not None:
+            queryset = queryset.filter(branch_id=branch_id)
+        return with_schedule(queryset, today, with_source=True, policies=policies).annotate(
+            last_contact_at=F("checkin_state__last_contact_at"),
+            unreachable_since=F("checkin_state__unreachable_since"),
+        )
+
+    # Built and compiled once for the scope, branch, day and rules; the retiree's id is bound.
+    key = (None if scope is None else frozenset(scope), branch_id, today, _rules_key(policies))
+    found = list(_kept(_built_schedules, key, build).bound(int(pk))[:1])
+    if not found:
+        raise Http404("No retiree in scope with this id.")
+    return found[0]
 
 
 def retiree_attention(*, user, retiree: Retiree) -> list[AttentionEpisode]:

@@ -15,6 +15,10 @@ from django.db.models.sql import Query
 # Slices kept for each queryset (a page each); past that, the oldest go.
 SLICES_KEPT = 64
 
+# Stands for a value given at each evaluation, e.g. `.filter(pk=PARAMETER)` then `.bound(pk)`: an
+# integer no id, count or number of days in this application comes near.
+PARAMETER = -7_355_608_131_072_026
+
 # What SQLCompiler.as_sql sets on itself and the model iterable reads afterwards.
 _COMPILER_STATE = (
     "select",
@@ -47,10 +51,18 @@ def _compiled_once_compiler(base: type) -> type:
             else:
                 for name, value in kept[1].items():
                     setattr(self, name, value)
-            return kept[0]
+            sql, params = kept[0]
+            bound = getattr(self.query, "bound", PARAMETER)
+            if bound != PARAMETER:
+                params = tuple(bound if _is_parameter(param) else param for param in params)
+            return sql, params
 
         _compiler_classes[base] = type(f"CompiledOnce{base.__name__}", (base,), {"as_sql": as_sql})
     return _compiler_classes[base]
+
+
+def _is_parameter(value) -> bool:
+    return type(value) is int and value == PARAMETER
 
 
 class _CompiledOnceQuery(Query):
@@ -60,6 +72,7 @@ class _CompiledOnceQuery(Query):
         obj = super().clone()
         obj.__class__ = Query
         obj.__dict__.pop("compiled_store", None)
+        obj.__dict__.pop("bound", None)
         return obj
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
@@ -70,13 +83,22 @@ class _CompiledOnceQuery(Query):
 
 class CompiledOnceQuerySet(QuerySet):
     _compiled_store = None
+    _bound = PARAMETER
 
-    def _marked(self, clone):
+    def _marked(self, clone, bound=None):
         if self._compiled_store is not None and isinstance(clone, QuerySet):
             clone._compiled_store = self._compiled_store
+            clone._bound = self._bound if bound is None else bound
             clone.query.__class__ = _CompiledOnceQuery
             clone.query.compiled_store = self._compiled_store
+            clone.query.bound = clone._bound
         return clone
+
+    def bound(self, value: int):
+        """This queryset with `value` where it was built with `PARAMETER` (same SQL, compiled once)."""
+        if type(value) is not int:
+            raise TypeError("A bound value is an integer.")
+        return self._marked(super().all(), bound=value)
 
     def all(self):
         return self._marked(super().all())

@@ -8,7 +8,7 @@ from django.db.models.sql import compiler as sql_compiler
 from django.test.utils import CaptureQueriesContext
 
 from branches.models import Branch
-from core.compiled import SLICES_KEPT, compiled_once
+from core.compiled import PARAMETER, SLICES_KEPT, compiled_once
 from retirees.models import Retiree
 from tests.factories import make_retiree
 
@@ -99,3 +99,28 @@ def test_slices_kept_are_bounded(retirees):
 def test_the_queryset_keeps_its_own_methods(retirees):
     kept = compiled_once(Retiree.objects.all())
     assert list(kept.active().values_list("pk", flat=True)) == list(Retiree.objects.active().values_list("pk", flat=True))
+
+
+def test_a_bound_value_is_the_queryset_filtered_by_it_compiled_once(retirees, compilations):
+    kept = compiled_once(retirees.filter(pk=PARAMETER))
+    wanted = list(retirees)
+    compilations.clear()
+    for retiree in wanted:
+        assert rows(kept.bound(retiree.pk)[:1]) == rows(retirees.filter(pk=retiree.pk))
+    assert len(compilations) == 1 + len(wanted)  # the kept one once, the plain ones each time
+    assert rows(kept.all()) == []  # nothing has the placeholder as its id
+    assert rows(kept.bound(-1)) == []
+    with pytest.raises(TypeError):
+        kept.bound("1")
+
+
+def test_a_bound_value_does_not_leak_into_another_evaluation(retirees):
+    kept = compiled_once(retirees.filter(pk=PARAMETER))
+    first, second = list(retirees[:2])
+    one = kept.bound(first.pk)
+    two = kept.bound(second.pk)
+    assert [row[0] for row in rows(two)] == [second.pk]
+    assert [row[0] for row in rows(one)] == [first.pk]
+    # The value is bound into the kept SQL only: a further operation builds the query as it was
+    # built, which matches no row, rather than another retiree's.
+    assert kept.bound(first.pk).filter(name=first.name).count() == 0
