@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.access import BranchScopedQuerySet
-from core.db import choices_check
+from core.db import ChecksInOneQuery, choices_check
 
 from .choices import (
     CLOSED_STATUSES,
@@ -31,7 +31,7 @@ class AssistanceRequestQuerySet(BranchScopedQuerySet):
         return self.unfinished().filter(needed_by__lt=today)
 
 
-class AssistanceRequest(models.Model):
+class AssistanceRequest(ChecksInOneQuery, models.Model):
     """Help a retiree needs: a ride to vaccination, a nurse at home, medicine or a parcel to fetch.
 
     open -> assigned -> done | cancelled, each step stamped with when and by whom. The assignee is

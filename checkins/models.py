@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.access import BranchScopedQuerySet
-from core.db import choices_check
+from core.db import ChecksInOneQuery, choices_check
 from retirees.choices import AgeBand, CareLevel, Category
 
 from .attention import attention_reason
@@ -43,7 +43,7 @@ class CheckinStateQuerySet(BranchScopedQuerySet):
     branch_path = "retiree__branch"
 
 
-class CheckinState(models.Model):
+class CheckinState(ChecksInOneQuery, models.Model):
     """Where one retiree stands with check-ins, kept by the contact service (one row per retiree, once contacted).
 
     `cadence_override_days` is the care plan's override (一人一策), a term of the cadence
@@ -146,7 +146,7 @@ class ContactLogQuerySet(BranchScopedQuerySet):
         return self.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
 
 
-class ContactLog(models.Model):
+class ContactLog(ChecksInOneQuery, models.Model):
     """One attempt to reach a retiree: who, when, how, whom it reached and what was learnt."""
 
     retiree = models.ForeignKey(
@@ -565,7 +565,7 @@ class ExemptionQuerySet(BranchScopedQuerySet):
         return self.filter(status=ExemptionStatus.PENDING).order_by("requested_at", "id")
 
 
-class Exemption(models.Model):
+class Exemption(ChecksInOneQuery, models.Model):
     """A retiree who cannot be reached for a known reason, for a window or for one round.
 
     A branch secretary or an office worker requests it; another office worker approves or refuses
@@ -765,7 +765,7 @@ class AttentionEpisodeQuerySet(BranchScopedQuerySet):
         return self.filter(status=AttentionStatus.OPEN).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
 
 
-class AttentionEpisode(models.Model):
+class AttentionEpisode(ChecksInOneQuery, models.Model):
     """One spell of attention (重点关注) for one cause: opened by a row, resolved by the facts or lifted by a person.
 
     The rule (which facts open and end which cause) is `checkins.attention`; the episodes are

@@ -1,9 +1,16 @@
 """Small helpers for model definitions shared by every app."""
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, models
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+import logging
+from contextlib import nullcontext
+
+from django.core.exceptions import EmptyResultSet, FieldError, ValidationError
+from django.db import DatabaseError, connections, models, router, transaction
+from django.db.models import BooleanField, Count, F, Q, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.sql import Query
+from django.db.models.sql.constants import SINGLE
+
+logger = logging.getLogger(__name__)
 
 
 def choices_check(field: str, choices, name: str, message) -> models.CheckConstraint:
@@ -13,6 +20,67 @@ def choices_check(field: str, choices, name: str, message) -> models.CheckConstr
         name=name,
         violation_error_message=message,
     )
+
+
+class ChecksInOneQuery:
+    """A model mixin: `full_clean()` checks all the model's CHECK constraints in one query.
+
+    Django checks each CheckConstraint with a query of its own, in a savepoint of its own inside a
+    transaction: a contact log's nine constraints were 27 of the 52 queries of logging a call.
+    Here their conditions are the columns of one SELECT over the instance's values, with the
+    same messages, codes and skipping (a condition on an excluded field is not checked) as
+    Django's; other constraints (unique ones) are validated by Django as before.
+    """
+
+    def validate_constraints(self, exclude=None):
+        using = router.db_for_write(self.__class__, instance=self)
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            checks = [constraint for constraint in constraints if isinstance(constraint, models.CheckConstraint)]
+            for constraint in _failed_checks(self, model_class, checks, exclude, using):
+                error = ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+                errors = error.update_error_dict(errors)
+            for constraint in constraints:
+                if isinstance(constraint, models.CheckConstraint):
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _failed_checks(instance, model_class, checks: list, exclude, using: str) -> list:
+    """The CheckConstraints among `checks` that the instance's values break (one query, as Q.check)."""
+    if not checks:
+        return []
+    query = Query(None)
+    for name, value in instance._get_field_expression_map(meta=model_class._meta, exclude=exclude).items():
+        query.add_annotation(value if hasattr(value, "resolve_expression") else Value(value), name, select=False)
+    checked = []
+    for constraint in checks:
+        try:
+            # Unknown (NULL) passes, as in the database and in Q.check.
+            query.add_annotation(
+                Coalesce(Q(constraint.condition), True, output_field=BooleanField()), f"_check_{len(checked)}"
+            )
+        except FieldError:  # a condition on a field left out of the check: not checked, as Django does
+            continue
+        checked.append(constraint)
+    if not checked:
+        return []
+    connection = connections[using]
+    try:
+        with transaction.atomic(using=using) if connection.in_atomic_block else nullcontext():
+            row = query.get_compiler(using=using).execute_sql(SINGLE)
+    except DatabaseError as error:
+        logger.warning("Got a database error checking %s's constraints: %s", model_class.__name__, error)
+        return []
+    return [constraint for constraint, passed in zip(checked, row, strict=True) if not passed]
 
 
 def first_per_group(queryset, *, group: list, order_by: list, limit: int):

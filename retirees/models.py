@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.access import BranchScopedQuerySet
 from core.dates import local_today
-from core.db import choices_check
+from core.db import ChecksInOneQuery, choices_check
 
 from .choices import AGE_BAND_BOUNDS, CareLevel, Category, Gender, LivingSituation, Relation, ResidenceArea, Status
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
@@ -47,7 +47,7 @@ class RetireeQuerySet(BranchScopedQuerySet):
         return self.filter(status=Status.ACTIVE)
 
 
-class Retiree(models.Model):
+class Retiree(ChecksInOneQuery, models.Model):
     """A retired member of staff looked after by the office and one branch.
 
     Moving away and death are states with dates, never deletions, so that the history and the
