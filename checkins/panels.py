@@ -7,7 +7,7 @@ from . import selectors
 
 # The retiree page shows the latest contacts; the whole history is a page of its own (a retiree
 # called every few days for years has hundreds, too many to scroll through on a phone).
-TIMELINE_SHOWN = 20
+TIMELINE_SHOWN = 10
 
 
 def retiree_panel(*, user, retiree) -> dict:
