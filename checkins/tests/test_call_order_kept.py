@@ -158,8 +158,9 @@ def test_the_kept_order_is_the_call_lists_after_every_change(
         lambda: CadencePolicy.objects.create(branch=branch_c, cadence_days=5),
         lambda: CadencePolicy.objects.create(branch=None, category="tuixiu", cadence_days=3),
         lambda: CadencePolicy.objects.all().delete(),
-        # a rename (what only the order reads), an older retiree (the cadence's age)
-        lambda: Retiree.objects.filter(pk=a[8].pk).update(name="甲啊", name_pinyin="a a"),
+        # a rename that moves the later of two namesakes first (only the order reads the name),
+        # an older retiree (the cadence's age)
+        lambda: Retiree.objects.filter(pk=a[9].pk).update(name="甲啊", name_pinyin="a a"),
         lambda: Retiree.objects.filter(pk=b[2].pk).update(birth_date=datetime.date(1930, 1, 1)),
         # leaving: deceased, moved to another branch, a new retiree
         lambda: Retiree.objects.filter(pk=a[2].pk).update(status="deceased", deceased_on=TODAY),
