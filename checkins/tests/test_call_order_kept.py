@@ -237,3 +237,25 @@ def test_the_page_ids_are_read_along_the_index(office, world):
         with connection.cursor() as cursor:
             cursor.execute("RESET enable_seqscan")
     assert "checkins_calldue_order" in plan and "Sort" not in plan
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_change_made_while_counting_is_caught_up_on(office_client, office, secretary_a, world):
+    """Keys written after a change that committed while the counts were made may or may not show
+    it; the branch is stale either way (the counts' snapshot did not see it), so the next view
+    counts it again and the list is exact."""
+    original = selectors._branch_counts
+    changed = []
+
+    def count_then_change(ids, today, policies):
+        counted = original(ids, today, policies)
+        if not changed:
+            changed.append(
+                services.contact_log(user=secretary_a, retiree=world["甲"][0], channel="phone", reached="retiree")
+            )
+        return counted
+
+    with mock.patch.object(selectors, "_branch_counts", count_then_change):
+        selectors.branch_coverage(user=office)
+    assert changed
+    assert_office_list_is_live(office_client, office)
