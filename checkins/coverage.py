@@ -27,12 +27,13 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from . import call_order
 from .attention import attention_cadence_days
 from .choices import DEFAULT_CADENCE_FRAIL, DEFAULT_CADENCE_LIXIU, DEFAULT_CADENCE_OTHERS
 
 # Raise when the way the counts are computed changes, so that rows kept by the previous code are
-# not trusted for the rest of the day.
-RULES_REVISION = 1
+# not trusted for the rest of the day. (2: the call list's order is kept with the counts.)
+RULES_REVISION = 2
 
 # Up to this many branches counted again are planned as a few (`planned_for_few`).
 FEW_BRANCHES = 100
@@ -138,9 +139,10 @@ def _loaded(value):
 
 def _keep(counted: dict[int, Counted], today: datetime.date, rules: str, snapshot: str, taken_at) -> None:
     """Store the rows just counted with the snapshot taken before counting (a row kept meanwhile
-    from a later count stays), then delete the changes the kept rows have taken in."""
+    from a later count stays), then delete the changes the kept rows have taken in; with the
+    counts stored, their branches' call list order (`call_order.keep`), in the same transaction."""
     ids = sorted(counted)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO checkins_branchcoverage (branch_id, day, rules, snapshot, taken_at, counts, weekly)
@@ -154,6 +156,7 @@ def _keep(counted: dict[int, Counted], today: datetime.date, rules: str, snapsho
             WHERE checkins_branchcoverage.taken_at <= excluded.taken_at
                OR checkins_branchcoverage.day <> excluded.day
                OR checkins_branchcoverage.rules <> excluded.rules
+            RETURNING branch_id
             """,
             [
                 today,
@@ -165,6 +168,7 @@ def _keep(counted: dict[int, Counted], today: datetime.date, rules: str, snapsho
                 [json.dumps(counted[branch_id][1]) for branch_id in ids],
             ],
         )
+        stored = sorted(row[0] for row in cursor.fetchall())
         # Taken in by the row now kept, and so by any row kept after it (counted later still).
         cursor.execute(
             """
@@ -175,3 +179,5 @@ def _keep(counted: dict[int, Counted], today: datetime.date, rules: str, snapsho
             """,
             [ids],
         )
+        with planned_for_few(stored):
+            call_order.keep(stored, today)

@@ -966,3 +966,60 @@ class BranchCoverage(models.Model):
     class Meta:
         verbose_name = _("branch coverage")
         verbose_name_plural = _("branch coverage")
+
+
+class CallDue(models.Model):
+    """Where one active retiree stands in the office's call list today: the list's sort key, as
+    `checkins.call_order` kept it with its branch's coverage counts.
+
+    Written and valid together with the branch's `BranchCoverage` row (the branch's rows are
+    replaced whenever its counts are kept), so that the office's list over every branch is read
+    in order from the index below instead of computing every retiree's schedule to find one page.
+    """
+
+    pk = models.CompositePrimaryKey("branch", "retiree")
+    # No foreign key constraints: a branch's rows are replaced by the thousand (a million at the
+    # first count of the day), each checked at the commit otherwise. A branch deleted takes its
+    # rows with it (Django's cascade; a branch with retirees cannot be deleted); a retiree deleted
+    # leaves theirs until the branch is counted again (the coverage triggers make it stale), as
+    # a retiree leaving active status does. Both are indexed by the primary key and the order's index.
+    branch = models.ForeignKey(
+        "branches.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    retiree = models.ForeignKey(
+        "retirees.Retiree",
+        verbose_name=_("retiree"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    callback_at = models.DateTimeField(_("call back asked at"), null=True)
+    attention = models.BooleanField(_("under attention"))
+    urgency = models.SmallIntegerField(_("urgency"))
+    next_due_on = models.DateField(_("next due on"), null=True)
+    name_pinyin = models.CharField(_("pinyin"), max_length=200)
+
+    class Meta:
+        verbose_name = _("call list place")
+        verbose_name_plural = _("call list places")
+        indexes = [
+            # The call list's ORDER BY (checkins.call_order.sort_key), in the same directions.
+            models.Index(
+                F("callback_at").asc(nulls_last=True),
+                F("attention").desc(),
+                F("urgency").asc(),
+                F("next_due_on").asc(nulls_first=True),
+                F("name_pinyin").asc(),
+                F("retiree").asc(),
+                name="checkins_calldue_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.branch_id}/{self.retiree_id}"

@@ -14,7 +14,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -46,7 +45,7 @@ from .models import (
     RoundVerification,
     WeeklyReach,
 )
-from . import coverage
+from . import call_order, coverage
 from .schedule import attention_condition, cadence_policy_rows, unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
@@ -136,18 +135,11 @@ def _build_call_list(*, user, today: datetime.date, branch: Branch | None, polic
     queryset = Retiree.objects.visible_to(user).active().select_related("branch")
     if branch is not None:
         queryset = queryset.filter(branch=branch)
-    # "请给我回电话": open until a contact reaches somebody. A join on the open requests (at most
-    # one a retiree, a constraint) rather than a subquery per retiree: over every branch the
-    # ordering evaluated that subquery for all 94,000 active retirees.
-    queryset = queryset.annotate(
-        open_callback=FilteredRelation("callback_requests", condition=Q(callback_requests__answered_at__isnull=True))
-    )
     return (
-        with_schedule(queryset, today, policies=policies)
+        call_order.with_sort_key(queryset, today, policies)
         .annotate(
             last_contact_at=F("checkin_state__last_contact_at"),
             last_contact=_last_contact(),
-            callback_at=F("open_callback__requested_at"),
             # The first open follow-up (the open follow-ups' index, in order).
             next_follow_up_on=Subquery(
                 ContactLog.objects.open_follow_ups()
@@ -164,14 +156,14 @@ def _build_call_list(*, user, today: datetime.date, branch: Branch | None, polic
                 to_attr="household",
             )
         )
-        # A call-back the retiree asked for on their own page comes before everything else.
-        .order_by(F("callback_at").asc(nulls_last=True), *call_list_order())
+        .order_by(*call_order.sort_key())
     )
 
 
 def call_list_order() -> list:
-    """The call list's order: under attention first, then overdue, due today, the rest by due date."""
-    return [F("attention").desc(), F("urgency").asc(), F("next_due_on").asc(nulls_first=True), "name_pinyin", "id"]
+    """The call list's order without the call-backs: under attention first, then overdue, due
+    today, the rest by due date."""
+    return call_order.sort_key()[1:]
 
 
 def due_list(
@@ -325,6 +317,8 @@ def coverage_keep(today: datetime.date | None = None) -> int:
         return _branch_counts(ids, today, None)
 
     coverage.branch_counts(Branch.objects.values_list("pk", flat=True), today, count)
+    if len(counted) > call_order.MANY_BRANCHES:
+        call_order.tidy()
     return len(counted)
 
 

@@ -24,7 +24,7 @@ from ledgers import selectors as ledger_selectors
 from ledgers.forms import ContactLedgerForm
 from retirees import selectors as retiree_selectors
 
-from . import schedule, selectors, services
+from . import call_order, schedule, selectors, services
 from .choices import Channel, Escalation, Outcome, Reached, RoundStatus
 from .findings import contact_findings
 from .forms import (
@@ -67,13 +67,17 @@ def call_list(request):
     # the last contacts for its rows only. The office's list spans every branch: ids first, so
     # that a page far down does not build every row before it (core.pagination).
     totals = selectors.coverage_totals(coverage)
-    # The list is every active retiree in view, whom the coverage counts already number.
+    # The list is every active retiree in view, whom the coverage counts already number. Over
+    # every branch, the page's ids come from the order kept with those counts (valid with them:
+    # branch_coverage above has just made every branch's valid), where it is kept.
+    everyone = branch is None and request.user.sees_all_branches
     page = paginate(
         request,
         rows,
         CALL_LIST_PAGE_SIZE,
-        ids_first=branch is None and request.user.sees_all_branches,
+        ids_first=everyone,
         count=totals["total"],
+        ids=call_order.office_page_ids(today) if everyone else None,
     )
     next_path = request.get_full_path()  # where each row's forms return to
     return render(

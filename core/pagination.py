@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -13,7 +14,14 @@ class IdsFirstPaginator(Paginator):
     100,000 retirees that is 100,000 rows with their joins. The ids come from a narrow query that
     an index on (filter, sort key, id) answers from the index alone; the full rows, joins and
     annotations are then read for the page's ids only. One query more than a plain page, always.
+
+    `ids`, when given, gives the ids of the places (bottom, top) of the list in its order instead
+    (a copy of the list's order kept elsewhere: `checkins.call_order`).
     """
+
+    def __init__(self, *args, ids: Callable[[int, int], list] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ids = ids
 
     def page(self, number):
         number = self.validate_number(number)
@@ -21,7 +29,10 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        if self.ids is not None:
+            ids = self.ids(bottom, top)
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         return self._get_page(self._rows(ids), number, self)
 
     def _rows(self, ids) -> list:
@@ -134,19 +145,24 @@ def paginate(
     ids_first: bool = False,
     estimate: bool = False,
     count: int | None = None,
+    ids: Callable[[int, int], list] | None = None,
 ):
     """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`).
 
     `estimate`: a large total is PostgreSQL's estimate (EstimatedCountPaginator; implies ids_first).
     `count`: the number of rows when the caller already knows it (no count query).
+    `ids`: where the ids of a page come from, in the list's order (IdsFirstPaginator; implies
+    ids_first, not with `estimate`).
     """
+    kwargs = {}
     if estimate:
         paginator_class = EstimatedCountPaginator
-    elif ids_first:
+    elif ids_first or ids is not None:
         paginator_class = IdsFirstPaginator
+        kwargs["ids"] = ids
     else:
         paginator_class = Paginator
-    paginator = paginator_class(queryset, per_page or settings.OUTREACH_PAGE_SIZE)
+    paginator = paginator_class(queryset, per_page or settings.OUTREACH_PAGE_SIZE, **kwargs)
     if count is not None:
         paginator.count = count  # Paginator.count is a cached property: this is its value
     return paginator.get_page(request.GET.get("page"))
