@@ -5,6 +5,8 @@ build the call list, coverage, rounds and policies on it.
 """
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
@@ -20,9 +22,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     When,
 )
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 
 from accounts.access import branch_ids_in_scope, in_scope
@@ -287,12 +290,120 @@ def branch_coverage(
     for branch in branches:
         counted, weekly = counts.get(branch.pk, ({}, None))
         row = {field: counted.get(field, 0) for field in COUNT_FIELDS}
-        if not branch.is_active and not row["total"]:
+        if not _shown(branch.is_active, row["total"]):
             continue
         if weekly is not None:
             row["weekly"] = weekly
         rows.append(_with_percent({"branch": branch, **row}))
     return rows
+
+
+# The dashboard's "least covered first": by percent, then the most overdue; branch order after.
+LEAST_COVERED_FIRST = ["percent", "-overdue"]
+
+
+def _shown(is_active: bool, total) -> bool:
+    """Whether a branch has a row: a closed branch only while it still has active retirees."""
+    return is_active or bool(total)
+
+
+SHOWN = Q(branch__is_active=True) | Q(total__gt=0)  # _shown, on kept rows (BranchCoverage)
+
+
+@dataclass
+class Coverage:
+    """The coverage of a user's branches (or one branch): what the dashboard and the call list show.
+
+    `totals` (`coverage_totals`), `weekly` (active retirees reached in each week of the chart,
+    summed over the branches, or None: `weekly_coverage` then counts them), `rows` the shown
+    branches' rows in branch order and `by_coverage` the least covered first: sequences that a
+    Paginator slices (kept counts: read a page at a time, `len` known without a query).
+    """
+
+    totals: dict
+    weekly: list[int] | None
+    rows: Sequence[dict]
+    by_coverage: Sequence[dict]
+
+
+def coverage_overview(
+    *, user, today: datetime.date | None = None, policies: list[dict] | None = None, branch: Branch | None = None
+) -> Coverage:
+    """The coverage of the user's visible branches, or of `branch` (one of them).
+
+    With today's counts kept (`checkins.coverage`, PostgreSQL) the stale branches are counted
+    again first, then the totals and the weeks are sums in SQL over the kept rows (one query) and
+    a page of rows is one query more when asked for: a bounded number of queries, nothing done
+    per branch in Python, however many branches. Otherwise (another day, SQLite, or counts that
+    could not be kept) `branch_coverage`'s rows, summed here.
+    """
+    today = today or local_today()
+    branches = Branch.objects.visible_to(user)
+    if branch is not None:
+        branches = branches.filter(pk=branch.pk)
+    if today == local_today() and coverage.kept():
+        number = coverage.keep_fresh(branches, today, lambda ids: _branch_counts(ids, today, policies))
+        if number is not None:
+            kept = coverage.valid_rows(today).visible_to(user)
+            kept = _kept_coverage(kept if branch is None else kept.filter(branch=branch), number)
+            if kept is not None:
+                return kept
+    rows = branch_coverage(user=user, today=today, policies=policies)
+    if branch is not None:
+        rows = [row for row in rows if row["branch"].pk == branch.pk]
+    weekly = None
+    if rows and all("weekly" in row for row in rows):
+        weekly = [sum(row["weekly"][index] for row in rows) for index in range(WEEKS_IN_CHART)]
+    return Coverage(
+        totals=coverage_totals(rows), weekly=weekly, rows=rows, by_coverage=sorted(rows, key=_least_covered_key)
+    )
+
+
+def _least_covered_key(row: dict) -> tuple:
+    return tuple(-row[field[1:]] if field.startswith("-") else row[field] for field in LEAST_COVERED_FIRST)
+
+
+def _kept_coverage(kept: QuerySet, number: int) -> Coverage | None:
+    """Coverage from kept rows (BranchCoverage), every one of `number` branches expected: None
+    when one is missing (replaced meanwhile by a row of another day)."""
+    sums = kept.aggregate(
+        rows=Count("pk"),
+        shown=Count("pk", filter=SHOWN),
+        **{field: Coalesce(Sum(field), 0) for field in COUNT_FIELDS},
+        **{f"week_{index}": Coalesce(Sum(f"weekly__{index}"), 0) for index in range(WEEKS_IN_CHART)},
+    )
+    if sums["rows"] != number:
+        return None
+    # Only what a row shows: sorting every branch's row by its coverage stays in memory.
+    shown = kept.filter(SHOWN).select_related("branch").only(*COUNT_FIELDS, "branch__name")
+    in_order = shown.order_by("branch", "branch_id")
+    least_covered = shown.order_by(*LEAST_COVERED_FIRST, "branch", "branch_id")
+    return Coverage(
+        totals=coverage_totals([{field: sums[field] for field in COUNT_FIELDS}]),
+        weekly=[sums[f"week_{index}"] for index in range(WEEKS_IN_CHART)],
+        rows=_KeptRows(in_order, sums["shown"]),
+        by_coverage=_KeptRows(least_covered, sums["shown"]),
+    )
+
+
+class _KeptRows(Sequence):
+    """Kept rows as `branch_coverage`'s dicts, read only for the slice asked for (a page)."""
+
+    def __init__(self, queryset: QuerySet, length: int):
+        self.queryset = queryset
+        self.length = length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(kept) for kept in self.queryset[index]]
+        return self._row(self.queryset[index])
+
+    @staticmethod
+    def _row(kept) -> dict:
+        return _with_percent({"branch": kept.branch, **{field: getattr(kept, field) for field in COUNT_FIELDS}})
 
 
 def coverage_keep(today: datetime.date | None = None) -> int:
@@ -307,7 +418,7 @@ def coverage_keep(today: datetime.date | None = None) -> int:
         counted.extend(ids)
         return _branch_counts(ids, today, None)
 
-    coverage.branch_counts(Branch.objects.values_list("pk", flat=True), today, count)
+    coverage.keep_fresh(Branch.objects.all(), today, count)
     return len(counted)
 
 
@@ -335,7 +446,7 @@ def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[d
         weekly = {(branch_id, _as_date(week)): n for branch_id, week, n in reached}
     return {
         branch_id: (
-            {field: counts.get(branch_id, {}).get(field, 0) for field in COUNT_FIELDS},
+            _with_percent({field: counts.get(branch_id, {}).get(field, 0) for field in COUNT_FIELDS}),
             [weekly.get((branch_id, week), 0) for week in weeks],
         )
         for branch_id in branch_ids
@@ -411,13 +522,13 @@ def weekly_coverage(
     total: int | None = None,
     branch: Branch | None = None,
     residence_area: str = "",
-    coverage_rows: list[dict] | None = None,
+    reached: list[int] | None = None,
 ) -> list[dict]:
     """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct active retirees reached;
     only those of `branch`, or living in `residence_area`, when given (the weekly report's scope).
 
-    With `coverage_rows` (`branch_coverage` of the same user and day) whose rows carry their
-    weeks, the branches' weeks are added up: no query.
+    With `reached` (`coverage_overview(...).weekly` of the same user, day and branch: the kept
+    weeks of the branches, summed) no query.
 
     Counts the maintained `WeeklyReach` rows (one per retiree and week reached) of the retirees
     in scope who are active now; one query. For a user who sees every branch the rows are read
@@ -434,10 +545,10 @@ def weekly_coverage(
         narrow["residence_area"] = residence_area
     if total is None:
         total = Retiree.objects.visible_to(user).active().filter(**narrow).count()
-    if coverage_rows is not None and not narrow and all("weekly" in row for row in coverage_rows):
-        reached = {week: sum(row["weekly"][index] for row in coverage_rows) for index, week in enumerate(weeks)}
+    if reached is not None:
+        by_week = dict(zip(weeks, reached, strict=True))
         return [
-            {"week": week, "reached": reached[week], "percent": round(100 * reached[week] / total) if total else 0}
+            {"week": week, "reached": by_week[week], "percent": round(100 * by_week[week] / total) if total else 0}
             for week in weeks
         ]
     in_chart = WeeklyReach.objects.visible_to(user).filter(week__gte=weeks[0], week__lte=weeks[-1]).order_by()

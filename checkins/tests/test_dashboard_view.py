@@ -48,7 +48,7 @@ def counts(row):
 @time_machine.travel(NOW, tick=False)
 def test_counts_per_branch_and_totals_match_hand_computed(login, office, world, branch_a, branch_b):
     response = login(office).get(DASHBOARD)
-    rows = {row["branch"]: counts(row) for row in response.context["rows"]}
+    rows = {row["branch"]: counts(row) for row in response.context["page"]}
     # A: 5 active (the deceased is not counted): covered 1, exempt 1, due 1, overdue 2 (one never reached)
     assert rows[branch_a] == {
         "total": 5,
@@ -86,7 +86,7 @@ def test_counts_per_branch_and_totals_match_hand_computed(login, office, world, 
 @time_machine.travel(NOW, tick=False)
 def test_secretary_dashboard_shows_only_their_branch(login, secretary_a, world, branch_a, branch_b):
     response = login(secretary_a).get(DASHBOARD)
-    assert [row["branch"] for row in response.context["rows"]] == [branch_a]
+    assert [row["branch"] for row in response.context["page"]] == [branch_a]
     assert branch_b.name not in response.content.decode()
 
 
