@@ -16,6 +16,12 @@ leaves nothing. Writers only insert their change rows, so nobody waits: a long i
 hold up a secretary logging a call in the same branch. Rows a kept count has taken in are
 deleted when it is kept; a kept row is only replaced by one counted later.
 
+Reading: `keep_fresh` counts the stale branches again first (one query finds them, returning
+only their ids), after which today's rows of every branch asked for are valid and are read in
+SQL by the dashboard and the call list (`selectors.coverage_overview`: sums, and a page of rows
+ordered in the database), never as one row per branch in Python; `branch_counts` reads every
+branch's row, for reports and exports that list them all.
+
 PostgreSQL only: on SQLite (the demo database) there are no triggers and everything is counted
 live, as it is for another day or a narrower scope (a residence area) on any database.
 """
@@ -102,11 +108,13 @@ def keep_fresh(
     count: Callable[[list[int]], dict[int, Counted]],
     *,
     counted: dict[int, Counted] | None = None,
+    count_unkept: bool = True,
 ) -> int | None:
     """Count again, and keep, those of `branches` (ids, or a queryset of branches) whose kept rows
     are not valid, so that today's kept rows (`valid_rows`) can be read for every one of them:
     the number of `branches`, or None when what was counted could not be kept (a transaction
-    that has written already, below). `counted`, when given, receives what was counted.
+    that has written already, below; then nothing is counted unless `count_unkept`). `counted`,
+    when given, receives what was counted.
 
     One query when no row is stale; three more (the snapshot before counting, the rows, and the
     changes they took in) plus `count`'s when some are.
@@ -142,6 +150,8 @@ def keep_fresh(
             "SELECT pg_current_snapshot()::text, clock_timestamp(), pg_current_xact_id_if_assigned() IS NOT NULL"
         )
         snapshot, taken_at, writing = cursor.fetchone()
+    if writing and not count_unkept:
+        return None
     fresh = count(stale)
     if counted is not None:
         counted.update(fresh)

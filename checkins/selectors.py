@@ -260,7 +260,12 @@ COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable", "
 
 
 def branch_coverage(
-    *, user, today: datetime.date | None = None, policies: list[dict] | None = None, residence_area: str = ""
+    *,
+    user,
+    today: datetime.date | None = None,
+    policies: list[dict] | None = None,
+    residence_area: str = "",
+    live: bool = False,
 ) -> list[dict]:
     """Per visible branch: active retirees, reached this cycle, exempt, due today, overdue,
     unreachable, under attention; only those living in `residence_area` when given (a
@@ -270,14 +275,14 @@ def branch_coverage(
     (unless narrowed to an area) `weekly`, the branch's reached retirees in each week of the
     12-week chart. Today's counts are kept between requests (`checkins.coverage`): only the
     branches where something changed are counted again, all of them in one query (two with the
-    weeks); for another day, with `residence_area`, or on SQLite, everything is counted, in one
-    query. Plus the branches,
+    weeks); for another day, with `residence_area`, on SQLite or when `live`, everything is
+    counted, in one query. Plus the branches,
     and the cadence rules unless `policies` is given.
     """
     today = today or local_today()
     branches = list(Branch.objects.visible_to(user))
     # Kept for today only: a report of another day counts afresh rather than displace today's.
-    if residence_area or today != local_today() or not coverage.kept():
+    if live or residence_area or today != local_today() or not coverage.kept():
         retirees = Retiree.objects.visible_to(user).active()
         if residence_area:
             retirees = retirees.filter(residence_area=residence_area)
@@ -334,21 +339,25 @@ def coverage_overview(
     With today's counts kept (`checkins.coverage`, PostgreSQL) the stale branches are counted
     again first, then the totals and the weeks are sums in SQL over the kept rows (one query) and
     a page of rows is one query more when asked for: a bounded number of queries, nothing done
-    per branch in Python, however many branches. Otherwise (another day, SQLite, or counts that
-    could not be kept) `branch_coverage`'s rows, summed here.
+    per branch in Python, however many branches. Otherwise (another day, SQLite, or inside a
+    transaction that has written, where nothing can be kept) `branch_coverage`'s rows counted
+    live, summed here.
     """
     today = today or local_today()
     branches = Branch.objects.visible_to(user)
     if branch is not None:
         branches = branches.filter(pk=branch.pk)
     if today == local_today() and coverage.kept():
-        number = coverage.keep_fresh(branches, today, lambda ids: _branch_counts(ids, today, policies))
+        number = coverage.keep_fresh(
+            branches, today, lambda ids: _branch_counts(ids, today, policies), count_unkept=False
+        )
         if number is not None:
             kept = coverage.valid_rows(today).visible_to(user)
             kept = _kept_coverage(kept if branch is None else kept.filter(branch=branch), number)
             if kept is not None:
                 return kept
-    rows = branch_coverage(user=user, today=today, policies=policies)
+    # Not kept (or, rarely, a row replaced meanwhile): everything counted, in one query.
+    rows = branch_coverage(user=user, today=today, policies=policies, live=True)
     if branch is not None:
         rows = [row for row in rows if row["branch"].pk == branch.pk]
     weekly = None
@@ -488,7 +497,8 @@ def _count_by_branch(scheduled) -> list[dict]:
 
 
 def coverage_totals(rows: list[dict]) -> dict:
-    """The sum of branch_coverage rows (no query)."""
+    """The sum of branch_coverage rows (no query), with its percent: the one place of the totals
+    (`coverage_overview` gives it the sums made in SQL, as one row)."""
     totals = {field: sum(row[field] for row in rows) for field in COUNT_FIELDS}
     return _with_percent(totals)
 
