@@ -360,11 +360,9 @@ def coverage_overview(
     rows = branch_coverage(user=user, today=today, policies=policies, live=True)
     if branch is not None:
         rows = [row for row in rows if row["branch"].pk == branch.pk]
-    weekly = None
-    if rows and all("weekly" in row for row in rows):
-        weekly = [sum(row["weekly"][index] for row in rows) for index in range(WEEKS_IN_CHART)]
+    # Live rows carry no weeks: weekly_coverage counts them.
     return Coverage(
-        totals=coverage_totals(rows), weekly=weekly, rows=rows, by_coverage=sorted(rows, key=_least_covered_key)
+        totals=coverage_totals(rows), weekly=None, rows=rows, by_coverage=sorted(rows, key=_least_covered_key)
     )
 
 
