@@ -4,11 +4,14 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch
 from core.dates import PAST, SCHEDULE, DateRangeMixin
+from core.widgets import SelectOrSearch
 from retirees.choices import ResidenceArea
+from retirees.filters import BRANCH_SELECT_LIMIT, BranchChoiceField
 from retirees.forms import DateInput
 
 from .choices import EXEMPTION_MAX_DAYS, STAFF_CHANNELS, ExemptionReason, Outcome, Reached, RoundStatus
@@ -291,3 +294,41 @@ class AttentionLiftForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class CallListBranchForm(forms.Form):
+    """The office's branch on the call list: a list while the branches are few, a search box past
+    BRANCH_SELECT_LIMIT (core.widgets.SelectOrSearch, as on the registry), where a name or part of
+    one is resolved by retirees.filters.BranchChoiceField. `branch`: the one branch meant, or None
+    (all branches); `matches`: the branches a text names when it names several."""
+
+    branch = BranchChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.none(),
+        required=False,
+        empty_label=_("All branches"),
+        widget=SelectOrSearch(
+            limit=BRANCH_SELECT_LIMIT,
+            placeholder=_("Type a branch name"),
+            suggest_url=reverse_lazy("branches:suggest"),
+            attrs={"class": "form-select w-auto", "data-autosubmit": ""},
+        ),
+    )
+
+    # The few matches of a text that names several branches, offered as links.
+    MATCHES_SHOWN = 10
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.fields["branch"].queryset = Branch.objects.visible_to(user)
+        self.matches: list[Branch] = []
+
+    @property
+    def chosen(self) -> Branch | None:
+        if not self.is_valid():
+            return None
+        found = self.cleaned_data["branch"] or []
+        if len(found) == 1:
+            return found[0]
+        self.matches = found[: self.MATCHES_SHOWN]
+        return None

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -949,8 +950,11 @@ class BranchCoverage(models.Model):
     Valid while `day` is today, `rules` is the current rules' fingerprint and every change of the
     branch (CoverageChange) was committed before `snapshot` (PostgreSQL's pg_snapshot, as text,
     taken just before counting, at `taken_at`); otherwise computed again by the same
-    `with_schedule` query the live counts use. `counts` holds `checkins.selectors.COUNT_FIELDS`;
-    `weekly` the active retirees reached in each of the 12 weeks of that day's chart, oldest first.
+    `with_schedule` query the live counts use. One column for each of
+    `checkins.selectors.COUNT_FIELDS`, `percent` as `selectors._with_percent` makes it (what the
+    dashboard orders by), and `weekly` the active retirees reached in each of the 12 weeks of that
+    day's chart, oldest first: plain columns, so that the dashboard's totals, chart and page of
+    branches are sums and an ORDER BY in SQL, however many branches there are.
     """
 
     branch = models.OneToOneField(
@@ -960,8 +964,25 @@ class BranchCoverage(models.Model):
     rules = models.CharField(_("rules fingerprint"), max_length=64)
     snapshot = models.TextField(_("snapshot"))
     taken_at = models.DateTimeField(_("counted at"))
-    counts = models.JSONField(_("counts"))
-    weekly = models.JSONField(_("weeks reached"))
+    total = models.IntegerField(_("Retirees"))
+    covered = models.IntegerField(_("Reached this cycle"))
+    exempt = models.IntegerField(_("Exempt"))
+    due = models.IntegerField(_("Due today"))
+    overdue = models.IntegerField(_("Overdue"))
+    unreachable = models.IntegerField(_("Unreachable"))
+    attention = models.IntegerField(_("Under attention"))
+    # The call list's sections (selectors.section_counts).
+    section_callback = models.IntegerField(_("call-back section"))
+    section_attention = models.IntegerField(_("attention section"))
+    section_overdue = models.IntegerField(_("overdue section"))
+    section_due = models.IntegerField(_("due section"))
+    section_covered = models.IntegerField(_("reached section"))
+    section_exempt = models.IntegerField(_("exempt section"))
+    percent = models.SmallIntegerField(_("Coverage"))
+    # integer[] (PostgreSQL, the only database where rows are kept).
+    weekly = ArrayField(models.IntegerField(), verbose_name=_("weeks reached"))
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("branch coverage")

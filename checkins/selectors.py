@@ -5,6 +5,8 @@ build the call list, coverage, rounds and policies on it.
 """
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
@@ -19,9 +21,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     When,
 )
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 from django.http import Http404
 
@@ -266,7 +269,12 @@ COUNT_FIELDS = ["total", "covered", "exempt", "due", "overdue", "unreachable", "
 
 
 def branch_coverage(
-    *, user, today: datetime.date | None = None, policies: list[dict] | None = None, residence_area: str = ""
+    *,
+    user,
+    today: datetime.date | None = None,
+    policies: list[dict] | None = None,
+    residence_area: str = "",
+    live: bool = False,
 ) -> list[dict]:
     """Per visible branch: active retirees, reached this cycle, exempt, due today, overdue,
     unreachable, under attention; only those living in `residence_area` when given (a
@@ -276,14 +284,14 @@ def branch_coverage(
     (unless narrowed to an area) `weekly`, the branch's reached retirees in each week of the
     12-week chart. Today's counts are kept between requests (`checkins.coverage`): only the
     branches where something changed are counted again, all of them in one query (two with the
-    weeks); for another day, with `residence_area`, or on SQLite, everything is counted, in one
-    query. Plus the branches,
+    weeks); for another day, with `residence_area`, on SQLite or when `live`, everything is
+    counted, in one query. Plus the branches,
     and the cadence rules unless `policies` is given.
     """
     today = today or local_today()
     branches = list(Branch.objects.visible_to(user))
     # Kept for today only: a report of another day counts afresh rather than displace today's.
-    if residence_area or today != local_today() or not coverage.kept():
+    if live or residence_area or today != local_today() or not coverage.kept():
         retirees = Retiree.objects.visible_to(user).active()
         if residence_area:
             retirees = retirees.filter(residence_area=residence_area)
@@ -296,12 +304,122 @@ def branch_coverage(
     for branch in branches:
         counted, weekly = counts.get(branch.pk, ({}, None))
         row = {field: counted.get(field, 0) for field in COUNT_FIELDS}
-        if not branch.is_active and not row["total"]:
+        if not _shown(branch.is_active, row["total"]):
             continue
         if weekly is not None:
             row["weekly"] = weekly
         rows.append(_with_percent({"branch": branch, **row}))
     return rows
+
+
+# The dashboard's "least covered first": by percent, then the most overdue; branch order after.
+LEAST_COVERED_FIRST = ["percent", "-overdue"]
+
+
+def _shown(is_active: bool, total) -> bool:
+    """Whether a branch has a row: a closed branch only while it still has active retirees."""
+    return is_active or bool(total)
+
+
+SHOWN = Q(branch__is_active=True) | Q(total__gt=0)  # _shown, on kept rows (BranchCoverage)
+
+
+@dataclass
+class Coverage:
+    """The coverage of a user's branches (or one branch): what the dashboard and the call list show.
+
+    `totals` (`coverage_totals`), `weekly` (active retirees reached in each week of the chart,
+    summed over the branches, or None: `weekly_coverage` then counts them), `rows` the shown
+    branches' rows in branch order and `by_coverage` the least covered first: sequences that a
+    Paginator slices (kept counts: read a page at a time, `len` known without a query).
+    """
+
+    totals: dict
+    weekly: list[int] | None
+    rows: Sequence[dict]
+    by_coverage: Sequence[dict]
+
+
+def coverage_overview(
+    *, user, today: datetime.date | None = None, policies: list[dict] | None = None, branch: Branch | None = None
+) -> Coverage:
+    """The coverage of the user's visible branches, or of `branch` (one of them).
+
+    With today's counts kept (`checkins.coverage`, PostgreSQL) the stale branches are counted
+    again first, then the totals and the weeks are sums in SQL over the kept rows (one query) and
+    a page of rows is one query more when asked for: a bounded number of queries, nothing done
+    per branch in Python, however many branches. Otherwise (another day, SQLite, or inside a
+    transaction that has written, where nothing can be kept) `branch_coverage`'s rows counted
+    live, summed here.
+    """
+    today = today or local_today()
+    branches = Branch.objects.visible_to(user)
+    if branch is not None:
+        branches = branches.filter(pk=branch.pk)
+    if today == local_today() and coverage.kept():
+        number = coverage.keep_fresh(
+            branches, today, lambda ids: _branch_counts(ids, today, policies), count_unkept=False
+        )
+        if number is not None:
+            kept = coverage.valid_rows(today).visible_to(user)
+            kept = _kept_coverage(kept if branch is None else kept.filter(branch=branch), number)
+            if kept is not None:
+                return kept
+    # Not kept (or, rarely, a row replaced meanwhile): everything counted, in one query.
+    rows = branch_coverage(user=user, today=today, policies=policies, live=True)
+    if branch is not None:
+        rows = [row for row in rows if row["branch"].pk == branch.pk]
+    # Live rows carry no weeks: weekly_coverage counts them.
+    return Coverage(
+        totals=coverage_totals(rows), weekly=None, rows=rows, by_coverage=sorted(rows, key=_least_covered_key)
+    )
+
+
+def _least_covered_key(row: dict) -> tuple:
+    return tuple(-row[field[1:]] if field.startswith("-") else row[field] for field in LEAST_COVERED_FIRST)
+
+
+def _kept_coverage(kept: QuerySet, number: int) -> Coverage | None:
+    """Coverage from kept rows (BranchCoverage), every one of `number` branches expected: None
+    when one is missing (replaced meanwhile by a row of another day)."""
+    sums = kept.aggregate(
+        rows=Count("pk"),
+        shown=Count("pk", filter=SHOWN),
+        **{field: Coalesce(Sum(field), 0) for field in COUNT_FIELDS},
+        **{f"week_{index}": Coalesce(Sum(f"weekly__{index}"), 0) for index in range(WEEKS_IN_CHART)},
+    )
+    if sums["rows"] != number:
+        return None
+    # Only what a row shows: sorting every branch's row by its coverage stays in memory.
+    shown = kept.filter(SHOWN).select_related("branch").only(*COUNT_FIELDS, "branch__name")
+    in_order = shown.order_by("branch", "branch_id")
+    least_covered = shown.order_by(*LEAST_COVERED_FIRST, "branch", "branch_id")
+    return Coverage(
+        totals=coverage_totals([{field: sums[field] for field in COUNT_FIELDS}]),
+        weekly=[sums[f"week_{index}"] for index in range(WEEKS_IN_CHART)],
+        rows=_KeptRows(in_order, sums["shown"]),
+        by_coverage=_KeptRows(least_covered, sums["shown"]),
+    )
+
+
+class _KeptRows(Sequence):
+    """Kept rows as `branch_coverage`'s dicts, read only for the slice asked for (a page)."""
+
+    def __init__(self, queryset: QuerySet, length: int):
+        self.queryset = queryset
+        self.length = length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(kept) for kept in self.queryset[index]]
+        return self._row(self.queryset[index])
+
+    @staticmethod
+    def _row(kept) -> dict:
+        return _with_percent({"branch": kept.branch, **{field: getattr(kept, field) for field in COUNT_FIELDS}})
 
 
 def coverage_keep(today: datetime.date | None = None) -> int:
@@ -316,7 +434,7 @@ def coverage_keep(today: datetime.date | None = None) -> int:
         counted.extend(ids)
         return _branch_counts(ids, today, None)
 
-    coverage.branch_counts(Branch.objects.values_list("pk", flat=True), today, count)
+    coverage.keep_fresh(Branch.objects.all(), today, count)
     if len(counted) > call_order.MANY_BRANCHES:
         call_order.tidy()
     return len(counted)
@@ -346,7 +464,7 @@ def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[d
         weekly = {(branch_id, _as_date(week)): n for branch_id, week, n in reached}
     return {
         branch_id: (
-            {field: counts.get(branch_id, {}).get(field, 0) for field in COUNT_FIELDS},
+            _with_percent({field: counts.get(branch_id, {}).get(field, 0) for field in COUNT_FIELDS}),
             [weekly.get((branch_id, week), 0) for week in weeks],
         )
         for branch_id in branch_ids
@@ -388,7 +506,8 @@ def _count_by_branch(scheduled) -> list[dict]:
 
 
 def coverage_totals(rows: list[dict]) -> dict:
-    """The sum of branch_coverage rows (no query)."""
+    """The sum of branch_coverage rows (no query), with its percent: the one place of the totals
+    (`coverage_overview` gives it the sums made in SQL, as one row)."""
     totals = {field: sum(row[field] for row in rows) for field in COUNT_FIELDS}
     return _with_percent(totals)
 
@@ -422,13 +541,13 @@ def weekly_coverage(
     total: int | None = None,
     branch: Branch | None = None,
     residence_area: str = "",
-    coverage_rows: list[dict] | None = None,
+    reached: list[int] | None = None,
 ) -> list[dict]:
     """For each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): distinct active retirees reached;
     only those of `branch`, or living in `residence_area`, when given (the weekly report's scope).
 
-    With `coverage_rows` (`branch_coverage` of the same user and day) whose rows carry their
-    weeks, the branches' weeks are added up: no query.
+    With `reached` (`coverage_overview(...).weekly` of the same user, day and branch: the kept
+    weeks of the branches, summed) no query.
 
     Counts the maintained `WeeklyReach` rows (one per retiree and week reached) of the retirees
     in scope who are active now; one query. For a user who sees every branch the rows are read
@@ -445,10 +564,10 @@ def weekly_coverage(
         narrow["residence_area"] = residence_area
     if total is None:
         total = Retiree.objects.visible_to(user).active().filter(**narrow).count()
-    if coverage_rows is not None and not narrow and all("weekly" in row for row in coverage_rows):
-        reached = {week: sum(row["weekly"][index] for row in coverage_rows) for index, week in enumerate(weeks)}
+    if reached is not None:
+        by_week = dict(zip(weeks, reached, strict=True))
         return [
-            {"week": week, "reached": reached[week], "percent": round(100 * reached[week] / total) if total else 0}
+            {"week": week, "reached": by_week[week], "percent": round(100 * by_week[week] / total) if total else 0}
             for week in weeks
         ]
     in_chart = WeeklyReach.objects.visible_to(user).filter(week__gte=weeks[0], week__lte=weeks[-1]).order_by()

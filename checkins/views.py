@@ -30,6 +30,7 @@ from .findings import contact_findings
 from .forms import (
     AttentionLiftForm,
     CadencePolicyForm,
+    CallListBranchForm,
     ContactForm,
     ExemptionDecisionForm,
     ExemptionForm,
@@ -58,18 +59,22 @@ EXEMPTIONS_DECIDED_SHOWN = 30
 def call_list(request):
     """The secretary's home: who to call now, overdue first; office staff may pick a branch."""
     today = local_today()
-    branch = _chosen_branch(request)
+    picker = None
+    if request.user.sees_all_branches:
+        # A list of a few branches, a search box for many: a name typed is resolved here.
+        picker = CallListBranchForm(request.GET, user=request.user)
+        branch = picker.chosen
+    else:
+        branch = _chosen_branch(request)
     policies = schedule.cadence_policy_rows()  # read once for both schedules below
     rows = selectors.call_list(user=request.user, today=today, branch=branch, policies=policies)
-    all_coverage = selectors.branch_coverage(user=request.user, today=today, policies=policies)
-    coverage = [row for row in all_coverage if branch is None or row["branch"].pk == branch.pk]
     # A branch's list is a hundred or so retirees: one query for the page, PostgreSQL working out
     # the last contacts for its rows only. The office's list spans every branch: ids first, so
     # that a page far down does not build every row before it (core.pagination).
-    totals = selectors.coverage_totals(coverage)
+    totals = selectors.coverage_overview(user=request.user, today=today, policies=policies, branch=branch).totals
     # The list is every active retiree in view, whom the coverage counts already number. Over
     # every branch, the page's ids come from the order kept with those counts (valid with them:
-    # branch_coverage above has just made every branch's valid), where it is kept.
+    # coverage_overview has just made every branch's valid), where it is kept.
     everyone = branch is None and request.user.sees_all_branches
     page = paginate(
         request,
@@ -89,7 +94,8 @@ def call_list(request):
             "querystring": querystring_without_page(request),
             "totals": totals,
             "section_counts": selectors.section_counts(totals),
-            "branch_choices": [row["branch"] for row in all_coverage] if request.user.sees_all_branches else [],
+            "picker": picker,
+            "picker_html": str(picker["branch"]) if picker is not None else "",
             "branch": branch,
             "follow_ups": selectors.open_follow_ups(user=request.user, until=today)[:20],
             "today": today,
@@ -147,8 +153,7 @@ def _call_row_response(request, pk, *, with_counts: bool = False, **extra):
     next_path = next_url(request, reverse("checkins:call_list"))
     if with_counts:
         branch = _chosen_branch(request)
-        coverage = selectors.branch_coverage(user=request.user)
-        totals = selectors.coverage_totals([row for row in coverage if branch is None or row["branch"].pk == branch.pk])
+        totals = selectors.coverage_overview(user=request.user, branch=branch).totals
         extra.update(totals=totals, section_counts=selectors.section_counts(totals), branch=branch)
     context = {
         "row": call_rows([retiree], show_branch=request.user.sees_all_branches)[0],
@@ -333,14 +338,14 @@ def attention_lift(request, pk):
 def dashboard(request):
     """Coverage per branch with totals, the 12-week chart, escalations and exemptions."""
     today = local_today()
-    policies = schedule.cadence_policy_rows()  # read once for both schedules below
-    rows = selectors.branch_coverage(user=request.user, today=today, policies=policies)
-    totals = selectors.coverage_totals(rows)
-    weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"], coverage_rows=rows)
+    # The cadence rules are read only if some branch is counted again.
+    coverage = selectors.coverage_overview(user=request.user, today=today)
+    totals = coverage.totals
+    weeks = selectors.weekly_coverage(user=request.user, today=today, total=totals["total"], reached=coverage.weekly)
     # A page of branches at a time (a thousand rows took longer to lay out than to count), in
-    # the branches' order or the least covered first.
+    # the branches' order or the least covered first; with kept counts only the page is read.
     by_coverage = request.GET.get("order") == "coverage"
-    shown = sorted(rows, key=lambda row: (row["percent"], -row["overdue"])) if by_coverage else rows
+    shown = coverage.by_coverage if by_coverage else coverage.rows
     page = Paginator(shown, DASHBOARD_BRANCHES_PAGE_SIZE).get_page(request.GET.get("page"))
     chart = {
         "labels": [date_format(week["week"], "MONTH_DAY_FORMAT") for week in weeks],
@@ -352,7 +357,6 @@ def dashboard(request):
         request,
         "checkins/dashboard.html",
         {
-            "rows": rows,
             "page": page,
             "by_coverage": by_coverage,
             "querystring": querystring_without_page(request),

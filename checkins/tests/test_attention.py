@@ -255,7 +255,7 @@ def test_under_attention_comes_first_on_the_call_list_with_the_reason(login, sec
 @time_machine.travel(NOW, tick=False)
 def test_dashboard_counts_those_under_attention_per_branch(login, office, secretary_a, wang, sealed, retiree_b):
     response = login(office).get(reverse("checkins:dashboard"))
-    rows = {row["branch"].pk: row for row in response.context["rows"]}
+    rows = {row["branch"].pk: row for row in response.context["page"]}
     assert rows[wang.branch_id]["attention"] == 1 and rows[retiree_b.branch_id]["attention"] == 0
     assert response.context["totals"]["attention"] == 1
     assert re.search(r'data-total="attention"[^>]*>1<', response.content.decode())

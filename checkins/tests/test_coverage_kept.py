@@ -39,16 +39,35 @@ def _counted(user):
     with mock.patch.object(coverage, "kept", return_value=False):
         live = {row["branch"].pk: row for row in selectors.branch_coverage(user=user)}
         live_weeks = selectors.weekly_coverage(user=user)
-    kept_weeks = selectors.weekly_coverage(user=user, coverage_rows=list(kept.values()))
+    kept_weeks = selectors.weekly_coverage(
+        user=user, reached=[sum(row["weekly"][week] for row in kept.values()) for week in range(selectors.WEEKS_IN_CHART)]
+    )
     for row in kept.values():
         row.pop("weekly")
     return kept, live, kept_weeks, live_weeks
+
+
+def _overview(user, **kwargs):
+    """coverage_overview as plain data: totals, weeks, and every row in both orders."""
+    found = selectors.coverage_overview(user=user, **kwargs)
+    weeks = selectors.weekly_coverage(
+        user=user, total=found.totals["total"], reached=found.weekly, branch=kwargs.get("branch")
+    )
+    return found.totals, weeks, list(found.rows[: len(found.rows)]), list(found.by_coverage[: len(found.by_coverage)])
 
 
 def assert_kept_equals_live(user):
     kept, live, kept_weeks, live_weeks = _counted(user)
     assert kept == live
     assert kept_weeks == live_weeks
+    # The dashboard's and the call list's read, in SQL over the kept rows, agrees too.
+    kept_overview = _overview(user)
+    assert isinstance(selectors.coverage_overview(user=user).rows, selectors._KeptRows)
+    with mock.patch.object(coverage, "kept", return_value=False):
+        live_overview = _overview(user)
+    assert kept_overview == live_overview
+    assert kept_overview[0] == selectors.coverage_totals(list(live.values()))
+    assert kept_overview[1] == live_weeks
 
 
 def _recounted(user, branches) -> set[int]:
@@ -151,7 +170,7 @@ def test_the_dashboard_reads_kept_counts(login, office, world):
     client = login(office)
     first = client.get("/checkins/dashboard/").context
     second = client.get("/checkins/dashboard/").context
-    assert [row["total"] for row in first["rows"]] == [row["total"] for row in second["rows"]]
+    assert [row["total"] for row in first["page"]] == [row["total"] for row in second["page"]]
     assert first["weeks"] == second["weeks"] == selectors.weekly_coverage(user=office)
 
 
@@ -206,3 +225,56 @@ def test_kept_and_unchanged_pages_count_nothing(login, office, secretary_a, worl
     queries(client, "/checkins/")
     # the call list's 11 (test_call_list_query_count_does_not_grow_with_rows)
     assert queries(client, "/checkins/") == 11
+
+
+def test_the_kept_row_has_a_column_per_count():
+    assert set(coverage.count_columns()) == {*selectors.COUNT_FIELDS, "percent"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_overview_reads_kept_rows_in_a_few_queries(office, secretary_a, world, branch_a, branch_b):
+    from django.test.utils import CaptureQueriesContext
+
+    selectors.coverage_overview(user=office)  # counts and keeps both branches
+    with CaptureQueriesContext(connection) as captured:
+        found = selectors.coverage_overview(user=office)
+        page = found.by_coverage[0:50]
+    # which rows are stale, the sums, the page: whatever the number of branches
+    assert len(captured) == 3
+    assert [row["branch"] for row in page] == sorted(
+        [branch_a, branch_b], key=lambda branch: next(r["percent"] for r in page if r["branch"] == branch)
+    )
+    assert found.totals["total"] == 7 and len(found.rows) == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_overview_of_one_branch_and_of_a_secretary(office, secretary_a, world, branch_a, branch_b):
+    assert_kept_equals_live(office)
+    for user, kwargs in ((office, {"branch": branch_a}), (secretary_a, {})):
+        kept = _overview(user, **kwargs)
+        with mock.patch.object(coverage, "kept", return_value=False):
+            assert _overview(user, **kwargs) == kept
+        assert [row["branch"] for row in kept[2]] == [branch_a]
+        assert kept[0]["total"] == 4
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_closed_branch_without_retirees_has_no_row(office, world, branch_a, branch_b):
+    type(world["b"][0]).objects.filter(branch=branch_b).update(status="deceased", deceased_on=NOW.date())
+    type(branch_b).objects.filter(pk=branch_b.pk).update(is_active=False)
+    kept = _overview(office)
+    with mock.patch.object(coverage, "kept", return_value=False):
+        assert _overview(office) == kept
+    assert [row["branch"] for row in kept[2]] == [branch_a]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_overview_within_a_transaction_that_has_written(office, secretary_a, world):
+    """Nothing can be kept then (coverage.keep_fresh): the overview is counted from scratch."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        services.contact_log(user=secretary_a, retiree=world["a"][2], channel="phone", reached="retiree")
+        found = selectors.coverage_overview(user=office)
+        assert isinstance(found.rows, list) and found.totals["covered"] == 3
+    assert_kept_equals_live(office)
