@@ -202,7 +202,9 @@ def planned_for_few(branch_ids: list[int]):
             cursor.execute("SET LOCAL random_page_cost = 1.1; SET LOCAL max_parallel_workers_per_gather = 0")
         yield
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL random_page_cost TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
+            cursor.execute(
+                "SET LOCAL random_page_cost TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT"
+            )
 
 
 def _keep(counted: dict[int, Counted], today: datetime.date, rules: str, snapshot: str, taken_at) -> None:

@@ -2,9 +2,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Branch

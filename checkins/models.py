@@ -943,6 +943,9 @@ class CoverageChange(models.Model):
         verbose_name_plural = _("coverage changes")
         constraints = [models.UniqueConstraint(fields=["branch", "xid"], name="checkins_coveragechange_unique")]
 
+    def __str__(self):
+        return f"{self.branch_id} @ {self.xid}"
+
 
 class BranchCoverage(models.Model):
     """One branch's coverage counts for one day, as `checkins.coverage` last computed them.
@@ -987,6 +990,9 @@ class BranchCoverage(models.Model):
     class Meta:
         verbose_name = _("branch coverage")
         verbose_name_plural = _("branch coverage")
+
+    def __str__(self):
+        return f"{self.branch_id} · {self.day}"
 
 
 class CallDue(models.Model):

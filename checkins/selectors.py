@@ -25,8 +25,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, JSONObject
-from django.shortcuts import get_object_or_404
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.access import branch_ids_in_scope, in_scope
 from branches.models import Branch
@@ -35,6 +35,7 @@ from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
+from . import call_order, coverage
 from .attention import attention_cadence_days
 from .choices import DueState, ExemptionStatus, RoundItem
 from .models import (
@@ -48,7 +49,6 @@ from .models import (
     RoundVerification,
     WeeklyReach,
 )
-from . import call_order, coverage
 from .schedule import attention_condition, cadence_policy_rows, unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
@@ -130,8 +130,15 @@ def call_list(
     today = today or local_today()
     policies = _policies_in_scope(user, branch, policies)
     scope = branch_ids_in_scope(user)
-    key = (None if scope is None else frozenset(scope), None if branch is None else branch.pk, today, _rules_key(policies))
-    return _kept(_built_call_lists, key, lambda: _build_call_list(user=user, today=today, branch=branch, policies=policies)).all()
+    key = (
+        None if scope is None else frozenset(scope),
+        None if branch is None else branch.pk,
+        today,
+        _rules_key(policies),
+    )
+    return _kept(
+        _built_call_lists, key, lambda: _build_call_list(user=user, today=today, branch=branch, policies=policies)
+    ).all()
 
 
 def _build_call_list(*, user, today: datetime.date, branch: Branch | None, policies: list[dict]):

@@ -8,7 +8,7 @@ language. `use_kept_labels()` (from CoreConfig.ready, once every model exists) p
 `get_FOO_display` at `kept_label`; a model that defines its own keeps it.
 """
 
-from functools import lru_cache, partialmethod
+from functools import cache, partialmethod
 
 from django.apps import apps
 from django.db.models import Model
@@ -16,7 +16,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import get_language
 
 
-@lru_cache(maxsize=None)
+@cache
 def _labels(field, language: str | None) -> dict:
     return {value: force_str(label) for value, label in field.flatchoices}
 

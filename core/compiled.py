@@ -41,7 +41,14 @@ def _compiled_once_compiler(base: type) -> type:
 
         def as_sql(self, with_limits=True, with_col_aliases=False):
             store = self.query.compiled_store
-            key = (self.using, self.elide_empty, with_limits, with_col_aliases, self.query.low_mark, self.query.high_mark)
+            key = (
+                self.using,
+                self.elide_empty,
+                with_limits,
+                with_col_aliases,
+                self.query.low_mark,
+                self.query.high_mark,
+            )
             kept = store.get(key)
             if kept is None:
                 sql_params = base.as_sql(self, with_limits=with_limits, with_col_aliases=with_col_aliases)

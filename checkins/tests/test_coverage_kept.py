@@ -40,7 +40,8 @@ def _counted(user):
         live = {row["branch"].pk: row for row in selectors.branch_coverage(user=user)}
         live_weeks = selectors.weekly_coverage(user=user)
     kept_weeks = selectors.weekly_coverage(
-        user=user, reached=[sum(row["weekly"][week] for row in kept.values()) for week in range(selectors.WEEKS_IN_CHART)]
+        user=user,
+        reached=[sum(row["weekly"][week] for row in kept.values()) for week in range(selectors.WEEKS_IN_CHART)],
     )
     for row in kept.values():
         row.pop("weekly")
@@ -112,8 +113,12 @@ def test_every_change_the_counts_read_is_seen(office, secretary_a, secretary_b, 
         # the check-in state (a care plan's cadence), an exemption, a call-back, a week reached
         lambda: CheckinState.objects.filter(retiree=a[0]).update(cadence_override_days=1),
         lambda: grant_exemption(
-            requester=secretary_b, approver=office, retiree=b[1], reason="travelling",
-            starts_on=NOW.date(), ends_on=NOW.date() + datetime.timedelta(days=5),
+            requester=secretary_b,
+            approver=office,
+            retiree=b[1],
+            reason="travelling",
+            starts_on=NOW.date(),
+            ends_on=NOW.date() + datetime.timedelta(days=5),
         ),
         lambda: CallbackRequest.objects.create(retiree=b[0], requested_at=NOW),
         lambda: CallbackRequest.objects.filter(retiree=b[0]).update(answered_at=NOW),
@@ -192,7 +197,9 @@ def test_another_days_counts_leave_todays_kept(office, world, branch_a, branch_b
     last_sunday = NOW.date() - datetime.timedelta(days=5)
     with mock.patch.object(coverage, "kept", return_value=False):
         expected = {row["branch"].pk: row["total"] for row in selectors.branch_coverage(user=office, today=last_sunday)}
-    assert {row["branch"].pk: row["total"] for row in selectors.branch_coverage(user=office, today=last_sunday)} == expected
+    assert {
+        row["branch"].pk: row["total"] for row in selectors.branch_coverage(user=office, today=last_sunday)
+    } == expected
     assert set(BranchCoverage.objects.values_list("day", flat=True)) == {NOW.date()}
     assert _recounted(office, None) == set()
 

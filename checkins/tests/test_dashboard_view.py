@@ -158,7 +158,9 @@ def test_dashboard_query_count_does_not_grow_with_rows(login, office, world, bra
 
 
 @time_machine.travel(NOW, tick=False)
-def test_branches_a_page_at_a_time_least_covered_first_on_request(login, office, world, branch_a, branch_b, monkeypatch):
+def test_branches_a_page_at_a_time_least_covered_first_on_request(
+    login, office, world, branch_a, branch_b, monkeypatch
+):
     from checkins import views
 
     monkeypatch.setattr(views, "DASHBOARD_BRANCHES_PAGE_SIZE", 1)

@@ -91,7 +91,9 @@ def test_one_query_for_every_check(contact):
 
 def test_unique_constraints_are_still_validated(retiree_a, office):
     today = timezone.localdate()
-    Exemption.objects.create(retiree=retiree_a, reason="travelling", starts_on=today, ends_on=today, requested_by=office)
+    Exemption.objects.create(
+        retiree=retiree_a, reason="travelling", starts_on=today, ends_on=today, requested_by=office
+    )
     second = Exemption(retiree=retiree_a, reason="travelling", starts_on=today, ends_on=today, requested_by=office)
     assert isinstance(second, ChecksInOneQuery)
     assert our_errors(second) == django_errors(second) is not None

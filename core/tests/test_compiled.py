@@ -19,9 +19,11 @@ def retirees(db):
     other = Branch.objects.create(name="北家属区支部")
     for number in range(12):
         make_retiree(branch if number % 3 else other, f"王{number:02d}")
-    return Retiree.objects.select_related("branch").annotate(
-        label=Concat(F("name"), Value("·"), F("branch__name"))
-    ).order_by("name", "id")
+    return (
+        Retiree.objects.select_related("branch")
+        .annotate(label=Concat(F("name"), Value("·"), F("branch__name")))
+        .order_by("name", "id")
+    )
 
 
 @pytest.fixture
@@ -67,7 +69,9 @@ def test_a_filtered_or_reordered_queryset_is_compiled_for_itself(retirees):
     one = kept.all()[0:5]
     assert rows(kept.filter(name="王07")) == rows(retirees.filter(name="王07"))
     assert rows(kept.order_by("-name")[0:5]) == rows(retirees.order_by("-name")[0:5])
-    assert rows(kept.exclude(branch__name="北家属区支部")[0:5]) == rows(retirees.exclude(branch__name="北家属区支部")[0:5])
+    assert rows(kept.exclude(branch__name="北家属区支部")[0:5]) == rows(
+        retirees.exclude(branch__name="北家属区支部")[0:5]
+    )
     assert list(kept.values_list("name", flat=True)[0:2]) == ["王00", "王01"]
     assert kept.all().count() == 12 and kept.all()[0:5].count() == 5
     assert Retiree.objects.filter(pk__in=kept.values("pk")[0:5]).count() == 5
@@ -98,7 +102,9 @@ def test_slices_kept_are_bounded(retirees):
 
 def test_the_queryset_keeps_its_own_methods(retirees):
     kept = compiled_once(Retiree.objects.all())
-    assert list(kept.active().values_list("pk", flat=True)) == list(Retiree.objects.active().values_list("pk", flat=True))
+    assert list(kept.active().values_list("pk", flat=True)) == list(
+        Retiree.objects.active().values_list("pk", flat=True)
+    )
 
 
 def test_a_bound_value_is_the_queryset_filtered_by_it_compiled_once(retirees, compilations):
