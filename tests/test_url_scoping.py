@@ -393,7 +393,13 @@ def test_admin_has_every_model(login, admin_user, retiree_a):
         "meetings",
         "selfservice",
     }
-    models = [m for m in apps.get_models() if m._meta.app_label in ours and not m.__name__.startswith("Historical")]
+    # Django's admin cannot show a model with a composite primary key: the kept call order
+    # (checkins.CallDue, one row per branch and retiree, derived from the schedule) is the one.
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in ours and not m.__name__.startswith("Historical") and not m._meta.is_composite_pk
+    ]
     missing = [m._meta.label for m in models if m not in admin.site._registry]
     assert missing == []
     client = login(admin_user)
