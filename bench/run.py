@@ -249,7 +249,7 @@ def query_count(client: Client, url: str) -> int:
 
 
 def bench_list(runs: int):
-    section("Retiree list (office staff, 100,000 retirees): filtered, sorted, paginated")
+    section(f"Retiree list (office staff, {Retiree.objects.count():,} retirees): filtered, sorted, paginated")
     office = User.objects.get(username="bench_office")
     client = client_for(office)
     pages = Retiree.objects.filter(status="active").count() // settings.OUTREACH_PAGE_SIZE
@@ -280,7 +280,7 @@ def bench_dashboard(runs: int):
     from checkins import selectors
     from perf import floors
 
-    section("Coverage dashboard (office staff, 1,000 branches)")
+    section(f"Coverage dashboard (office staff, {Branch.objects.count():,} branches)")
     today = timezone.localdate()
     office = User.objects.get(username="bench_office")
     client = client_for(office)
