@@ -1036,7 +1036,8 @@ class CallDue(models.Model):
         verbose_name = _("call list place")
         verbose_name_plural = _("call list places")
         indexes = [
-            # The call list's ORDER BY (checkins.call_order.sort_key), in the same directions.
+            # The call list's ORDER BY (checkins.call_order.sort_key), in the same directions; built on
+            # PostgreSQL only (migration 0015): SQLite keeps no call order and cannot build it.
             models.Index(
                 F("callback_at").asc(nulls_last=True),
                 F("attention").desc(),

@@ -4,6 +4,19 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+class AddIndexOnPostgreSQL(migrations.AddIndex):
+    """The index in every database's model state, built on PostgreSQL only: SQLite (the demo)
+    cannot build an index with NULLS FIRST/LAST, and keeps no call order to read along it."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,7 +41,10 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'call list place',
                 'verbose_name_plural': 'call list places',
-                'indexes': [models.Index(models.OrderBy(models.F('callback_at'), nulls_last=True), models.OrderBy(models.F('attention'), descending=True), models.OrderBy(models.F('urgency')), models.OrderBy(models.F('next_due_on'), nulls_first=True), models.OrderBy(models.F('name_pinyin')), models.OrderBy(models.F('retiree')), name='checkins_calldue_order')],
             },
+        ),
+        AddIndexOnPostgreSQL(
+            model_name='calldue',
+            index=models.Index(models.OrderBy(models.F('callback_at'), nulls_last=True), models.OrderBy(models.F('attention'), descending=True), models.OrderBy(models.F('urgency')), models.OrderBy(models.F('next_due_on'), nulls_first=True), models.OrderBy(models.F('name_pinyin')), models.OrderBy(models.F('retiree')), name='checkins_calldue_order'),
         ),
     ]
