@@ -5,6 +5,8 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
+from accounts.access import scope_key
+from core.compiled import PARAMETER, kept
 from ledgers import selectors as ledger_selectors
 
 from .choices import UNFINISHED_STATUSES, AssistanceStatus
@@ -42,9 +44,16 @@ def assistance_requests_unfinished(*, user):
 
 
 def retiree_assistance_requests(*, user, retiree):
-    return (
-        assistance_request_list(user=user).select_related("dose").filter(retiree=retiree).order_by("-created_at", "-id")
-    )
+    return kept(
+        ("retiree_assistance_requests", scope_key(user)),
+        # What the retiree page's list shows (not the retiree and their branch: the page's own).
+        lambda: (
+            AssistanceRequest.objects.visible_to(user)
+            .select_related("assigned_user", "assigned_volunteer__retiree", "dose")
+            .filter(retiree=PARAMETER)
+            .order_by("-created_at", "-id")
+        ),
+    ).bound(retiree.pk)
 
 
 def has_unfinished_request(*, today: datetime.date | None = None, overdue: bool = False) -> Exists:

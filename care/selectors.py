@@ -5,8 +5,10 @@ The overview counts assistance requests too: it reads them through `assistance.s
 
 import datetime
 
+from accounts.access import scope_key
 from accounts.models import User
 from assistance.selectors import has_unfinished_request
+from core.compiled import PARAMETER, kept
 from core.dates import local_today
 from core.db import counts
 from retirees.choices import Category, Status
@@ -56,13 +58,17 @@ def care_plans_due_for_review(*, user, today: datetime.date | None = None, respo
 
 def care_plan_of(*, user, retiree: Retiree) -> CarePlan | None:
     """The retiree's plan in scope with its responsible person and contacts (two queries), or None (one)."""
-    return (
-        CarePlan.objects.visible_to(user)
-        .filter(retiree=retiree)
-        .select_related("responsible")
-        .prefetch_related("household_contacts")
-        .first()
+    plans = kept(
+        ("care_plan_of", scope_key(user)),
+        lambda: (
+            CarePlan.objects.visible_to(user)
+            .filter(retiree=PARAMETER)
+            .select_related("responsible")
+            .prefetch_related("household_contacts")
+            .order_by("pk")
+        ),
     )
+    return next(iter(plans.bound(retiree.pk)[:1]), None)
 
 
 def care_summary(*, user, today: datetime.date | None = None) -> dict:

@@ -14,7 +14,7 @@ def retiree_panel(*, user, retiree) -> dict:
     """The retiree's check-in schedule, attention, exemptions and latest contacts (four queries)."""
     today = local_today()
     # One more than shown: whether there is an earlier one to link to, without counting them all.
-    timeline = list(selectors.contact_timeline(user=user, retiree=retiree)[: TIMELINE_SHOWN + 1])
+    timeline = selectors.latest_contacts(user=user, retiree=retiree, count=TIMELINE_SHOWN + 1)
     episodes = selectors.retiree_attention(user=user, retiree=retiree)
     exemptions = list(selectors.retiree_exemptions(user=user, retiree=retiree))
     return {

@@ -22,15 +22,15 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, JSONObject
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import branch_ids_in_scope, in_scope
+from accounts.access import branch_ids_in_scope, in_scope, scope_key
 from branches.models import Branch
-from core.compiled import PARAMETER, compiled_once
+from core.compiled import PARAMETER, kept, kept_get
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
@@ -92,22 +92,6 @@ def _policies_in_scope(user, branch: Branch | None, policies: list[dict] | None)
     return [policy for policy in policies if policy["branch_id"] is None or policy["branch_id"] in branch_ids]
 
 
-# Querysets built, by what decides their SQL (`call_list`, `retiree_schedule`); each request gets a clone.
-_built_call_lists: dict[tuple, QuerySet] = {}
-_built_schedules: dict[tuple, QuerySet] = {}
-BUILT_QUERYSETS_KEPT = 256
-
-
-def _kept(built: dict[tuple, QuerySet], key: tuple, build) -> QuerySet:
-    """The queryset `build()` gives, kept in `built` under `key` and compiled once (`core.compiled`)."""
-    queryset = built.get(key)
-    if queryset is None:
-        if len(built) >= BUILT_QUERYSETS_KEPT:
-            built.clear()
-        queryset = built[key] = compiled_once(build())
-    return queryset
-
-
 def _rules_key(policies: list[dict]) -> tuple:
     return tuple(tuple(sorted(policy.items())) for policy in policies), attention_cadence_days()
 
@@ -129,16 +113,8 @@ def call_list(
     """
     today = today or local_today()
     policies = _policies_in_scope(user, branch, policies)
-    scope = branch_ids_in_scope(user)
-    key = (
-        None if scope is None else frozenset(scope),
-        None if branch is None else branch.pk,
-        today,
-        _rules_key(policies),
-    )
-    return _kept(
-        _built_call_lists, key, lambda: _build_call_list(user=user, today=today, branch=branch, policies=policies)
-    ).all()
+    key = ("call_list", scope_key(user), None if branch is None else branch.pk, today, _rules_key(policies))
+    return kept(key, lambda: _build_call_list(user=user, today=today, branch=branch, policies=policies)).all()
 
 
 def _build_call_list(*, user, today: datetime.date, branch: Branch | None, policies: list[dict]):
@@ -198,8 +174,12 @@ def call_list_row(*, user, pk, today: datetime.date | None = None) -> Retiree:
 
 
 def retiree_for_checkin(*, user, pk) -> Retiree:
-    """An active retiree `user` may log a contact for; 404 otherwise."""
-    return get_object_or_404(Retiree.objects.visible_to(user).active().select_related("branch"), pk=pk)
+    """An active retiree `user` may log a contact for; 404 otherwise (built and compiled once per scope)."""
+    return kept_get(
+        ("retiree_for_checkin", scope_key(user)),
+        lambda: Retiree.objects.visible_to(user).active().select_related("branch").filter(pk=PARAMETER),
+        pk,
+    )
 
 
 def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id: int | None = None) -> Retiree:
@@ -212,7 +192,6 @@ def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id:
     policies = cadence_policy_rows()
     if branch_id is not None:
         policies = [policy for policy in policies if policy["branch_id"] in (None, branch_id)]
-    scope = branch_ids_in_scope(user)
 
     def build():
         queryset = Retiree.objects.visible_to(user).filter(pk=PARAMETER)
@@ -224,16 +203,18 @@ def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id:
         )
 
     # Built and compiled once for the scope, branch, day and rules; the retiree's id is bound.
-    key = (None if scope is None else frozenset(scope), branch_id, today, _rules_key(policies))
-    found = list(_kept(_built_schedules, key, build).bound(int(pk))[:1])
-    if not found:
-        raise Http404("No retiree in scope with this id.")
-    return found[0]
+    key = ("retiree_schedule", scope_key(user), branch_id, today, _rules_key(policies))
+    return kept_get(key, build, pk)
 
 
 def retiree_attention(*, user, retiree: Retiree) -> list[AttentionEpisode]:
     """The retiree's attention episodes, open and ended, newest first, with who lifted them (one query)."""
-    return list(AttentionEpisode.objects.visible_to(user).filter(retiree=retiree).select_related("lifted_by"))
+    return list(
+        kept(
+            ("retiree_attention", scope_key(user)),
+            lambda: AttentionEpisode.objects.visible_to(user).filter(retiree=PARAMETER).select_related("lifted_by"),
+        ).bound(retiree.pk)
+    )
 
 
 def attention_episode_get(*, user, pk) -> AttentionEpisode:
@@ -246,6 +227,12 @@ def attention_episode_get(*, user, pk) -> AttentionEpisode:
 def contact_timeline(*, user, retiree: Retiree):
     """The retiree's contacts, newest first, with who made them (one query)."""
     return ContactLog.objects.visible_to(user).filter(retiree=retiree).select_related("contacted_by")
+
+
+def latest_contacts(*, user, retiree: Retiree, count: int) -> list[ContactLog]:
+    """The retiree's latest `count` contacts (`contact_timeline`'s first page; its SQL compiled once)."""
+    timeline = kept(("contact_timeline", scope_key(user)), lambda: contact_timeline(user=user, retiree=PARAMETER))
+    return list(timeline.bound(retiree.pk)[:count])
 
 
 def contact_get(*, user, pk) -> ContactLog:
@@ -348,16 +335,22 @@ class Coverage:
 
 
 def coverage_overview(
-    *, user, today: datetime.date | None = None, policies: list[dict] | None = None, branch: Branch | None = None
+    *,
+    user,
+    today: datetime.date | None = None,
+    policies: list[dict] | None = None,
+    branch: Branch | None = None,
+    weeks: bool = True,
 ) -> Coverage:
     """The coverage of the user's visible branches, or of `branch` (one of them).
 
     With today's counts kept (`checkins.coverage`, PostgreSQL) the stale branches are counted
-    again first, then the totals and the weeks are sums in SQL over the kept rows (one query) and
-    a page of rows is one query more when asked for: a bounded number of queries, nothing done
-    per branch in Python, however many branches. Otherwise (another day, SQLite, or inside a
-    transaction that has written, where nothing can be kept) `branch_coverage`'s rows counted
-    live, summed here.
+    again first, then the totals and the weeks are sums in SQL over the kept rows (one query,
+    its SQL compiled once) and a page of rows is one query more when asked for: a bounded number
+    of queries, nothing done per branch in Python, however many branches. Otherwise (another
+    day, SQLite, or inside a transaction that has written, where nothing can be kept)
+    `branch_coverage`'s rows counted live, summed here. Without `weeks` (the call list shows the
+    totals only) the weeks are not summed: `weekly` is None.
     """
     today = today or local_today()
     branches = Branch.objects.visible_to(user)
@@ -368,10 +361,11 @@ def coverage_overview(
             branches, today, lambda ids: _branch_counts(ids, today, policies), count_unkept=False
         )
         if number is not None:
-            kept = coverage.valid_rows(today).visible_to(user)
-            kept = _kept_coverage(kept if branch is None else kept.filter(branch=branch), number)
-            if kept is not None:
-                return kept
+            sums = _kept_sums(user=user, today=today, branch=branch, weeks=weeks)
+            # Every branch's row is expected; one missing was replaced meanwhile by another day's.
+            if sums["rows"] == number:
+                rows = coverage.valid_rows(today).visible_to(user)
+                return _kept_coverage(rows if branch is None else rows.filter(branch=branch), sums, weeks=weeks)
     # Not kept (or, rarely, a row replaced meanwhile): everything counted, in one query.
     rows = branch_coverage(user=user, today=today, policies=policies, live=True)
     if branch is not None:
@@ -386,24 +380,39 @@ def _least_covered_key(row: dict) -> tuple:
     return tuple(-row[field[1:]] if field.startswith("-") else row[field] for field in LEAST_COVERED_FIRST)
 
 
-def _kept_coverage(kept: QuerySet, number: int) -> Coverage | None:
-    """Coverage from kept rows (BranchCoverage), every one of `number` branches expected: None
-    when one is missing (replaced meanwhile by a row of another day)."""
-    sums = kept.aggregate(
-        rows=Count("pk"),
-        shown=Count("pk", filter=SHOWN),
-        **{field: Coalesce(Sum(field), 0) for field in COUNT_FIELDS},
-        **{f"week_{index}": Coalesce(Sum(f"weekly__{index}"), 0) for index in range(WEEKS_IN_CHART)},
-    )
-    if sums["rows"] != number:
-        return None
+def _kept_sums(*, user, today: datetime.date, branch: Branch | None, weeks: bool) -> dict:
+    """Sums of today's kept rows in `user`'s scope (or of `branch`), and how many rows there are
+    and are shown: one row, its SQL built and compiled once per scope, day and rules (the ORM
+    spent as long building twenty sums as PostgreSQL spends adding them up)."""
+
+    def build():
+        rows = coverage.valid_rows(today).visible_to(user)
+        if branch is not None:
+            rows = rows.filter(branch=PARAMETER)
+        sums = {
+            "rows": Count("pk"),
+            "shown": Count("pk", filter=SHOWN),
+            **{field: Coalesce(Sum(field), 0) for field in COUNT_FIELDS},
+        }
+        if weeks:
+            sums.update({f"week_{index}": Coalesce(Sum(f"weekly__{index}"), 0) for index in range(WEEKS_IN_CHART)})
+        # values() grouped by a constant only has no GROUP BY: one row of sums over every row.
+        return rows.order_by().annotate(everything=Value(1)).values("everything").annotate(**sums)
+
+    key = ("coverage_sums", scope_key(user), branch is not None, today, coverage.rules_fingerprint(), weeks)
+    sums = kept(key, build)
+    return list(sums.all() if branch is None else sums.bound(branch.pk))[0]
+
+
+def _kept_coverage(kept_rows: QuerySet, sums: dict, *, weeks: bool) -> Coverage:
+    """Coverage from kept rows (BranchCoverage) and their sums (`_kept_sums`)."""
     # Only what a row shows: sorting every branch's row by its coverage stays in memory.
-    shown = kept.filter(SHOWN).select_related("branch").only(*COUNT_FIELDS, "branch__name")
+    shown = kept_rows.filter(SHOWN).select_related("branch").only(*COUNT_FIELDS, "branch__name")
     in_order = shown.order_by("branch", "branch_id")
     least_covered = shown.order_by(*LEAST_COVERED_FIRST, "branch", "branch_id")
     return Coverage(
         totals=coverage_totals([{field: sums[field] for field in COUNT_FIELDS}]),
-        weekly=[sums[f"week_{index}"] for index in range(WEEKS_IN_CHART)],
+        weekly=[sums[f"week_{index}"] for index in range(WEEKS_IN_CHART)] if weeks else None,
         rows=_KeptRows(in_order, sums["shown"]),
         by_coverage=_KeptRows(least_covered, sums["shown"]),
     )
@@ -701,9 +710,14 @@ def exemption_get(*, user, pk) -> Exemption:
 
 
 def retiree_exemptions(*, user, retiree: Retiree):
-    return (
-        Exemption.objects.visible_to(user).filter(retiree=retiree).select_related("requested_by", "decided_by", "round")
-    )
+    return kept(
+        ("retiree_exemptions", scope_key(user)),
+        lambda: (
+            Exemption.objects.visible_to(user)
+            .filter(retiree=PARAMETER)
+            .select_related("requested_by", "decided_by", "round")
+        ),
+    ).bound(retiree.pk)
 
 
 # --- Rounds -----------------------------------------------------------------------------------

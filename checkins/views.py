@@ -71,7 +71,9 @@ def call_list(request):
     # A branch's list is a hundred or so retirees: one query for the page, PostgreSQL working out
     # the last contacts for its rows only. The office's list spans every branch: ids first, so
     # that a page far down does not build every row before it (core.pagination).
-    totals = selectors.coverage_overview(user=request.user, today=today, policies=policies, branch=branch).totals
+    totals = selectors.coverage_overview(
+        user=request.user, today=today, policies=policies, branch=branch, weeks=False
+    ).totals
     # The list is every active retiree in view, whom the coverage counts already number. Over
     # every branch, the page's ids come from the order kept with those counts (valid with them:
     # coverage_overview has just made every branch's valid), where it is kept.
@@ -153,7 +155,7 @@ def _call_row_response(request, pk, *, with_counts: bool = False, **extra):
     next_path = next_url(request, reverse("checkins:call_list"))
     if with_counts:
         branch = _chosen_branch(request)
-        totals = selectors.coverage_overview(user=request.user, branch=branch).totals
+        totals = selectors.coverage_overview(user=request.user, branch=branch, weeks=False).totals
         extra.update(totals=totals, section_counts=selectors.section_counts(totals), branch=branch)
     context = {
         "row": call_rows([retiree], show_branch=request.user.sees_all_branches)[0],

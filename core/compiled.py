@@ -9,8 +9,11 @@ subquery…) gives an ordinary queryset compiled as usual, so nothing built on t
 can be served a query that is not its own.
 """
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from django.db.models.sql import Query
+from django.http import Http404
 
 # Slices kept for each queryset (a page each); past that, the oldest go.
 SLICES_KEPT = 64
@@ -18,6 +21,7 @@ SLICES_KEPT = 64
 # Stands for a value given at each evaluation, e.g. `.filter(pk=PARAMETER)` then `.bound(pk)`: an
 # integer no id, count or number of days in this application comes near.
 PARAMETER = -7_355_608_131_072_026
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 # What SQLCompiler.as_sql sets on itself and the model iterable reads afterwards.
 _COMPILER_STATE = (
@@ -76,10 +80,14 @@ class _CompiledOnceQuery(Query):
     """A SELECT of a `compiled_once` queryset; a clone of it (for any further operation) is a plain Query."""
 
     def clone(self):
+        if self.bound != PARAMETER and not self.__dict__.get("marking"):
+            # The plain clone would still say PARAMETER where the value was bound: a count or a
+            # filter of it would be about no row, silently. Slices and reads are what it is for.
+            raise TypeError("A bound kept queryset can only be sliced and read.")
         obj = super().clone()
         obj.__class__ = Query
-        obj.__dict__.pop("compiled_store", None)
-        obj.__dict__.pop("bound", None)
+        for name in ("compiled_store", "bound", "marking"):
+            obj.__dict__.pop(name, None)
         return obj
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
@@ -102,17 +110,36 @@ class CompiledOnceQuerySet(QuerySet):
         return clone
 
     def bound(self, value: int):
-        """This queryset with `value` where it was built with `PARAMETER` (same SQL, compiled once)."""
+        """This queryset with `value` where it was built with `PARAMETER` (same SQL, compiled once).
+        It can then be sliced and read, nothing else (anything else raises TypeError)."""
         if type(value) is not int:
             raise TypeError("A bound value is an integer.")
-        return self._marked(super().all(), bound=value)
+        if not BIGINT_MIN <= value <= BIGINT_MAX:
+            # No row has it, and PostgreSQL would refuse the parameter (an id typed into a URL).
+            return self._cloned(QuerySet.none)
+        return self._marked(self._cloned(QuerySet.all), bound=value)
 
     def all(self):
-        return self._marked(super().all())
+        return self._marked(self._cloned(QuerySet.all))
 
     def __getitem__(self, k):
-        result = super().__getitem__(k)
-        return self._marked(result) if isinstance(k, slice) else result
+        if not isinstance(k, slice):
+            found = list(self[k : k + 1])
+            if not found:
+                raise IndexError("queryset index out of range")
+            return found[0]
+        return self._marked(self._cloned(QuerySet.__getitem__, k))
+
+    def _cloned(self, operation, *args):
+        """QuerySet's `operation`, whose clone of a bound query is allowed: it is marked again at once."""
+        marking = isinstance(self.query, _CompiledOnceQuery)
+        if marking:
+            self.query.marking = True
+        try:
+            return operation(self, *args)
+        finally:
+            if marking:
+                del self.query.marking
 
 
 _queryset_classes: dict[type, type] = {}
@@ -130,3 +157,36 @@ def compiled_once(queryset: QuerySet) -> QuerySet:
     kept.__class__ = _queryset_classes[base]
     kept._compiled_store = {}
     return kept
+
+
+# Querysets kept per process by `kept`, under everything their SQL depends on.
+_kept_querysets: dict[tuple, QuerySet] = {}
+QUERYSETS_KEPT = 512
+
+
+def kept(key: tuple, build: Callable[[], QuerySet]) -> QuerySet:
+    """The queryset `build()` gives, built once per process for `key` and compiled once (`compiled_once`).
+
+    `key` names the selector and holds everything the SQL depends on: who asks, as
+    `accounts.access.scope_key(user)`, the day, the rules… A value that changes with each request (the
+    retiree shown) is built as `PARAMETER` and given with `.bound(value)`. A queryset describes a
+    query and each use gets a clone, so no rows are ever kept."""
+    queryset = _kept_querysets.get(key)
+    if queryset is None:
+        if len(_kept_querysets) >= QUERYSETS_KEPT:
+            _kept_querysets.clear()
+        queryset = _kept_querysets[key] = compiled_once(build())
+    return queryset
+
+
+def kept_get(key: tuple, build: Callable[[], QuerySet], value):
+    """The row of `kept(key, build)` bound to `value` (built with `.filter(pk=PARAMETER)`), or
+    Http404: `get_object_or_404` for a kept queryset."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such row.") from None
+    found = list(kept(key, build).bound(value)[:1])
+    if not found:
+        raise Http404("No such row in scope.")
+    return found[0]

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from branches.models import Branch
+from core.compiled import PARAMETER, kept
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import Retiree
@@ -220,12 +221,23 @@ def retiree_doses(*, retiree) -> list[VaccinationDose]:
 
 def retiree_ledger_summary(*, retiree) -> dict:
     """The current state shown on the retiree's page (five small queries)."""
+
+    def of_retiree(model, name, build):
+        return kept(("retiree_ledger_summary", name), lambda: build(model.objects.filter(retiree=PARAMETER))).bound(
+            retiree.pk
+        )
+
+    def latest(model, name, *order):
+        return next(iter(of_retiree(model, name, lambda rows: rows.order_by(*order))[:1]), None)
+
     return {
-        "doses": list(retiree.vaccinationdoses.order_by("dose_number")),
-        "stance": retiree.vaccinationstances.order_by("-stated_on", "-id").first(),
-        "test": retiree.nucleictests.order_by("-tested_on").first(),
-        "exposures": list(retiree.exposureevents.filter(status=ExposureStatus.ONGOING)),
-        "health": retiree.healthrecords.order_by("-recorded_on", "-id").first(),
+        "doses": list(of_retiree(VaccinationDose, "doses", lambda rows: rows.order_by("dose_number"))),
+        "stance": latest(VaccinationStance, "stance", "-stated_on", "-id"),
+        "test": latest(NucleicTest, "test", "-tested_on", "-id"),
+        "exposures": list(
+            of_retiree(ExposureEvent, "exposures", lambda rows: rows.filter(status=ExposureStatus.ONGOING))
+        ),
+        "health": latest(HealthRecord, "health", "-recorded_on", "-id"),
     }
 
 

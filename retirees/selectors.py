@@ -1,7 +1,9 @@
 """Reads of the registry, always through the user's scope."""
 
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
+
+from accounts.access import scope_key
+from core.compiled import PARAMETER, kept_get
 
 from .filters import search_retirees
 from .models import HouseholdContact, Retiree
@@ -44,15 +46,20 @@ def consented(queryset, *, path: str = "", include_without_consent: bool = False
 
 
 def retiree_get(*, user, pk) -> Retiree:
-    """One retiree with their household contacts; 404 when outside the user's scope."""
-    queryset = (
-        Retiree.objects.visible_to(user)
-        .select_related("branch", "created_by")
-        .prefetch_related(
-            Prefetch("household_contacts", queryset=HouseholdContact.objects.order_by("-is_primary", "id"))
+    """One retiree with their household contacts; 404 when outside the user's scope.
+    Asked for on most pages about one retiree: built and compiled once per scope."""
+
+    def build():
+        return (
+            Retiree.objects.visible_to(user)
+            .filter(pk=PARAMETER)
+            .select_related("branch", "created_by")
+            .prefetch_related(
+                Prefetch("household_contacts", queryset=HouseholdContact.objects.order_by("-is_primary", "id"))
+            )
         )
-    )
-    return get_object_or_404(queryset, pk=pk)
+
+    return kept_get(("retiree_get", scope_key(user)), build, pk)
 
 
 def retiree_personal_data(*, retiree: Retiree) -> dict:

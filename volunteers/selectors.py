@@ -5,6 +5,9 @@ import datetime
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 
+from accounts.access import scope_key
+from core.compiled import PARAMETER, kept
+
 from .models import PatrolAssignment, PatrolShift, Volunteer
 
 
@@ -18,7 +21,10 @@ def volunteer_get(*, user, pk) -> Volunteer:
 
 def volunteer_of(*, user, retiree) -> Volunteer | None:
     """The retiree's volunteer record in scope, if they volunteer (one query)."""
-    return volunteer_list(user=user).filter(retiree=retiree).first()
+    volunteers = kept(
+        ("volunteer_of", scope_key(user)), lambda: volunteer_list(user=user).filter(retiree=PARAMETER).order_by("pk")
+    )
+    return next(iter(volunteers.bound(retiree.pk)[:1]), None)
 
 
 def assignable_volunteers(*, user):

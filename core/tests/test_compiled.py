@@ -127,6 +127,28 @@ def test_a_bound_value_does_not_leak_into_another_evaluation(retirees):
     two = kept.bound(second.pk)
     assert [row[0] for row in rows(two)] == [second.pk]
     assert [row[0] for row in rows(one)] == [first.pk]
-    # The value is bound into the kept SQL only: a further operation builds the query as it was
-    # built, which matches no row, rather than another retiree's.
-    assert kept.bound(first.pk).filter(name=first.name).count() == 0
+    # The value is bound into the kept SQL only: a further operation would build the query as it
+    # was built, about no row. It is refused rather than answered wrong.
+    with pytest.raises(TypeError):
+        kept.bound(first.pk).filter(name=first.name)
+    with pytest.raises(TypeError):
+        kept.bound(first.pk).count()
+    with pytest.raises(TypeError):
+        kept.bound(first.pk)[:1].exists()
+
+
+def test_a_bound_queryset_is_sliced_indexed_and_read(retirees):
+    kept = compiled_once(retirees.filter(pk=PARAMETER))
+    first = retirees.order_by("pk").first()
+    assert kept.bound(first.pk)[0] == first
+    assert list(kept.bound(first.pk)[:5]) == [first]
+    assert len(kept.bound(first.pk)) == 1
+    with pytest.raises(IndexError):
+        kept.bound(first.pk)[1]
+
+
+def test_a_value_no_bigint_holds_finds_nothing_without_asking_the_database(retirees, django_assert_num_queries):
+    kept = compiled_once(retirees.filter(pk=PARAMETER))
+    with django_assert_num_queries(0):
+        assert list(kept.bound(2**63)[:1]) == []
+        assert list(kept.bound(-(2**64))) == []
