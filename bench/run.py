@@ -754,6 +754,15 @@ class SimulatedUser(threading.Thread):
             time.sleep(self.random.uniform(1, 3))
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (every core)."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -770,6 +779,7 @@ def bench_load(users: int, seconds: int, workers: int):
     everybody = list(active.values_list("id", flat=True)[:5000])
     last_contact_before = ContactLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
     with gunicorn(workers) as port:
+        busy_before, total_before = machine_busy()
         until = time.monotonic() + seconds
         threads = []
         for number, (user, session) in enumerate(zip(people, sessions, strict=True)):
@@ -780,11 +790,19 @@ def bench_load(users: int, seconds: int, workers: int):
             time.sleep(0.05)  # a gentle ramp-up
         for thread in threads:
             thread.join(timeout=seconds + 60)
+        busy_after, total_after = machine_busy()
     samples = [sample for thread in threads for sample in thread.samples]
     errors = [error for thread in threads for error in thread.errors]
     latencies = [elapsed for _action, elapsed, _status in samples]
     p95 = percentile(latencies, 0.95)
     print(f"  {len(samples)} requests, {len(samples) / seconds:.1f}/s")
+    # Whether the cores were the limit: the whole machine's CPU (gunicorn, PostgreSQL and these
+    # simulated users alike), and what that comes to per request.
+    busy = (busy_after - busy_before) / (total_after - total_before)
+    print(
+        f"  machine CPU busy {busy:.0%} of {os.cpu_count()} cores;"
+        f" {(busy_after - busy_before) / max(len(samples), 1) * 1000:.1f} ms of CPU a request"
+    )
     for action in sorted({action for action, _e, _s in samples}):
         times = [elapsed for a, elapsed, _s in samples if a == action]
         print(
