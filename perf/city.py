@@ -1,16 +1,17 @@
-"""A city-scale dataset, written straight into PostgreSQL with COPY and INSERT … SELECT.
+"""A city-scale dataset, written straight into PostgreSQL with INSERT … SELECT (and COPY for the small tables).
 
 Shape (defaults): 1,000 branches with a secretary and a committee member each, 100,000 retirees
 (with household contacts), 5,000,000 contact logs over the last two years and the check-in
 state they imply, 300,000 vaccination doses and 200,000 nucleic-acid tests. Every row satisfies
-the models' CHECK and UNIQUE constraints; the foreign keys and secondary indexes of the big
-tables (BULK_TABLES) are dropped during the load and re-created after it, so PostgreSQL builds
+the models' CHECK and UNIQUE constraints; the keys (primary, unique, foreign) and indexes of the
+big tables (BULK_TABLES) are dropped during the load and re-created after it, so PostgreSQL builds
 and validates them once, as a set. `--retirees 1000000 --branches 10000 --contacts 20000000
 --doses 3000000 --tests 2000000` is the province of issue 18 (bench/province.py).
 
-Nothing here goes through the ORM row by row: small tables are generated in Python and sent with
-`COPY … FROM STDIN`, the contact logs are expanded in the database with `generate_series`. The
-same seed gives the same people.
+Nothing here goes through the ORM row by row: branches and users are generated in Python and
+sent with `COPY … FROM STDIN`; every big table is drawn in the database, one INSERT … SELECT
+each over `generate_series` or the rows already written, with `random()` seeded by `setseed`
+(drawn in a fixed order: the same seed gives the same people, on the same day).
 """
 
 import datetime
@@ -324,7 +325,7 @@ class CityGenerator:
         # among those born the same day, 499 a day at most (three digits, the last one odd for men).
         # Phones: 8 digits from a permutation of 0…10^8 - 1 (61,803,399 is prime to 10^8), so
         # unique, after one of eleven prefixes.
-        return self._execute(
+        inserted = self._execute(
             f"""
             INSERT INTO retirees_retiree (id, name_pinyin, name_initials, {", ".join(registry)}, created_at, updated_at)
             SELECT id, names.name_pinyin, names.name_initials, names.name, gender, birth_date, branch_id, category,
@@ -413,6 +414,8 @@ class CityGenerator:
                 "days": CONTACT_DAYS,
             },
         )
+        self._execute("DROP TABLE city_names")  # ON COMMIT is too late inside a test's transaction
+        return inserted
 
     def household_contacts(self) -> int:
         """A child, spouse or grandchild for most (a quarter of those caring for themselves have
