@@ -49,9 +49,9 @@ TABLES = [
     "accounts_user",
     "branches_branch",
 ]
-# Tables whose secondary indexes and foreign keys are dropped for the load and re-created after:
-# every table that gets more than a few thousand rows. A million retirees COPYed into a table
-# with its 16 secondary B-trees crawled (over 15 minutes on a busy machine; the random order of
+# Tables whose keys and indexes (and the foreign keys pointing at them) are dropped for the load
+# and re-created after: every table that gets more than a few thousand rows. A million retirees
+# COPYed into a table with its 16 secondary B-trees crawled (over 15 minutes on a busy machine; the random order of
 # names and phones touches a different index page per row), built after the load they take seconds.
 BULK_TABLES = [
     "retirees_retiree",
