@@ -31,7 +31,7 @@ test: venv
 	PYTEST_WORKERS=$(PYTEST_WORKERS) BIN=$(BIN) bash scripts/test.sh $(PYTEST_ARGS)
 
 # The city-scale benchmark (issue 8) against its own database, outreach_bench: generates the
-# dataset first when the database is empty (about 5 minutes), then prints every figure with its
+# dataset first when the database is empty (about a minute), then prints every figure with its
 # target. `make bench BENCH_ARGS="--regenerate"` generates again; `--only list,dashboard` a subset;
 # `--scale province` the million-retiree province in outreach_province instead (bench/province.py).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/outreach_bench

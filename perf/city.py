@@ -1,16 +1,17 @@
-"""A city-scale dataset, written straight into PostgreSQL with COPY and INSERT … SELECT.
+"""A city-scale dataset, written straight into PostgreSQL with INSERT … SELECT (and COPY for the small tables).
 
 Shape (defaults): 1,000 branches with a secretary and a committee member each, 100,000 retirees
 (with household contacts), 5,000,000 contact logs over the last two years and the check-in
 state they imply, 300,000 vaccination doses and 200,000 nucleic-acid tests. Every row satisfies
-the models' CHECK and UNIQUE constraints; the foreign keys and secondary indexes of the big
-tables (BULK_TABLES) are dropped during the load and re-created after it, so PostgreSQL builds
+the models' CHECK and UNIQUE constraints; the keys (primary, unique, foreign) and indexes of the
+big tables (BULK_TABLES) are dropped during the load and re-created after it, so PostgreSQL builds
 and validates them once, as a set. `--retirees 1000000 --branches 10000 --contacts 20000000
 --doses 3000000 --tests 2000000` is the province of issue 18 (bench/province.py).
 
-Nothing here goes through the ORM row by row: small tables are generated in Python and sent with
-`COPY … FROM STDIN`, the contact logs are expanded in the database with `generate_series`. The
-same seed gives the same people.
+Nothing here goes through the ORM row by row: branches and users are generated in Python and
+sent with `COPY … FROM STDIN`; every big table is drawn in the database, one INSERT … SELECT
+each over `generate_series` or the rows already written, with `random()` seeded by `setseed`
+(drawn in a fixed order: the same seed gives the same people, on the same day).
 """
 
 import datetime
@@ -28,7 +29,6 @@ from django.utils import timezone
 from demo.retirees import COMMUNITIES, FORMER_UNITS, GIVEN_CHARS, SURNAMES
 from retirees.fields import REGISTRY_FIELDS
 from retirees.pinyin import name_search_keys
-from retirees.validators import id_number_check_digit
 
 # Every generated user (secretaries sec0001…, committee members com0001…, bench_office,
 # bench_admin) has this password; the benchmark signs in without it (sessions made directly).
@@ -49,9 +49,9 @@ TABLES = [
     "accounts_user",
     "branches_branch",
 ]
-# Tables whose secondary indexes and foreign keys are dropped for the load and re-created after:
-# every table that gets more than a few thousand rows. A million retirees COPYed into a table
-# with its 16 secondary B-trees crawled (over 15 minutes on a busy machine; the random order of
+# Tables whose keys and indexes (and the foreign keys pointing at them) are dropped for the load
+# and re-created after: every table that gets more than a few thousand rows. A million retirees
+# COPYed into a table with its 16 secondary B-trees crawled (over 15 minutes on a busy machine; the random order of
 # names and phones touches a different index page per row), built after the load they take seconds.
 BULK_TABLES = [
     "retirees_retiree",
@@ -100,7 +100,6 @@ class CityGenerator:
         self.now = timezone.now().replace(microsecond=0)
         self.today = timezone.localdate(self.now)
         self.result = CityResult()
-        self.retirees: list[tuple] = []  # (id, branch_id, birth_date, category, care_level, status, end_date)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -144,9 +143,12 @@ class CityGenerator:
         outer = self.connection.in_atomic_block  # inside a test's transaction: no VACUUM
         with transaction.atomic(using=self.connection.alias):
             self._execute("SET LOCAL synchronous_commit = off")
-            self._execute("SET LOCAL maintenance_work_mem = '1GB'")
-            # Full-page images in the WAL compressed: a province writes ~10 GB of it otherwise.
-            self._execute("SET LOCAL wal_compression = on")
+            # The province's largest index (20 million contact logs) sorted in memory, a third of
+            # this for each of the leader and its two parallel workers.
+            self._execute("SET LOCAL maintenance_work_mem = '2GB'")
+            # Full-page images in the WAL compressed (every page of every index built is one):
+            # with lz4 where PostgreSQL has it, a third quicker than its own pglz.
+            self._execute("SET LOCAL wal_compression = %s", [self._wal_compression()])
             self._execute("SET LOCAL work_mem = '256MB'")
             # Check foreign keys row by row as they come, not queued to the commit (Django makes
             # them deferrable): a queue of pending checks would forbid the ALTER TABLEs below.
@@ -158,7 +160,7 @@ class CityGenerator:
             self._step("branches", self.branches)
             self._step("users", self.users)
             dropped = self._drop_bulk_constraints()
-            self._step("retirees", self.retirees_copy)
+            self._step("retirees", self.retirees_insert)
             self._step("household contacts", self.household_contacts)
             self._step("contact logs", self.contact_logs)
             self._step("check-in states", self.checkin_states)
@@ -171,6 +173,10 @@ class CityGenerator:
         self._step("analyze" if outer else "vacuum analyze", lambda: self.analyze(vacuum=not outer))
         self.result.timings.append(("total", time.perf_counter() - started))
         return self.result
+
+    def _wal_compression(self) -> str:
+        supported = self._scalar("SELECT enumvals FROM pg_settings WHERE name = 'wal_compression'")
+        return "lz4" if "lz4" in supported else "on"
 
     # --- branches and users -------------------------------------------------------------------
 
@@ -297,186 +303,201 @@ class CityGenerator:
             names.add(rng.choice(SURNAMES) + "".join(rng.choice(GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2, 2)))))
         return [(name, *name_search_keys(name)) for name in sorted(names)]
 
-    def retirees_copy(self) -> int:
-        rng = self.random
+    def retirees_insert(self) -> int:
+        """The registry, drawn in one INSERT … SELECT: PostgreSQL makes each row where it stores it."""
         pool = self._name_pool()
-        today = self.today
-        window_start = today - datetime.timedelta(days=CONTACT_DAYS)
-        id_serials: dict[str, int] = {}
-        phone_prefixes = ("133", "135", "136", "138", "139", "150", "151", "158", "186", "188", "189")
-        phones = rng.sample(range(10**8), self.size.retirees)
-
-        def rows():
-            for number in range(1, self.size.retirees + 1):
-                name, name_pinyin, initials = pool[rng.randrange(len(pool))]
-                branch = rng.randrange(self.size.branches) + 1
-                age = min(101, max(58, int(rng.triangular(58, 101, 68))))
-                birth = today - datetime.timedelta(days=age * 365 + rng.randrange(365))
-                gender = rng.choice(("male", "female"))
-                category = "lixiu" if age >= 90 and rng.random() < 0.3 else "tuixiu"
-                if age >= 88:
-                    care = rng.choices(("self_care", "partly_dependent", "dependent"), (3, 4, 3))[0]
-                elif age >= 78:
-                    care = rng.choices(("self_care", "partly_dependent", "dependent"), (7, 2, 1))[0]
-                else:
-                    care = rng.choices(("self_care", "partly_dependent", "dependent"), (18, 2, 0.3))[0]
-                if care == "dependent":
-                    living = rng.choice(("caregiver", "caregiver", "family"))
-                else:
-                    living = rng.choices(("alone", "spouse", "family", "caregiver"), (2, 6, 2, 1))[0]
-                roll = rng.random()
-                if roll < 0.14:
-                    area = rng.choice(("east", "north"))
-                    community = "东家属区" if area == "east" else "北家属区"
-                    address = f"{rng.randint(1, 40)}号楼{rng.randint(1, 6)}单元{rng.randint(101, 602)}"
-                else:
-                    area = "off_campus"
-                    community = rng.choice(COMMUNITIES)
-                    address = f"{community}{rng.randint(1, 30)}号楼{rng.randint(101, 1802)}"
-                status_roll = rng.random()
-                moved_on = deceased_on = None
-                if status_roll < 0.04:
-                    status = "deceased"
-                    deceased_on = window_start + datetime.timedelta(days=rng.randint(30, CONTACT_DAYS - 5))
-                elif status_roll < 0.06:
-                    status = "moved"
-                    moved_on = window_start + datetime.timedelta(days=rng.randint(30, CONTACT_DAYS - 5))
-                else:
-                    status = "active"
-                id_number = ""
-                if rng.random() < 0.4:
-                    key = birth.strftime("%Y%m%d")
-                    serial = id_serials.get(key, 0)
-                    if serial < 499:  # three digits, the last one odd for men
-                        id_serials[key] = serial + 1
-                        sequence = serial * 2 + (1 if gender == "male" else 0)
-                        first17 = f"110108{key}{sequence:03d}"
-                        id_number = first17 + id_number_check_digit(first17)
-                consent = rng.random() < 0.9
-                created = self.now - datetime.timedelta(days=CONTACT_DAYS + rng.randrange(400))
-                self.retirees.append((number, branch, birth, category, care, status, deceased_on or moved_on))
-                yield [
-                    number,
-                    name_pinyin,
-                    initials,
-                    # REGISTRY_FIELDS, in their order
-                    name,
-                    gender,
-                    birth.isoformat(),
-                    branch,
-                    category,
-                    rng.choice(FORMER_UNITS),
-                    f"{rng.choice(phone_prefixes)}{phones[number - 1]:08d}",
-                    f"010{rng.randint(6000_0000, 8999_9999)}" if rng.random() < 0.3 else "",
-                    f"wx_{name_pinyin}{number}" if rng.random() < 0.6 else "",
-                    area,
-                    community,
-                    address,
-                    living,
-                    care,
-                    id_number or None,
-                    "",
-                    status,
-                    moved_on.isoformat() if moved_on else None,
-                    deceased_on.isoformat() if deceased_on else None,
-                    consent,
-                    "2022-04-25" if consent else None,
-                    created.isoformat(),
-                    created.isoformat(),
-                ]
-
-        registry = ["branch_id" if field == "branch" else field for field in REGISTRY_FIELDS]
-        columns = ["id", "name_pinyin", "name_initials", *registry, "created_at", "updated_at"]
+        self._execute(
+            "CREATE TEMPORARY TABLE city_names (n integer, name text, name_pinyin text, name_initials text) "
+            "ON COMMIT DROP"
+        )
         with self.connection.cursor() as cursor:
-            return _copy(cursor, "retirees_retiree", columns, rows())
+            _copy(
+                cursor,
+                "city_names",
+                ["n", "name", "name_pinyin", "name_initials"],
+                ([n, *row] for n, row in enumerate(pool)),
+            )
+        self._execute("SELECT setseed(%s)", [((self.size.seed + 2) % 1000) / 1000])
+        registry = ["branch_id" if field == "branch" else field for field in REGISTRY_FIELDS]
+        # Draws r[1]…r[24] per retiree, in order of id; each CASE below turns one into a choice.
+        # Ages follow random.triangular(58, 101, 68) (its inverse distribution function).
+        # A retiree in four has an ID number (born in Haidian: 110108), numbered in order of id
+        # among those born the same day, 499 a day at most (three digits, the last one odd for men).
+        # Phones: 8 digits from a permutation of 0…10^8 - 1 (61,803,399 is prime to 10^8), so
+        # unique, after one of eleven prefixes.
+        inserted = self._execute(
+            f"""
+            INSERT INTO retirees_retiree (id, name_pinyin, name_initials, {", ".join(registry)}, created_at, updated_at)
+            SELECT id, names.name_pinyin, names.name_initials, names.name, gender, birth_date, branch_id, category,
+                   (%(units)s::text[])[1 + floor(r[12] * cardinality(%(units)s::text[]))::int],
+                   (%(prefixes)s::text[])[1 + floor(r[13] * 11)::int]
+                       || lpad(((id::bigint * 61803399 + %(seed)s) %% 100000000)::text, 8, '0'),
+                   CASE WHEN r[14] < 0.3 THEN '010' || (60000000 + floor(r[15] * 30000000)::int) ELSE '' END,
+                   CASE WHEN r[16] < 0.6 THEN 'wx_' || names.name_pinyin || id ELSE '' END,
+                   area,
+                   CASE WHEN area = 'east' THEN '东家属区' WHEN area = 'north' THEN '北家属区' ELSE community END,
+                   CASE WHEN area = 'off_campus'
+                        THEN community || (1 + floor(r[17] * 30)::int) || '号楼' || (101 + floor(r[18] * 1702)::int)
+                        ELSE (1 + floor(r[17] * 40)::int) || '号楼' || (1 + floor(r[18] * 6)::int) || '单元'
+                             || (101 + floor(r[19] * 502)::int) END,
+                   CASE WHEN care = 'dependent' THEN CASE WHEN r[8] < 2 / 3.0 THEN 'caregiver' ELSE 'family' END
+                        WHEN r[8] < 2 / 11.0 THEN 'alone' WHEN r[8] < 8 / 11.0 THEN 'spouse'
+                        WHEN r[8] < 10 / 11.0 THEN 'family' ELSE 'caregiver' END,
+                   care,
+                   CASE WHEN id_serial < 499 THEN first17 || substr('10X98765432', 1 + (
+                        SELECT sum(substr(first17, i, 1)::int * (2 ^ (18 - i))::int %% 11) %% 11
+                        FROM generate_series(1, 17) AS i)::int, 1) END,
+                   '',
+                   status,
+                   CASE WHEN status = 'moved' THEN ended_on END,
+                   CASE WHEN status = 'deceased' THEN ended_on END,
+                   r[22] < 0.9,
+                   CASE WHEN r[22] < 0.9 THEN DATE '2022-04-25' END,
+                   created_at,
+                   created_at
+            FROM (
+                SELECT *,
+                       '110108' || to_char(birth_date, 'YYYYMMDD')
+                           || lpad(((id_serial * 2) + (gender = 'male')::int)::text, 3, '0') AS first17
+                FROM (
+                    SELECT *,
+                           CASE WHEN r[20] < 0.4
+                                THEN row_number() OVER (PARTITION BY birth_date, r[20] < 0.4 ORDER BY id) - 1 END
+                               AS id_serial
+                    FROM (
+                        SELECT *,
+                               %(today)s::date - (age * 365 + floor(r[4] * 365)::int) AS birth_date,
+                               CASE WHEN age >= 90 AND r[6] < 0.3 THEN 'lixiu' ELSE 'tuixiu' END AS category,
+                               CASE WHEN r[7] < CASE WHEN age >= 88 THEN 0.3 WHEN age >= 78 THEN 0.7 ELSE 18 / 20.3 END
+                                        THEN 'self_care'
+                                    WHEN r[7] < CASE WHEN age >= 88 THEN 0.7 WHEN age >= 78 THEN 0.9 ELSE 20 / 20.3 END
+                                        THEN 'partly_dependent'
+                                    ELSE 'dependent' END AS care
+                        FROM (
+                            SELECT id, r,
+                                   1 + floor(r[2] * %(branches)s)::int AS branch_id,
+                                   LEAST(101, GREATEST(58, floor(CASE WHEN r[3] <= 10 / 43.0
+                                       THEN 58 + 43 * sqrt(r[3] * 10 / 43.0)
+                                       ELSE 101 - 43 * sqrt((1 - r[3]) * 33 / 43.0) END)::int)) AS age,
+                                   CASE WHEN r[5] < 0.5 THEN 'male' ELSE 'female' END AS gender,
+                                   CASE WHEN r[9] >= 0.14 THEN 'off_campus' WHEN r[10] < 0.5 THEN 'east'
+                                        ELSE 'north' END AS area,
+                                   (%(communities)s::text[])
+                                       [1 + floor(r[11] * cardinality(%(communities)s::text[]))::int] AS community,
+                                   CASE WHEN r[21] < 0.04 THEN 'deceased' WHEN r[21] < 0.06 THEN 'moved'
+                                        ELSE 'active' END AS status,
+                                   %(window_start)s::date + 30 + floor(r[23] * (%(days)s - 34))::int AS ended_on,
+                                   %(now)s::timestamptz - (%(days)s + floor(r[24] * 400)::int) * interval '1 day'
+                                       AS created_at
+                            FROM (
+                                SELECT id, ARRAY(SELECT random() FROM generate_series(1, 24) WHERE id > 0) AS r
+                                FROM generate_series(1, %(retirees)s) AS id
+                            ) AS drawn
+                        ) AS basics
+                    ) AS people
+                ) AS numbered
+            ) AS retirees
+            JOIN city_names AS names ON names.n = floor(r[1] * %(pool)s)::int
+            ORDER BY id
+            """,
+            {
+                "retirees": self.size.retirees,
+                "branches": self.size.branches,
+                "pool": len(pool),
+                "seed": self.size.seed,
+                "units": list(FORMER_UNITS),
+                "communities": list(COMMUNITIES),
+                "prefixes": ["133", "135", "136", "138", "139", "150", "151", "158", "186", "188", "189"],
+                "today": self.today,
+                "now": self.now,
+                "window_start": self.today - datetime.timedelta(days=CONTACT_DAYS),
+                "days": CONTACT_DAYS,
+            },
+        )
+        self._execute("DROP TABLE city_names")  # ON COMMIT is too late inside a test's transaction
+        return inserted
 
     def household_contacts(self) -> int:
-        rng = self.random
-
-        def rows():
-            for retiree_id, _branch, _birth, _category, care, _status, _end in self.retirees:
-                if rng.random() < 0.25 and care == "self_care":
-                    continue
-                surname = rng.choice(SURNAMES)
-                yield [
-                    retiree_id,
-                    surname + rng.choice(GIVEN_CHARS) + rng.choice(GIVEN_CHARS),
-                    rng.choice(("child", "child", "spouse", "child_in_law", "grandchild")),
-                    f"13{rng.randrange(10**9):09d}",
-                    rng.random() < 0.4,
-                    True,
-                    "",
-                ]
-                if care == "dependent":
-                    yield [
-                        retiree_id,
-                        rng.choice(SURNAMES) + rng.choice(GIVEN_CHARS) + rng.choice(GIVEN_CHARS),
-                        "caregiver",
-                        f"15{rng.randrange(10**9):09d}",
-                        True,
-                        False,
-                        "住家保姆",
-                    ]
-
-        columns = ["retiree_id", "name", "relation", "phone", "lives_with_retiree", "is_primary", "notes"]
-        with self.connection.cursor() as cursor:
-            return _copy(cursor, "retirees_householdcontact", columns, rows())
+        """A child, spouse or grandchild for most (a quarter of those caring for themselves have
+        none listed), and a live-in caregiver besides for the dependent."""
+        self._execute("SELECT setseed(%s)", [((self.size.seed + 3) % 1000) / 1000])
+        return self._execute(
+            """
+            INSERT INTO retirees_householdcontact (
+                retiree_id, name, relation, phone, lives_with_retiree, is_primary, notes)
+            SELECT id, (%(surnames)s::text[])[1 + floor(r[1] * cardinality(%(surnames)s::text[]))::int]
+                       || substr(%(given)s, 1 + floor(r[2] * length(%(given)s))::int, 1)
+                       || substr(%(given)s, 1 + floor(r[3] * length(%(given)s))::int, 1),
+                   CASE WHEN caregiver THEN 'caregiver'
+                        ELSE (ARRAY['child', 'child', 'spouse', 'child_in_law', 'grandchild'])
+                             [1 + floor(r[4] * 5)::int] END,
+                   CASE WHEN caregiver THEN '15' ELSE '13' END || lpad(floor(r[5] * 1e9)::bigint::text, 9, '0'),
+                   caregiver OR r[6] < 0.4,
+                   NOT caregiver,
+                   CASE WHEN caregiver THEN '住家保姆' ELSE '' END
+            FROM (
+                SELECT id, caregiver, ARRAY(SELECT random() FROM generate_series(1, 6) WHERE id > 0) AS r
+                FROM (
+                    SELECT id, care_level, random() AS listed
+                    FROM (SELECT id, care_level FROM retirees_retiree ORDER BY id) AS by_id
+                ) AS retirees
+                CROSS JOIN LATERAL (
+                    SELECT false AS caregiver WHERE care_level <> 'self_care' OR listed >= 0.25
+                    UNION ALL
+                    SELECT true WHERE care_level = 'dependent'
+                ) AS kinds
+            ) AS drawn
+            ORDER BY id, caregiver
+            """,
+            {"surnames": list(SURNAMES), "given": GIVEN_CHARS},
+        )
 
     # --- contact logs -------------------------------------------------------------------------
 
-    def _contact_plan(self) -> list[list]:
-        """Per retiree: how many contacts, over which window, and how often they reach nobody.
+    def _contact_plan(self) -> None:
+        """city_contact_plan, per retiree: how many contacts, over which window, and how often they reach nobody.
 
-        The total is exactly `size.contacts`; frail retirees (80+ or dependent) are called more
-        often, as their cadence asks.
+        The total is exactly `size.contacts`, shared in proportion to the days a retiree was on
+        the registry over their cadence: frail retirees (80+ or dependent) are called more often,
+        as their cadence asks. Rounding down leaves a few over, given to the largest remainders.
         """
-        rng = self.random
-        frail_born_by = self.today.replace(year=self.today.year - 80)
-        window_start = self.now - datetime.timedelta(days=CONTACT_DAYS)
-        weights = []
-        for _id, _branch, birth, category, care, _status, end in self.retirees:
-            cadence = 3 if care == "dependent" or birth <= frail_born_by else 7 if category == "lixiu" else 14
-            span_days = CONTACT_DAYS if end is None else max(1, (end - window_start.date()).days)
-            weights.append(span_days / cadence)
-        total_weight = sum(weights)
-        exact = [self.size.contacts * w / total_weight for w in weights]
-        counts = [int(x) for x in exact]
-        # Hand out what rounding down left, largest remainders first.
-        short = self.size.contacts - sum(counts)
-        for index in sorted(range(len(exact)), key=lambda i: exact[i] - counts[i], reverse=True)[:short]:
-            counts[index] += 1
-        plan = []
-        for (retiree_id, branch, _birth, _category, _care, _status, end), count in zip(
-            self.retirees, counts, strict=True
-        ):
-            if not count:
-                continue
-            if end is None:
-                ends_at = self.now - datetime.timedelta(minutes=5)
-            else:
-                ends_at = datetime.datetime.combine(end, datetime.time(12), tzinfo=self.now.tzinfo)
-            hard_to_reach = rng.random() < 0.02
-            plan.append(
-                [
-                    retiree_id,
-                    branch,
-                    count,
-                    window_start.isoformat(),
-                    ends_at.isoformat(),
-                    0.6 if hard_to_reach else 0.07,
-                ]
-            )
-        return plan
+        self._execute("SELECT setseed(%s)", [((self.size.seed + 4) % 1000) / 1000])
+        self._execute(
+            """
+            CREATE TEMPORARY TABLE city_contact_plan ON COMMIT DROP AS
+            SELECT retiree_id, branch_id,
+                   floor(exact)::int + (row_number() OVER (ORDER BY exact - floor(exact) DESC, retiree_id)
+                                        <= %(contacts)s - sum(floor(exact)) OVER ())::int AS n,
+                   %(window_start)s::timestamptz AS starts_at,
+                   CASE WHEN ended_on IS NULL THEN %(now)s::timestamptz - interval '5 minutes'
+                        ELSE (ended_on + time '12:00') AT TIME ZONE %(tz)s END AS ends_at,
+                   CASE WHEN random() < 0.02 THEN 0.6 ELSE 0.07 END AS p_nobody  -- hard to reach, or not
+            FROM (
+                SELECT retiree_id, branch_id, ended_on, %(contacts)s * weight / sum(weight) OVER () AS exact
+                FROM (
+                    SELECT id AS retiree_id, branch_id, COALESCE(deceased_on, moved_on) AS ended_on,
+                           GREATEST(1, COALESCE(COALESCE(deceased_on, moved_on) - %(window_start)s::date, %(days)s))
+                           / CASE WHEN care_level = 'dependent' OR birth_date <= %(frail_born_by)s THEN 3.0
+                                  WHEN category = 'lixiu' THEN 7.0 ELSE 14.0 END AS weight
+                    FROM retirees_retiree
+                    ORDER BY id
+                ) AS weights
+            ) AS shares
+            ORDER BY retiree_id
+            """,
+            {
+                "contacts": self.size.contacts,
+                "window_start": self.now - datetime.timedelta(days=CONTACT_DAYS),
+                "now": self.now,
+                "tz": settings.TIME_ZONE,
+                "days": CONTACT_DAYS,
+                "frail_born_by": self.today.replace(year=self.today.year - 80),
+            },
+        )
+        self._execute("DELETE FROM city_contact_plan WHERE n = 0")
 
     def contact_logs(self) -> int:
-        plan = self._contact_plan()
-        self._execute(
-            "CREATE TEMPORARY TABLE city_contact_plan (retiree_id bigint, branch_id bigint, n integer, "
-            "starts_at timestamptz, ends_at timestamptz, p_nobody float8) ON COMMIT DROP"
-        )
-        with self.connection.cursor() as cursor:
-            columns = ["retiree_id", "branch_id", "n", "starts_at", "ends_at", "p_nobody"]
-            _copy(cursor, "city_contact_plan", columns, plan)
+        self._contact_plan()
         self._execute("SELECT setseed(%s)", [(self.size.seed % 1000) / 1000])
         # One row per contact: g-th of n, spread evenly over the retiree's window with jitter.
         # r1..r3 are the random draws each row needs; the CASEs turn them into choices.
@@ -535,14 +556,29 @@ class CityGenerator:
         return inserted
 
     def _drop_bulk_constraints(self) -> list[str]:
-        """Drop the secondary indexes and foreign keys of BULK_TABLES; return the SQL that restores
-        them, every index first (the key checks use them)."""
-        indexes, keys = [], []
+        """Drop every index and key of BULK_TABLES, and the foreign keys of other tables that point
+        at them; return the SQL that restores them: primary and unique keys first, then the other
+        indexes (the key checks use them all), then the foreign keys.
+
+        Kept during the load, a primary key alone doubled the WAL records of every row inserted
+        by INSERT … SELECT (the weeks reached, with their unique pair, tripled them); built after
+        the load, each index is one sort whose pages are logged whole and compressed.
+        """
+        keys, indexes, foreign = [], [], []
         with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[])) "
+                "ORDER BY 1, 2",
+                [BULK_TABLES, BULK_TABLES],
+            )
+            for table, name, definition in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                foreign.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             for table in BULK_TABLES:
                 cursor.execute(
                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'f'",
+                    "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY contype, conname",
                     [table],
                 )
                 for name, definition in cursor.fetchall():
@@ -550,14 +586,15 @@ class CityGenerator:
                     keys.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
                 cursor.execute(
                     "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+                    "WHERE i.indrelid = %s::regclass "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+                    "ORDER BY 1",
                     [table],
                 )
                 for name, definition in cursor.fetchall():
                     cursor.execute(f"DROP INDEX {name}")
                     indexes.append(definition)
-        return indexes + keys
+        return keys + indexes + foreign
 
     def _coverage_triggers(self) -> list[tuple[str, str]]:
         with self.connection.cursor() as cursor:
@@ -579,14 +616,20 @@ class CityGenerator:
 
     def weekly_reach(self) -> int:
         """The rows `checkins.services.weekly_reach_refresh` would leave: one per retiree and week reached."""
-        return self._execute(
+        # One sort, then duplicates dropped as they pass: the contact logs come out nearly in
+        # order (written retiree by retiree), which the sort is quick on. The planner's choice,
+        # hashing every pair first and sorting the result, took twice as long.
+        self._execute("SET LOCAL enable_hashagg = off")
+        inserted = self._execute(
             """
             INSERT INTO checkins_weeklyreach (retiree_id, week)
-            SELECT DISTINCT retiree_id, date_trunc('week', contacted_on)::date
+            SELECT DISTINCT retiree_id, contacted_on - (extract(isodow FROM contacted_on)::int - 1)  -- its Monday
             FROM checkins_contactlog WHERE reached <> 'nobody'
-            ORDER BY 1, 2  -- the unique index (kept) then grows at its right edge, page by page
+            ORDER BY 1, 2  -- a retiree's weeks together, as they are read
             """
         )
+        self._execute("RESET enable_hashagg")
+        return inserted
 
     def checkin_states(self) -> int:
         """The state `checkins.services.checkin_state_refresh` would leave after these contacts."""
@@ -630,95 +673,98 @@ class CityGenerator:
 
     # --- ledgers ------------------------------------------------------------------------------
 
-    def _prefixes(self, per_retiree: int, wanted: int) -> list[tuple[int, int]]:
-        """(retiree id, k) pairs, k = 1..m for each retiree, `wanted` in all, some retirees having more.
+    def _ledger_rows(self, table: str, columns: list[str], per_retiree: int, wanted: int, select: str, params) -> int:
+        """Insert `wanted` rows into `table`, the k-th of up to `per_retiree` per retiree, built in one statement.
 
-        Each retiree draws a lead; candidates are taken in order of k - lead, so each retiree gets
-        a prefix 1..m of their candidates (dose 3 only after doses 1 and 2).
+        Each retiree draws a lead; candidates (retiree, k) are taken in order of k - lead, so each
+        retiree gets a prefix 1..m of k (dose 3 only after doses 1 and 2), some retirees more than
+        others. `select` reads `drawn` (retiree_id, k and three uniform draws r1, r2, r3).
         """
-        rng = random.Random(self.size.seed + per_retiree)
-        candidates = []
-        for retiree_id, *_rest in self.retirees:
-            lead = rng.random() * per_retiree * 0.6
-            candidates.extend((k - lead, retiree_id, k) for k in range(1, per_retiree + 1))
-        candidates.sort()
-        chosen = sorted((retiree_id, k) for _key, retiree_id, k in candidates[:wanted])
-        return chosen
+        self._execute("SELECT setseed(%s)", [((self.size.seed + per_retiree) % 1000) / 1000])
+        return self._execute(
+            f"""
+            WITH drawn AS (
+                SELECT retiree_id, k, random() AS r1, random() AS r2, random() AS r3
+                FROM (
+                    SELECT retiree_id, k
+                    FROM (
+                        SELECT id AS retiree_id, random() * %(per)s * 0.6 AS lead
+                        FROM (SELECT id FROM retirees_retiree ORDER BY id) AS by_id
+                    ) AS leads
+                    CROSS JOIN generate_series(1, %(per)s) AS k
+                    ORDER BY k - lead, retiree_id, k
+                    LIMIT %(wanted)s
+                ) AS chosen
+                ORDER BY retiree_id, k
+            )
+            INSERT INTO {table} ({", ".join(columns)})
+            {select}
+            ORDER BY retiree_id, k
+            """,
+            {"per": per_retiree, "wanted": wanted, **params},
+        )
 
     def vaccination_doses(self) -> int:
-        rng = self.random
-        products = ("北京生物", "北京科兴", "武汉生物", "智飞龙科马", "康希诺")
-        sites = ("校医院接种点", "海淀区疾控中心", "社区卫生服务中心", "上门接种")
-        recorded_at = self.now.isoformat()
-        per_retiree: dict[int, datetime.date] = {}
-
-        def rows():
-            for retiree_id, dose in self._prefixes(4, self.size.doses):
-                if dose == 1:
-                    given = datetime.date(2021, 3, 1) + datetime.timedelta(days=rng.randrange(180))
-                elif dose == 2:
-                    given = per_retiree[retiree_id] + datetime.timedelta(days=rng.randint(21, 56))
-                elif dose == 3:
-                    given = per_retiree[retiree_id] + datetime.timedelta(days=rng.randint(180, 300))
-                else:
-                    given = max(
-                        per_retiree[retiree_id] + datetime.timedelta(days=180),
-                        datetime.date(2022, 12, 15) + datetime.timedelta(days=rng.randrange(120)),
-                    )
-                per_retiree[retiree_id] = given
-                arrangement = rng.choices(("self", "transport", "home"), (90, 7, 3))[0]
-                yield [
-                    retiree_id,
-                    "",
-                    recorded_at,
-                    None,
-                    dose,
-                    given.isoformat(),
-                    rng.choice(products),
-                    "上门接种" if arrangement == "home" else rng.choice(sites[:3]),
-                    arrangement,
-                ]
-
-        columns = [
-            "retiree_id",
-            "notes",
-            "recorded_at",
-            "recorded_by_id",
-            "dose_number",
-            "given_on",
-            "product",
-            "site",
-            "arrangement",
-        ]
-        with self.connection.cursor() as cursor:
-            return _copy(cursor, "ledgers_vaccinationdose", columns, rows())
+        # Dose 1 in the spring and summer of 2021, dose 2 three to eight weeks later, the first
+        # booster six to ten months after that, the second from mid-December 2022 and at least
+        # six months after the first booster. `days`: from 1 March 2021 to this dose (to dose 3 for dose 4).
+        return self._ledger_rows(
+            "ledgers_vaccinationdose",
+            [
+                "retiree_id",
+                "notes",
+                "recorded_at",
+                "recorded_by_id",
+                "dose_number",
+                "given_on",
+                "product",
+                "site",
+                "arrangement",
+            ],
+            4,
+            self.size.doses,
+            """
+            SELECT retiree_id, '', %(now)s, NULL, k,
+                   CASE WHEN k < 4 THEN DATE '2021-03-01' + days
+                        ELSE GREATEST(DATE '2021-03-01' + days + 180, DATE '2022-12-15' + floor(r2 * 120)::int) END,
+                   (ARRAY['北京生物', '北京科兴', '武汉生物', '智飞龙科马', '康希诺'])[1 + floor(r3 * 5)::int],
+                   CASE WHEN arrangement = 'home' THEN '上门接种'
+                        ELSE (ARRAY['校医院接种点', '海淀区疾控中心', '社区卫生服务中心'])[1 + floor(r1 * 3)::int] END,
+                   arrangement
+            FROM (
+                SELECT retiree_id, k, r1, r2, r3,
+                       sum(CASE k WHEN 1 THEN floor(r1 * 180) WHEN 2 THEN 21 + floor(r1 * 36)
+                                  WHEN 3 THEN 180 + floor(r1 * 121) ELSE 0 END)
+                           OVER (PARTITION BY retiree_id ORDER BY k)::int AS days,
+                       CASE WHEN r2 < 0.90 THEN 'self' WHEN r2 < 0.97 THEN 'transport' ELSE 'home' END AS arrangement
+                FROM drawn
+            ) AS doses
+            """,
+            {"now": self.now},
+        )
 
     def nucleic_tests(self) -> int:
-        rng = self.random
-        sites = ("校内核酸检测点", "社区核酸检测点", "东区便民采样点", "北区便民采样点", "上门采样")
-        recorded_at = self.now.isoformat()
-        last: dict[int, datetime.date] = {}
-
-        def rows():
-            for retiree_id, k in self._prefixes(8, self.size.tests):
-                if k == 1:
-                    tested = datetime.date(2022, 4, 25) + datetime.timedelta(days=rng.randrange(60))
-                else:  # strictly later than the previous test: one per day at most
-                    tested = last[retiree_id] + datetime.timedelta(days=rng.randint(2, 21))
-                last[retiree_id] = tested
-                yield [
-                    retiree_id,
-                    "",
-                    recorded_at,
-                    None,
-                    tested.isoformat(),
-                    "positive" if rng.random() < 0.003 else "negative",
-                    rng.choice(sites),
-                ]
-
-        columns = ["retiree_id", "notes", "recorded_at", "recorded_by_id", "tested_on", "result", "site"]
-        with self.connection.cursor() as cursor:
-            return _copy(cursor, "ledgers_nucleictest", columns, rows())
+        # The first test between 25 April and late June 2022, each next one 2 to 21 days after the
+        # one before (one a day at most). `days`: from 25 April 2022 to this test.
+        return self._ledger_rows(
+            "ledgers_nucleictest",
+            ["retiree_id", "notes", "recorded_at", "recorded_by_id", "tested_on", "result", "site"],
+            8,
+            self.size.tests,
+            """
+            SELECT retiree_id, '', %(now)s, NULL, DATE '2022-04-25' + days,
+                   CASE WHEN r2 < 0.003 THEN 'positive' ELSE 'negative' END,
+                   (ARRAY['校内核酸检测点', '社区核酸检测点', '东区便民采样点', '北区便民采样点', '上门采样'])
+                       [1 + floor(r3 * 5)::int]
+            FROM (
+                SELECT retiree_id, k, r2, r3,
+                       sum(CASE WHEN k = 1 THEN floor(r1 * 60) ELSE 2 + floor(r1 * 20) END)
+                           OVER (PARTITION BY retiree_id ORDER BY k)::int AS days
+                FROM drawn
+            ) AS tests
+            """,
+            {"now": self.now},
+        )
 
     # --- finishing ----------------------------------------------------------------------------
 
