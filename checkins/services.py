@@ -136,7 +136,8 @@ def _contact_record(
         outcome=outcome,
         **details,
     )
-    log.full_clean(exclude=["contacted_by"])
+    # The retiree is locked (so there) and `contacted_by` is the user: no query to find either.
+    log.full_clean(exclude=["retiree", "contacted_by"])
     log.save()
     state = checkin_state_refresh(retiree=retiree, now=now)
     if log.counts_towards_coverage:
