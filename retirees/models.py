@@ -149,7 +149,8 @@ class Retiree(ChecksInOneQuery, models.Model):
         indexes = [
             # The registry's default filters: branch + status, ordered by pinyin.
             models.Index(fields=["branch", "status", "name_pinyin"], name="retirees_retiree_branch_status"),
-            models.Index(fields=["category", "status"], name="retirees_retiree_category"),
+            # With the id: the dashboard counts the active 离休 without a care plan from the index alone.
+            models.Index(fields=["category", "status", "id"], name="retirees_retiree_category"),
             models.Index(fields=["residence_area", "status"], name="retirees_retiree_residence"),
             models.Index(fields=["care_level", "status"], name="retirees_retiree_care_level"),
             models.Index(fields=["phone"], name="retirees_retiree_phone"),

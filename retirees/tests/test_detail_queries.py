@@ -25,8 +25,7 @@ COMMON = [
     "care: the plan's household contacts",
     "volunteers: the volunteer record",
     "assistance: the retiree's requests",
-    "visits: the retiree's visits",
-    "visits: their visitors",
+    "visits: the retiree's visits (dates and status: the panel names no visitor)",
 ]
 
 
