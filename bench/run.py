@@ -784,8 +784,8 @@ def bench_load(users: int, seconds: int, workers: int):
 
     started = time.perf_counter()
     counted = coverage_keep()
-    seconds = time.perf_counter() - started
-    print(f"  (today's counts kept first, as the beat does at midnight: {counted} branches in {seconds:.1f} s)")
+    took = time.perf_counter() - started
+    print(f"  (today's counts kept first, as the beat does at midnight: {counted} branches in {took:.1f} s)")
     with gunicorn(workers) as port:
         busy_before, total_before = machine_busy()
         until = time.monotonic() + seconds
