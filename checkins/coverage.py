@@ -124,12 +124,17 @@ def keep_fresh(
     if isinstance(branches, QuerySet):
         branches_sql, branches_params = branches.order_by().values("pk").query.sql_with_params()
         source, source_params = f"({branches_sql}) AS b(id)", list(branches_params)
+        # The few branches with change rows, looked up once, not once a branch.
+        changes, changes_params = "", []
     else:
-        source, source_params = "unnest(%s::bigint[]) AS b(id)", [sorted(set(branches))]
+        ids = sorted(set(branches))
+        source, source_params = "unnest(%s::bigint[]) AS b(id)", [ids]
+        # Given ids (a branch's own worker): their changes only, by the change rows' index,
+        # rather than every branch's changes and kept rows hashed for one branch.
+        changes, changes_params = "AND ch.branch_id = ANY(%s::bigint[])", [ids]
     with connection.cursor() as cursor:
         # Only the stale ids come back: a branch without a row of today and these rules, or one
-        # with a change its row's snapshot had not seen (the few branches with change rows,
-        # looked up once, not once a branch).
+        # with a change its row's snapshot had not seen.
         cursor.execute(
             f"""
             SELECT COUNT(*), COALESCE(array_agg(b.id ORDER BY b.id) FILTER (
@@ -137,11 +142,12 @@ def keep_fresh(
                     SELECT ch.branch_id
                     FROM checkins_coveragechange ch
                     JOIN checkins_branchcoverage seen ON seen.branch_id = ch.branch_id
-                    WHERE NOT pg_visible_in_snapshot(ch.xid::text::xid8, seen.snapshot::pg_snapshot))), '{{}}')
+                    WHERE NOT pg_visible_in_snapshot(ch.xid::text::xid8, seen.snapshot::pg_snapshot)
+                      {changes})), '{{}}')
             FROM {source}
             LEFT JOIN checkins_branchcoverage c ON c.branch_id = b.id AND c.day = %s AND c.rules = %s
             """,
-            [*source_params, today, rules],
+            [*changes_params, *source_params, today, rules],
         )
         number, stale = cursor.fetchone()
         if not stale:

@@ -353,9 +353,11 @@ def coverage_overview(
     totals only) the weeks are not summed: `weekly` is None.
     """
     today = today or local_today()
-    branches = Branch.objects.visible_to(user)
-    if branch is not None:
-        branches = branches.filter(pk=branch.pk)
+    scope = branch_ids_in_scope(user)
+    if scope is None:  # every branch: found by PostgreSQL, not listed here
+        branches = Branch.objects.all() if branch is None else [branch.pk]
+    else:
+        branches = sorted(scope) if branch is None else [branch.pk] if branch.pk in scope else []
     if today == local_today() and coverage.kept():
         number = coverage.keep_fresh(
             branches, today, lambda ids: _branch_counts(ids, today, policies), count_unkept=False
