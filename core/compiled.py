@@ -11,7 +11,7 @@ can be served a query that is not its own.
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import Lookup, QuerySet
 from django.db.models.sql import Query
 from django.http import Http404
 
@@ -35,6 +35,19 @@ _COMPILER_STATE = (
     "has_extra_select",
     "_meta_ordering",
 )
+
+
+class AnyOf(Lookup):
+    """`lhs = ANY(%s)` with one array parameter (PostgreSQL): the SQL is the same however many
+    values, so a kept queryset built with `AnyOf(F("pk"), PARAMETER)` is bound to a list of ids."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
+
 
 _compiler_classes: dict[type, type] = {}
 
@@ -109,12 +122,19 @@ class CompiledOnceQuerySet(QuerySet):
             clone.query.bound = clone._bound
         return clone
 
-    def bound(self, value: int):
-        """This queryset with `value` where it was built with `PARAMETER` (same SQL, compiled once).
+    def bound(self, value: int | list[int]):
+        """This queryset with `value` where it was built with `PARAMETER` (same SQL, compiled once):
+        an integer, or a list of them where it was built with `AnyOf` (PostgreSQL).
         It can then be sliced and read, nothing else (anything else raises TypeError)."""
-        if type(value) is not int:
-            raise TypeError("A bound value is an integer.")
-        if not BIGINT_MIN <= value <= BIGINT_MAX:
+        if type(value) is list:
+            if not all(type(item) is int for item in value):
+                raise TypeError("A bound list holds integers.")
+            value = [item for item in value if BIGINT_MIN <= item <= BIGINT_MAX]
+            if not value:
+                return self._cloned(QuerySet.none)
+        elif type(value) is not int:
+            raise TypeError("A bound value is an integer, or a list of them.")
+        elif not BIGINT_MIN <= value <= BIGINT_MAX:
             # No row has it, and PostgreSQL would refuse the parameter (an id typed into a URL).
             return self._cloned(QuerySet.none)
         return self._marked(self._cloned(QuerySet.all), bound=value)

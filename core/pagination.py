@@ -16,12 +16,21 @@ class IdsFirstPaginator(Paginator):
     annotations are then read for the page's ids only. One query more than a plain page, always.
 
     `ids`, when given, gives the ids of the places (bottom, top) of the list in its order instead
-    (a copy of the list's order kept elsewhere: `checkins.call_order`).
+    (a copy of the list's order kept elsewhere: `checkins.call_order`). `rows`, when given, gives
+    the rows of a page's ids in any order (a query compiled once, not the list's own with its
+    filters, `.filter(pk__in=…)` compiled again for each page: the ids already passed the filters).
     """
 
-    def __init__(self, *args, ids: Callable[[int, int], list] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        ids: Callable[[int, int], list] | None = None,
+        rows: Callable[[list], list] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.ids = ids
+        self.rows = rows
 
     def page(self, number):
         number = self.validate_number(number)
@@ -36,7 +45,12 @@ class IdsFirstPaginator(Paginator):
         return self._get_page(self._rows(ids), number, self)
 
     def _rows(self, ids) -> list:
-        return list(self.object_list.filter(pk__in=ids)) if ids else []
+        if not ids:
+            return []
+        if self.rows is None:
+            return list(self.object_list.filter(pk__in=ids))
+        found = {row.pk: row for row in self.rows(list(ids))}
+        return [found[pk] for pk in ids if pk in found]
 
 
 class EstimatedPage(Page):
@@ -146,6 +160,7 @@ def paginate(
     estimate: bool = False,
     count: int | None = None,
     ids: Callable[[int, int], list] | None = None,
+    rows: Callable[[list], list] | None = None,
 ):
     """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`).
 
@@ -153,13 +168,15 @@ def paginate(
     `count`: the number of rows when the caller already knows it (no count query).
     `ids`: where the ids of a page come from, in the list's order (IdsFirstPaginator; implies
     ids_first, not with `estimate`).
+    `rows`: the rows of a page's ids (IdsFirstPaginator), in any order.
     """
     kwargs = {}
     if estimate:
         paginator_class = EstimatedCountPaginator
+        kwargs["rows"] = rows
     elif ids_first or ids is not None:
         paginator_class = IdsFirstPaginator
-        kwargs["ids"] = ids
+        kwargs.update(ids=ids, rows=rows)
     else:
         paginator_class = Paginator
     paginator = paginator_class(queryset, per_page or settings.OUTREACH_PAGE_SIZE, **kwargs)

@@ -1,9 +1,10 @@
 """Reads of the registry, always through the user's scope."""
 
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import F, Prefetch, Q
 
 from accounts.access import scope_key
-from core.compiled import PARAMETER, kept_get
+from core.compiled import PARAMETER, AnyOf, kept, kept_get
 
 from .filters import search_retirees
 from .models import HouseholdContact, Retiree
@@ -15,6 +16,15 @@ PICKER_LIMIT = 20
 def retiree_list(*, user):
     """The registry as `user` may see it, with what the list page shows joined in."""
     return Retiree.objects.visible_to(user).select_related("branch")
+
+
+def retirees_by_ids(*, user, ids: list[int]) -> list[Retiree]:
+    """`retiree_list`'s rows with these ids, in no order: a page of the list whose ids were found by
+    the list's own query (core.pagination). On PostgreSQL one query compiled once per scope."""
+    if connection.vendor != "postgresql":
+        return list(retiree_list(user=user).filter(pk__in=ids))
+    rows = kept(("retirees_by_ids", scope_key(user)), lambda: retiree_list(user=user).filter(AnyOf(F("pk"), PARAMETER)))
+    return list(rows.bound(list(ids)))
 
 
 def retirees_to_pick(*, user, text: str, chosen_ids) -> tuple[list, list, bool]:

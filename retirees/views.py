@@ -66,7 +66,12 @@ def retiree_list(request):
     response = export_if_asked(request, spec=spec, filterset=filterset)
     if response is not None:
         return response
-    page = paginate(request, filterset.qs, estimate=True)
+    page = paginate(
+        request,
+        filterset.qs,
+        estimate=True,
+        rows=lambda ids: selectors.retirees_by_ids(user=request.user, ids=ids),
+    )
     return render(
         request,
         "retirees/list.html",

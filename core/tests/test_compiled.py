@@ -152,3 +152,21 @@ def test_a_value_no_bigint_holds_finds_nothing_without_asking_the_database(retir
     with django_assert_num_queries(0):
         assert list(kept.bound(2**63)[:1]) == []
         assert list(kept.bound(-(2**64))) == []
+
+
+def test_a_kept_queryset_built_with_any_of_is_bound_to_a_list_of_ids(retirees, django_assert_num_queries):
+    from django.db.models import F
+
+    from core.compiled import AnyOf
+
+    kept = compiled_once(retirees.filter(AnyOf(F("pk"), PARAMETER)))
+    everyone = list(retirees.order_by("pk"))
+    three, two = [r.pk for r in everyone[:3]], [r.pk for r in everyone[3:5]]
+    assert sorted(r.pk for r in kept.bound(three)) == sorted(three)
+    assert sorted(r.pk for r in kept.bound(two)) == sorted(two)
+    # One SQL for both lengths: the list is one array parameter.
+    assert len(kept._compiled_store) == 1
+    with django_assert_num_queries(0):
+        assert list(kept.bound([])) == [] and list(kept.bound([2**63])) == []
+    with pytest.raises(TypeError):
+        kept.bound(["1"])
