@@ -26,6 +26,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
+from core.compiled import SCOPE_PARAMETER, kept
+
 from .choices import Position, Role
 
 OFFICE_ROLES = (Role.ADMIN, Role.OFFICE)
@@ -218,6 +220,34 @@ def scope_key(user) -> frozenset[int] | None:
     rows from `visible_to`, hence the same SQL (`core.compiled.kept`)."""
     scope = branch_ids_in_scope(user)
     return None if scope is None else frozenset(scope)
+
+
+class _BranchWorker:
+    """Whom `kept_for` builds the branches' workers' querysets for: a signed-in worker whose branch
+    is `SCOPE_PARAMETER`, bound to the real one at each use."""
+
+    is_authenticated = True
+    is_active = True
+    branch_id = SCOPE_PARAMETER
+
+    def __init__(self, role: str):
+        self.role = role
+
+
+def kept_for(user, key: tuple, build: Callable[[object], QuerySet]) -> QuerySet:
+    """`core.compiled.kept` for the queryset `build(user)`, scoped by `visible_to`: office staff
+    share one, the workers of every branch share one (built for a stand-in whose branch is
+    `SCOPE_PARAMETER`, bound to theirs: a city's thousand branches are one SQL, not a thousand
+    kept in each process), and those who see nothing one. `key` names the selector and what
+    else its SQL depends on; `build` reads the user through `visible_to` only."""
+    scope = branch_ids_in_scope(user)
+    # A clone each time: the kept queryset itself is shared, and must never hold rows.
+    if scope is None:
+        return kept((*key, "all branches"), lambda: build(user)).all()
+    if not scope:
+        return kept((*key, "no branch"), lambda: build(user)).all()
+    (branch_id,) = scope
+    return kept((*key, "a branch", user.role), lambda: build(_BranchWorker(user.role))).bound(scope=branch_id)
 
 
 class BranchScopedQuerySet(QuerySet):

@@ -5,8 +5,8 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from accounts.access import scope_key
-from core.compiled import PARAMETER, kept
+from accounts.access import kept_for
+from core.compiled import PARAMETER
 from ledgers import selectors as ledger_selectors
 
 from .choices import UNFINISHED_STATUSES, AssistanceStatus
@@ -44,10 +44,11 @@ def assistance_requests_unfinished(*, user):
 
 
 def retiree_assistance_requests(*, user, retiree):
-    return kept(
-        ("retiree_assistance_requests", scope_key(user)),
+    return kept_for(
+        user,
+        ("retiree_assistance_requests",),
         # What the retiree page's list shows (not the retiree and their branch: the page's own).
-        lambda: (
+        lambda user: (
             AssistanceRequest.objects.visible_to(user)
             .select_related("assigned_user", "assigned_volunteer__retiree", "dose")
             .filter(retiree=PARAMETER)

@@ -5,10 +5,10 @@ The overview counts assistance requests too: it reads them through `assistance.s
 
 import datetime
 
-from accounts.access import scope_key
+from accounts.access import kept_for
 from accounts.models import User
 from assistance.selectors import has_unfinished_request
-from core.compiled import PARAMETER, kept
+from core.compiled import PARAMETER
 from core.dates import local_today
 from core.db import counts
 from retirees.choices import Category, Status
@@ -58,9 +58,10 @@ def care_plans_due_for_review(*, user, today: datetime.date | None = None, respo
 
 def care_plan_of(*, user, retiree: Retiree) -> CarePlan | None:
     """The retiree's plan in scope with its responsible person and contacts (two queries), or None (one)."""
-    plans = kept(
-        ("care_plan_of", scope_key(user)),
-        lambda: (
+    plans = kept_for(
+        user,
+        ("care_plan_of",),
+        lambda user: (
             CarePlan.objects.visible_to(user)
             .filter(retiree=PARAMETER)
             .select_related("responsible")

@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 
-from accounts.access import branch_ids_in_scope, in_scope, scope_key
+from accounts.access import branch_ids_in_scope, in_scope, kept_for, scope_key
 from branches.models import Branch
 from core.compiled import PARAMETER, kept, kept_get
 from core.dates import local_today
@@ -175,11 +175,12 @@ def call_list_row(*, user, pk, today: datetime.date | None = None) -> Retiree:
 
 def retiree_for_checkin(*, user, pk) -> Retiree:
     """An active retiree `user` may log a contact for; 404 otherwise (built and compiled once per scope)."""
-    return kept_get(
-        ("retiree_for_checkin", scope_key(user)),
-        lambda: Retiree.objects.visible_to(user).active().select_related("branch").filter(pk=PARAMETER),
-        pk,
+    retirees = kept_for(
+        user,
+        ("retiree_for_checkin",),
+        lambda user: Retiree.objects.visible_to(user).active().select_related("branch").filter(pk=PARAMETER),
     )
+    return kept_get(retirees, pk)
 
 
 def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id: int | None = None) -> Retiree:
@@ -204,15 +205,18 @@ def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id:
 
     # Built and compiled once for the scope, branch, day and rules; the retiree's id is bound.
     key = ("retiree_schedule", scope_key(user), branch_id, today, _rules_key(policies))
-    return kept_get(key, build, pk)
+    return kept_get(kept(key, build), pk)
 
 
 def retiree_attention(*, user, retiree: Retiree) -> list[AttentionEpisode]:
     """The retiree's attention episodes, open and ended, newest first, with who lifted them (one query)."""
     return list(
-        kept(
-            ("retiree_attention", scope_key(user)),
-            lambda: AttentionEpisode.objects.visible_to(user).filter(retiree=PARAMETER).select_related("lifted_by"),
+        kept_for(
+            user,
+            ("retiree_attention",),
+            lambda user: (
+                AttentionEpisode.objects.visible_to(user).filter(retiree=PARAMETER).select_related("lifted_by")
+            ),
         ).bound(retiree.pk)
     )
 
@@ -231,7 +235,7 @@ def contact_timeline(*, user, retiree: Retiree):
 
 def latest_contacts(*, user, retiree: Retiree, count: int) -> list[ContactLog]:
     """The retiree's latest `count` contacts (`contact_timeline`'s first page; its SQL compiled once)."""
-    timeline = kept(("contact_timeline", scope_key(user)), lambda: contact_timeline(user=user, retiree=PARAMETER))
+    timeline = kept_for(user, ("contact_timeline",), lambda user: contact_timeline(user=user, retiree=PARAMETER))
     return list(timeline.bound(retiree.pk)[:count])
 
 
@@ -387,7 +391,7 @@ def _kept_sums(*, user, today: datetime.date, branch: Branch | None, weeks: bool
     and are shown: one row, its SQL built and compiled once per scope, day and rules (the ORM
     spent as long building twenty sums as PostgreSQL spends adding them up)."""
 
-    def build():
+    def build(user):
         rows = coverage.valid_rows(today).visible_to(user)
         if branch is not None:
             rows = rows.filter(branch=PARAMETER)
@@ -401,9 +405,8 @@ def _kept_sums(*, user, today: datetime.date, branch: Branch | None, weeks: bool
         # values() grouped by a constant only has no GROUP BY: one row of sums over every row.
         return rows.order_by().annotate(everything=Value(1)).values("everything").annotate(**sums)
 
-    key = ("coverage_sums", scope_key(user), branch is not None, today, coverage.rules_fingerprint(), weeks)
-    sums = kept(key, build)
-    return list(sums.all() if branch is None else sums.bound(branch.pk))[0]
+    sums = kept_for(user, ("coverage_sums", branch is not None, today, coverage.rules_fingerprint(), weeks), build)
+    return list(sums if branch is None else sums.bound(branch.pk))[0]
 
 
 def _kept_coverage(kept_rows: QuerySet, sums: dict, *, weeks: bool) -> Coverage:
@@ -712,9 +715,10 @@ def exemption_get(*, user, pk) -> Exemption:
 
 
 def retiree_exemptions(*, user, retiree: Retiree):
-    return kept(
-        ("retiree_exemptions", scope_key(user)),
-        lambda: (
+    return kept_for(
+        user,
+        ("retiree_exemptions",),
+        lambda user: (
             Exemption.objects.visible_to(user)
             .filter(retiree=PARAMETER)
             .select_related("requested_by", "decided_by", "round")

@@ -21,6 +21,9 @@ SLICES_KEPT = 64
 # Stands for a value given at each evaluation, e.g. `.filter(pk=PARAMETER)` then `.bound(pk)`: an
 # integer no id, count or number of days in this application comes near.
 PARAMETER = -7_355_608_131_072_026
+# Stands for the branch of whoever asks, given with `.bound(scope=…)`: one kept queryset serves
+# every branch's workers (`accounts.access.kept_for`).
+SCOPE_PARAMETER = -7_355_608_131_072_027
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 # What SQLCompiler.as_sql sets on itself and the model iterable reads afterwards.
@@ -76,24 +79,20 @@ def _compiled_once_compiler(base: type) -> type:
                 for name, value in kept[1].items():
                     setattr(self, name, value)
             sql, params = kept[0]
-            bound = getattr(self.query, "bound", PARAMETER)
-            if bound != PARAMETER:
-                params = tuple(bound if _is_parameter(param) else param for param in params)
+            bound = getattr(self.query, "bound", None)
+            if bound:
+                params = tuple(bound.get(param, param) if type(param) is int else param for param in params)
             return sql, params
 
         _compiler_classes[base] = type(f"CompiledOnce{base.__name__}", (base,), {"as_sql": as_sql})
     return _compiler_classes[base]
 
 
-def _is_parameter(value) -> bool:
-    return type(value) is int and value == PARAMETER
-
-
 class _CompiledOnceQuery(Query):
     """A SELECT of a `compiled_once` queryset; a clone of it (for any further operation) is a plain Query."""
 
     def clone(self):
-        if self.bound != PARAMETER and not self.__dict__.get("marking"):
+        if self.bound and not self.__dict__.get("marking"):
             # The plain clone would still say PARAMETER where the value was bound: a count or a
             # filter of it would be about no row, silently. Slices and reads are what it is for.
             raise TypeError("A bound kept queryset can only be sliced and read.")
@@ -109,9 +108,12 @@ class _CompiledOnceQuery(Query):
         return compiler
 
 
+_UNSET = object()
+
+
 class CompiledOnceQuerySet(QuerySet):
     _compiled_store = None
-    _bound = PARAMETER
+    _bound: dict = {}
 
     def _marked(self, clone, bound=None):
         if self._compiled_store is not None and isinstance(clone, QuerySet):
@@ -122,22 +124,28 @@ class CompiledOnceQuerySet(QuerySet):
             clone.query.bound = clone._bound
         return clone
 
-    def bound(self, value: int | list[int]):
+    def bound(self, value=_UNSET, *, scope: int | None = None):
         """This queryset with `value` where it was built with `PARAMETER` (same SQL, compiled once):
-        an integer, or a list of them where it was built with `AnyOf` (PostgreSQL).
-        It can then be sliced and read, nothing else (anything else raises TypeError)."""
-        if type(value) is list:
-            if not all(type(item) is int for item in value):
-                raise TypeError("A bound list holds integers.")
-            value = [item for item in value if BIGINT_MIN <= item <= BIGINT_MAX]
-            if not value:
+        an integer, or a list of them where it was built with `AnyOf` (PostgreSQL); and `scope`
+        where it was built with `SCOPE_PARAMETER`. It can then be sliced and read, nothing else
+        (anything else raises TypeError)."""
+        bound = dict(self._bound)
+        for marker, given in ((PARAMETER, value), (SCOPE_PARAMETER, _UNSET if scope is None else scope)):
+            if given is _UNSET:
+                continue
+            if type(given) is list:
+                if not all(type(item) is int for item in given):
+                    raise TypeError("A bound list holds integers.")
+                given = [item for item in given if BIGINT_MIN <= item <= BIGINT_MAX]
+                if not given:
+                    return self._cloned(QuerySet.none)
+            elif type(given) is not int:
+                raise TypeError("A bound value is an integer, or a list of them.")
+            elif not BIGINT_MIN <= given <= BIGINT_MAX:
+                # No row has it, and PostgreSQL would refuse the parameter (an id typed into a URL).
                 return self._cloned(QuerySet.none)
-        elif type(value) is not int:
-            raise TypeError("A bound value is an integer, or a list of them.")
-        elif not BIGINT_MIN <= value <= BIGINT_MAX:
-            # No row has it, and PostgreSQL would refuse the parameter (an id typed into a URL).
-            return self._cloned(QuerySet.none)
-        return self._marked(self._cloned(QuerySet.all), bound=value)
+            bound[marker] = given
+        return self._marked(self._cloned(QuerySet.all), bound=bound)
 
     def all(self):
         return self._marked(self._cloned(QuerySet.all))
@@ -187,10 +195,11 @@ QUERYSETS_KEPT = 512
 def kept(key: tuple, build: Callable[[], QuerySet]) -> QuerySet:
     """The queryset `build()` gives, built once per process for `key` and compiled once (`compiled_once`).
 
-    `key` names the selector and holds everything the SQL depends on: who asks, as
-    `accounts.access.scope_key(user)`, the day, the rules… A value that changes with each request (the
-    retiree shown) is built as `PARAMETER` and given with `.bound(value)`. A queryset describes a
-    query and each use gets a clone, so no rows are ever kept."""
+    `key` names the selector and holds everything the SQL depends on: who asks (for a queryset
+    scoped by `visible_to`, `accounts.access.kept_for` does that part), the day, the rules… A value
+    that changes with each request (the retiree shown) is built as `PARAMETER` and given with
+    `.bound(value)`. The kept queryset itself is shared: use it through `.all()`, `.bound()` or a
+    slice, which give a clone, so that no rows are ever kept."""
     queryset = _kept_querysets.get(key)
     if queryset is None:
         if len(_kept_querysets) >= QUERYSETS_KEPT:
@@ -199,14 +208,14 @@ def kept(key: tuple, build: Callable[[], QuerySet]) -> QuerySet:
     return queryset
 
 
-def kept_get(key: tuple, build: Callable[[], QuerySet], value):
-    """The row of `kept(key, build)` bound to `value` (built with `.filter(pk=PARAMETER)`), or
+def kept_get(queryset: QuerySet, value):
+    """The row of a kept `queryset` (built with `.filter(pk=PARAMETER)`) bound to `value`, or
     Http404: `get_object_or_404` for a kept queryset."""
     try:
         value = int(value)
     except (TypeError, ValueError):
         raise Http404("No such row.") from None
-    found = list(kept(key, build).bound(value)[:1])
+    found = list(queryset.bound(value)[:1])
     if not found:
         raise Http404("No such row in scope.")
     return found[0]

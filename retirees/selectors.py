@@ -3,8 +3,8 @@
 from django.db import connection
 from django.db.models import F, Prefetch, Q
 
-from accounts.access import scope_key
-from core.compiled import PARAMETER, AnyOf, kept, kept_get
+from accounts.access import kept_for
+from core.compiled import PARAMETER, AnyOf, kept_get
 
 from .filters import search_retirees
 from .models import HouseholdContact, Retiree
@@ -23,7 +23,7 @@ def retirees_by_ids(*, user, ids: list[int]) -> list[Retiree]:
     the list's own query (core.pagination). On PostgreSQL one query compiled once per scope."""
     if connection.vendor != "postgresql":
         return list(retiree_list(user=user).filter(pk__in=ids))
-    rows = kept(("retirees_by_ids", scope_key(user)), lambda: retiree_list(user=user).filter(AnyOf(F("pk"), PARAMETER)))
+    rows = kept_for(user, ("retirees_by_ids",), lambda user: retiree_list(user=user).filter(AnyOf(F("pk"), PARAMETER)))
     return list(rows.bound(list(ids)))
 
 
@@ -59,7 +59,7 @@ def retiree_get(*, user, pk) -> Retiree:
     """One retiree with their household contacts; 404 when outside the user's scope.
     Asked for on most pages about one retiree: built and compiled once per scope."""
 
-    def build():
+    def build(user):
         return (
             Retiree.objects.visible_to(user)
             .filter(pk=PARAMETER)
@@ -69,7 +69,7 @@ def retiree_get(*, user, pk) -> Retiree:
             )
         )
 
-    return kept_get(("retiree_get", scope_key(user)), build, pk)
+    return kept_get(kept_for(user, ("retiree_get",), build), pk)
 
 
 def retiree_personal_data(*, retiree: Retiree) -> dict:

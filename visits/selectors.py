@@ -7,12 +7,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.access import is_office, scope_key
+from accounts.access import is_office, kept_for
 from branches.models import Branch
 from checkins.choices import FRAIL_AGE
 from core import calendar_cn
 from core.addressing import progress_percent
-from core.compiled import PARAMETER, kept
+from core.compiled import PARAMETER
 from core.dates import local_today
 from retirees.choices import CareLevel, Category
 from retirees.models import Retiree, birth_date_bounds
@@ -137,7 +137,7 @@ def campaign_missing(*, user, campaign: VisitCampaign):
 
 def retiree_panel(*, user, retiree) -> dict:
     """The retiree page's visits (one query; at most 10): their dates and status, nothing joined."""
-    visits = kept(("retiree_visits", scope_key(user)), lambda: Visit.objects.visible_to(user).filter(retiree=PARAMETER))
+    visits = kept_for(user, ("retiree_visits",), lambda user: Visit.objects.visible_to(user).filter(retiree=PARAMETER))
     return {"visits": list(visits.bound(retiree.pk)[:10])}
 
 

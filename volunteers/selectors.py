@@ -5,8 +5,8 @@ import datetime
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 
-from accounts.access import scope_key
-from core.compiled import PARAMETER, kept
+from accounts.access import kept_for
+from core.compiled import PARAMETER
 
 from .models import PatrolAssignment, PatrolShift, Volunteer
 
@@ -21,8 +21,8 @@ def volunteer_get(*, user, pk) -> Volunteer:
 
 def volunteer_of(*, user, retiree) -> Volunteer | None:
     """The retiree's volunteer record in scope, if they volunteer (one query)."""
-    volunteers = kept(
-        ("volunteer_of", scope_key(user)), lambda: volunteer_list(user=user).filter(retiree=PARAMETER).order_by("pk")
+    volunteers = kept_for(
+        user, ("volunteer_of",), lambda user: volunteer_list(user=user).filter(retiree=PARAMETER).order_by("pk")
     )
     return next(iter(volunteers.bound(retiree.pk)[:1]), None)
 
