@@ -681,7 +681,7 @@ def gunicorn(workers: int):
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("gunicorn did not start: see var/bench-gunicorn.log") from None
                 time.sleep(0.2)
-        yield port
+        yield port, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -763,6 +763,30 @@ def machine_busy() -> tuple[float, float]:
     return (sum(fields) - idle) / ticks, sum(fields) / ticks
 
 
+def cpu_by_kind(gunicorn_group: int) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn processes (the group `gunicorn_group`), by every
+    PostgreSQL process, and by this process (the simulated users), from /proc/<pid>/stat."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "postgresql": 0.0, "simulated users": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                name, rest = stat.read().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        if int(entry) == os.getpid():
+            used["simulated users"] += seconds
+        elif int(fields[2]) == gunicorn_group:  # the process group gunicorn() started
+            used["gunicorn"] += seconds
+        elif name.endswith("(postgres"):
+            used["postgresql"] += seconds
+    return used
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -786,8 +810,9 @@ def bench_load(users: int, seconds: int, workers: int):
     counted = coverage_keep()
     took = time.perf_counter() - started
     print(f"  (today's counts kept first, as the beat does at midnight: {counted} branches in {took:.1f} s)")
-    with gunicorn(workers) as port:
+    with gunicorn(workers) as (port, group):
         busy_before, total_before = machine_busy()
+        cpu_before = cpu_by_kind(group)
         until = time.monotonic() + seconds
         threads = []
         for number, (user, session) in enumerate(zip(people, sessions, strict=True)):
@@ -799,6 +824,7 @@ def bench_load(users: int, seconds: int, workers: int):
         for thread in threads:
             thread.join(timeout=seconds + 60)
         busy_after, total_after = machine_busy()
+        cpu_after = cpu_by_kind(group)
     samples = [sample for thread in threads for sample in thread.samples]
     errors = [error for thread in threads for error in thread.errors]
     latencies = [elapsed for _action, elapsed, _status in samples]
@@ -810,6 +836,13 @@ def bench_load(users: int, seconds: int, workers: int):
     print(
         f"  machine CPU busy {busy:.0%} of {os.cpu_count()} cores;"
         f" {(busy_after - busy_before) / max(len(samples), 1) * 1000:.1f} ms of CPU a request"
+    )
+    print(
+        "  CPU a request: "
+        + ", ".join(
+            f"{kind} {(cpu_after[kind] - cpu_before[kind]) / max(len(samples), 1) * 1000:.1f} ms" for kind in cpu_after
+        )
+        + " (the rest of the machine's: other processes)"
     )
     for action in sorted({action for action, _e, _s in samples}):
         times = [elapsed for a, elapsed, _s in samples if a == action]

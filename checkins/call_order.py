@@ -25,11 +25,13 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import F, FilteredRelation, Q
 
+from core import compiled
+from core.compiled import PARAMETER, AnyOf
 from core.dates import local_today
 from retirees.models import Retiree
 
 from .models import CallDue
-from .schedule import cadence_policy_rows, with_schedule
+from .schedule import cadence_policy_rows, rules_key, with_schedule
 
 # Keys of more branches than this at once (the first count of the day: all of them) are written
 # with MANY_WORK_MEM for the statement (SET LOCAL: the transaction that keeps them, reset after).
@@ -78,8 +80,14 @@ def keep(branch_ids: list[int], today: datetime.date) -> None:
     """
     if not branch_ids:
         return
-    retirees = Retiree.objects.active().filter(branch_id__in=branch_ids)
-    keys = with_sort_key(retirees, today, cadence_policy_rows()).order_by().values("branch_id", "id", *KEY_COLUMNS)
+    policies = cadence_policy_rows()
+
+    def build():
+        # Built and compiled once per day and rules, the ids bound (most recounts are of one branch).
+        retirees = Retiree.objects.active().filter(AnyOf(F("branch_id"), PARAMETER))
+        return with_sort_key(retirees, today, policies).order_by().values("branch_id", "id", *KEY_COLUMNS)
+
+    keys = compiled.kept(("call_order_keys", today, rules_key(policies)), build).bound(list(branch_ids))
     keys_sql, keys_params = keys.query.sql_with_params()
     kept = ", ".join(f"kept.{column}" for column in KEY_COLUMNS)
     fresh = ", ".join(f"fresh.{column}" for column in KEY_COLUMNS)

@@ -111,6 +111,12 @@ def _specificity(policy: dict) -> int:
     return bool(policy["category"]) + bool(policy["age_band"]) + bool(policy["care_level"])
 
 
+def rules_key(policies: list[dict]) -> tuple:
+    """What a schedule built with `policies` depends on besides the day, as a dictionary key (for
+    querysets built once: `core.compiled.kept`)."""
+    return tuple(tuple(sorted(policy.items())) for policy in policies), attention_cadence_days()
+
+
 def cadence_policy_rows() -> list[dict]:
     """Every cadence rule, as the few fields the resolution needs (one query; the table is small)."""
     return list(CadencePolicy.objects.values("branch_id", "category", "age_band", "care_level", "cadence_days"))

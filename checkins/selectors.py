@@ -30,13 +30,12 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import branch_ids_in_scope, in_scope, kept_for, scope_key
 from branches.models import Branch
-from core.compiled import PARAMETER, kept, kept_get
+from core.compiled import PARAMETER, AnyOf, kept, kept_get
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import HouseholdContact, Retiree
 
 from . import call_order, coverage
-from .attention import attention_cadence_days
 from .choices import DueState, ExemptionStatus, RoundItem
 from .models import (
     ROUND_ITEMS,
@@ -49,7 +48,7 @@ from .models import (
     RoundVerification,
     WeeklyReach,
 )
-from .schedule import attention_condition, cadence_policy_rows, unreachable_expression, with_schedule
+from .schedule import attention_condition, cadence_policy_rows, rules_key, unreachable_expression, with_schedule
 
 WEEKS_IN_CHART = 12
 
@@ -92,10 +91,6 @@ def _policies_in_scope(user, branch: Branch | None, policies: list[dict] | None)
     return [policy for policy in policies if policy["branch_id"] is None or policy["branch_id"] in branch_ids]
 
 
-def _rules_key(policies: list[dict]) -> tuple:
-    return tuple(tuple(sorted(policy.items())) for policy in policies), attention_cadence_days()
-
-
 def call_list(
     *, user, today: datetime.date | None = None, branch: Branch | None = None, policies: list[dict] | None = None
 ):
@@ -113,7 +108,7 @@ def call_list(
     """
     today = today or local_today()
     policies = _policies_in_scope(user, branch, policies)
-    key = ("call_list", scope_key(user), None if branch is None else branch.pk, today, _rules_key(policies))
+    key = ("call_list", scope_key(user), None if branch is None else branch.pk, today, rules_key(policies))
     return kept(key, lambda: _build_call_list(user=user, today=today, branch=branch, policies=policies)).all()
 
 
@@ -204,7 +199,7 @@ def retiree_schedule(*, user, pk, today: datetime.date | None = None, branch_id:
         )
 
     # Built and compiled once for the scope, branch, day and rules; the retiree's id is bound.
-    key = ("retiree_schedule", scope_key(user), branch_id, today, _rules_key(policies))
+    key = ("retiree_schedule", scope_key(user), branch_id, today, rules_key(policies))
     return kept_get(kept(key, build), pk)
 
 
@@ -293,7 +288,8 @@ def branch_coverage(
         retirees = Retiree.objects.visible_to(user).active()
         if residence_area:
             retirees = retirees.filter(residence_area=residence_area)
-        counts = {row["branch"]: (row, None) for row in _count_by_branch(_scheduled(retirees, today, policies))}
+        values = _branch_values(_scheduled(retirees, today, policies))
+        counts = {row["branch"]: (row, None) for row in _count_by_branch(values)}
     else:
         counts = coverage.branch_counts(
             [branch.pk for branch in branches], today, lambda ids: _branch_counts(ids, today, policies)
@@ -470,7 +466,9 @@ def _scheduled(retirees, today: datetime.date, policies: list[dict] | None):
 def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[dict] | None) -> dict:
     """{branch id: (COUNT_FIELDS, reached per week of the chart)} for each of `branch_ids`, counted
     now (two queries): what `checkins.coverage` keeps."""
-    retirees = Retiree.objects.active().filter(branch_id__in=branch_ids)
+    if not branch_ids:
+        return {}
+    policies = cadence_policy_rows() if policies is None else policies
     weeks = week_starts(today)
     reached = (
         WeeklyReach.objects.filter(
@@ -481,7 +479,7 @@ def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[d
         .annotate(n=Count("retiree"))
     )
     with coverage.planned_for_few(branch_ids):
-        counts = {row["branch"]: row for row in _count_by_branch(_scheduled(retirees, today, policies))}
+        counts = {row["branch"]: row for row in _count_by_branch(_branches_scheduled(branch_ids, today, policies))}
         weekly = {(branch_id, _as_date(week)): n for branch_id, week, n in reached}
     return {
         branch_id: (
@@ -492,7 +490,26 @@ def _branch_counts(branch_ids: list[int], today: datetime.date, policies: list[d
     }
 
 
-def _count_by_branch(scheduled) -> list[dict]:
+def _branch_values(scheduled):
+    """What `_count_by_branch` counts of a `_scheduled` queryset."""
+    return scheduled.order_by().values("branch", "due_state", "unreachable", "attention", "callback")
+
+
+def _branches_scheduled(branch_ids: list[int], today: datetime.date, policies: list[dict]):
+    """`_branch_values` of these branches' active retirees. On PostgreSQL built and compiled once
+    per day and rules, the ids bound: a recount of the one branch where a call was just logged is
+    most of the counting done in a day, and building the schedule cost more than running it."""
+    if connection.vendor != "postgresql":
+        return _branch_values(_scheduled(Retiree.objects.active().filter(branch_id__in=branch_ids), today, policies))
+
+    def build():
+        retirees = Retiree.objects.active().filter(AnyOf(F("branch_id"), PARAMETER))
+        return _branch_values(_scheduled(retirees, today, policies))
+
+    return kept(("branch_counts", today, rules_key(policies)), build).bound(list(branch_ids))
+
+
+def _count_by_branch(values) -> list[dict]:
     """COUNT_FIELDS per branch of the `with_schedule` queryset, the due state evaluated once a row.
 
     The ORM can only count "FILTER (WHERE due_state = …)" by repeating the whole due-state
@@ -501,11 +518,7 @@ def _count_by_branch(scheduled) -> list[dict]:
     unreachable) is counted by an outer query; `OFFSET 0` keeps PostgreSQL from merging the two
     and copying the expression back into each count. The rule itself stays in `with_schedule`.
     """
-    inner_sql, params = (
-        scheduled.order_by()
-        .values("branch", "due_state", "unreachable", "attention", "callback")
-        .query.sql_with_params()
-    )
+    inner_sql, params = values.query.sql_with_params()
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sections = ", ".join(
         ["COUNT(*) FILTER (WHERE callback)", "COUNT(*) FILTER (WHERE attention AND NOT callback)"]
