@@ -272,3 +272,34 @@ class HouseholdContact(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class RegistryChange(models.Model):
+    """A transaction that wrote to the registry's rows (PostgreSQL): what the registry list's kept
+    page anchors (`core.anchors`) are checked against.
+
+    Written by a database trigger (migration `retirees 0005`) on every statement that inserts,
+    updates, deletes or truncates retirees, whatever wrote it (services, imports, the admin, SQL by
+    hand). Only inserted, one row per transaction, so writers never wait for each other here. The
+    registry's version is the sum of `weight` over the rows a snapshot sees: it grows with every
+    committed writing transaction, and two snapshots that see the same sum see the same retirees.
+    `registry_changes_fold` folds committed rows into one (the sum kept), so that the sum stays cheap.
+    """
+
+    xid = models.BigIntegerField(_("transaction"), null=True, blank=True)
+    weight = models.PositiveBigIntegerField(_("weight"), default=1)
+
+    class Meta:
+        verbose_name = _("registry change")
+        verbose_name_plural = _("registry changes")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["xid"],
+                name="retirees_registrychange_xid_unique",
+                violation_error_message=_("A transaction is recorded once."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.xid or '-'} × {self.weight}"
