@@ -155,9 +155,12 @@ class Retiree(ChecksInOneQuery, models.Model):
             models.Index(fields=["care_level", "status"], name="retirees_retiree_care_level"),
             models.Index(fields=["phone"], name="retirees_retiree_phone"),
             # The registry list's page ids (core.pagination.IdsFirstPaginator) in its default
-            # order and by birth date, read from the index alone however deep the page.
+            # order and by birth date, read from the index alone however deep the page ...
             models.Index(fields=["status", "name_pinyin", "id"], name="retirees_retiree_status_name"),
             models.Index(fields=["status", "birth_date", "id"], name="retirees_retiree_status_birth"),
+            # ... and by date added (else page 1 so sorted is a sort of every active retiree, and a far
+            # page from its anchor, core.anchors, has no range to scan).
+            models.Index(fields=["status", "created_at", "id"], name="retirees_retiree_status_added"),
             # checkins.selectors.weekly_coverage: the few retirees no longer active.
             models.Index(fields=["id"], name="retirees_retiree_inactive", condition=~Q(status=Status.ACTIVE)),
         ]
