@@ -11,8 +11,9 @@ Exact, not approximate: the anchors are kept with the version of the rows they w
 anchored page reads the version again in its own statement. A page whose version differs from its
 anchors' is not used: the anchors are made again, once, and otherwise the page is read by OFFSET.
 Which writes move the version is the caller's (for the registry: `retirees.models.RegistryChange`),
-so only lists whose query reads that one table are anchored: sorted by columns of its own,
-without NULLs, ending on a unique one, no join and no subquery. Anything else, SQLite, a missing
+so only lists whose query reads the tables it watches are anchored: sorted by columns without
+NULLs (of the list's table or, ordered by a foreign key, of the related table), ending on a unique
+one, no subquery. Anything else, SQLite, a missing
 cache: None, and the caller pages by OFFSET.
 """
 
@@ -35,9 +36,9 @@ VERSION = "anchor_version"
 
 
 class PageAnchors:
-    """Anchors for the lists of one table. `version_sql`: a scalar SQL expression (no parameters)
-    that changes, transactionally, whenever a row of the table is written, and is NULL in a
-    transaction that has written some itself. `before_build`: called before anchors are made (to
+    """Anchors for the lists read from `tables`. `version_sql`: a scalar SQL expression (no
+    parameters) that changes, transactionally, whenever a row of these tables is written, and is
+    NULL in a transaction that has written some itself. `before_build`: called before anchors are made (to
     keep the version cheap to read; see `retirees.services.registry_changes_fold`).
 
     Pages before `from_place` are left to OFFSET: it is as cheap there as the anchors' own page.
@@ -47,8 +48,9 @@ class PageAnchors:
     FROM_PLACE = 10_000
     TIMEOUT = 24 * 3600
 
-    def __init__(self, *, version_sql: str, before_build: Callable[[], None] | None = None):
+    def __init__(self, *, version_sql: str, tables: set[str], before_build: Callable[[], None] | None = None):
         self.version_sql = version_sql
+        self.tables = tables
         self.before_build = before_build
         self.every = self.EVERY
         self.from_place = self.FROM_PLACE
@@ -105,13 +107,13 @@ class PageAnchors:
 
     def _cache_key(self, queryset) -> str | None:
         """The key of the anchors of `queryset`'s ids query: its SQL and parameters. None unless
-        that query reads the one table, with no subquery (what the version watches)."""
+        that query reads only the tables the version watches, with no subquery."""
         narrow = queryset.values_list("pk", flat=True)
         sql, params = narrow.query.get_compiler(using=queryset.db).as_sql()
         # Joins a filter set up and then trimmed (branch=...: the column is the retiree's) count none.
         query = narrow.query
         tables = {join.table_name for alias, join in query.alias_map.items() if query.alias_refcount[alias]}
-        if tables != {queryset.model._meta.db_table} or sql.count("SELECT") != 1:
+        if not tables <= self.tables or sql.count("SELECT") != 1:
             return None
         digest = hashlib.sha256(f"{queryset.db}\x00{self.every}\x00{sql}\x00{params!r}".encode()).hexdigest()
         return f"anchors:{digest}"
@@ -139,8 +141,10 @@ class PageAnchors:
 
 
 def sort_keys(queryset) -> list[tuple[str, bool]] | None:
-    """`queryset`'s order as (field name, descending) up to its first unique field, when every key
-    is a column of its own table that cannot be NULL and the order is total; None otherwise."""
+    """`queryset`'s order as (field path, descending) up to its first unique field, when every key
+    is a column that cannot be NULL, of its own table or of a row a non-null foreign key leads to
+    (ordered by "branch": the branch's own ordering, as Django does), and the order is total; None
+    otherwise."""
     query = queryset.query
     if query.combinator or query.distinct or query.is_sliced or query.extra_order_by or query.extra:
         return None
@@ -158,12 +162,40 @@ def sort_keys(queryset) -> list[tuple[str, bool]] | None:
             field = meta.get_field(name)
         except FieldDoesNotExist:
             return None
-        if not field.concrete or field.is_relation or field.null or name in query.annotations:
+        if not field.concrete or field.null or name in query.annotations:
             return None
+        if field.is_relation:
+            related = _related_keys(field, descending)
+            if related is None:
+                return None
+            keys += related
+            continue
         keys.append((field.name, descending))
         if field.unique:
             return keys
     return None
+
+
+def _related_keys(field, descending: bool) -> list[tuple[str, bool]] | None:
+    """The keys a foreign key orders by: the related model's ordering, one level deep."""
+    if not field.many_to_one:
+        return None
+    ordering = field.related_model._meta.ordering
+    if not ordering:
+        return [(field.attname, descending)]
+    keys = []
+    for item in ordering:
+        if not isinstance(item, str):
+            return None
+        name = item.removeprefix("-")
+        try:
+            related = field.related_model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not related.concrete or related.is_relation or related.null:
+            return None
+        keys.append((f"{field.name}__{related.name}", descending != item.startswith("-")))
+    return keys
 
 
 def at_or_after(keys: list[tuple[str, bool]], anchor: tuple) -> Q:

@@ -281,11 +281,12 @@ class RegistryChange(models.Model):
     """A transaction that wrote to the registry's rows (PostgreSQL): what the registry list's kept
     page anchors (`core.anchors`) are checked against.
 
-    Written by a database trigger (migration `retirees 0005`) on every statement that inserts,
-    updates, deletes or truncates retirees, whatever wrote it (services, imports, the admin, SQL by
-    hand). Only inserted, one row per transaction, so writers never wait for each other here. The
-    registry's version is the sum of `weight` over the rows a snapshot sees: it grows with every
-    committed writing transaction, and two snapshots that see the same sum see the same retirees.
+    Written by database triggers (migration `retirees 0005`) on every statement that inserts,
+    updates, deletes or truncates retirees or branches (the list sorted by branch follows their
+    order), whatever wrote it (services, imports, the admin, SQL by hand). Only inserted, one row
+    per transaction, so writers never wait for each other here. The registry's version is the sum
+    of `weight` over the rows a snapshot sees: it grows with every committed writing transaction,
+    and two snapshots that see the same sum see the same retirees and branches.
     `registry_changes_fold` folds committed rows into one (the sum kept), so that the sum stays cheap.
     """
 

@@ -44,7 +44,11 @@ def registry_anchors() -> PageAnchors:
     the registry's version is the one they were made at (core.anchors)."""
     from .services import registry_changes_fold
 
-    return PageAnchors(version_sql=REGISTRY_VERSION_SQL, before_build=registry_changes_fold)
+    return PageAnchors(
+        version_sql=REGISTRY_VERSION_SQL,
+        tables={"retirees_retiree", "branches_branch"},  # the list sorted by branch: the branches' order
+        before_build=registry_changes_fold,
+    )
 
 
 def retirees_to_pick(*, user, text: str, chosen_ids) -> tuple[list, list, bool]:

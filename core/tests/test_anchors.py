@@ -62,6 +62,8 @@ FILTERS = [
     {"sort": "birth_date"},
     {"sort": "-birth_date"},
     {"sort": "-created"},
+    {"sort": "branch"},
+    {"sort": "-branch", "status": "all"},
     {"status": "all"},
     {"status": "all", "category": "tuixiu", "sort": "-birth_date"},
     {"q": "wang"},
@@ -137,12 +139,32 @@ def test_a_page_past_the_end_or_near_the_top_is_left_to_offset(registry, office)
 
 
 def test_orders_the_anchors_cannot_prove_are_left_to_offset(registry, office):
-    # By branch: the order is the branch's, read through a join that the registry's version does not watch.
-    assert selectors.registry_anchors().ids(listed(office, sort="branch"), 20, 6) is None
+    anchors = selectors.registry_anchors()
     assert sort_keys(Retiree.objects.order_by("name_pinyin")) is None  # not a total order
     assert sort_keys(Retiree.objects.order_by("moved_on", "id")) is None  # NULLs
-    assert sort_keys(Retiree.objects.order_by("branch", "id")) is None  # another table's order
+    assert sort_keys(Retiree.objects.order_by("created_by", "id")) is None  # a key that may be NULL
+    assert anchors.ids(listed(office).order_by("created_by__username", "id"), 20, 6) is None
+    # A table the registry's version does not watch.
+    assert anchors.ids(listed(office).filter(branch__cadence_policies__category="tuixiu"), 20, 6) is None
+
+
+def test_sort_keys_follow_the_related_models_ordering():
     assert sort_keys(Retiree.objects.order_by("-birth_date", "pk")) == [("birth_date", True), ("id", False)]
+    assert sort_keys(Retiree.objects.order_by("-branch", "id")) == [
+        ("branch__order", True),
+        ("branch__name", True),
+        ("id", False),
+    ]
+
+
+def test_after_a_branch_is_reordered_the_next_far_page_sorted_by_branch_is_exact(registry, office, branch_b):
+    queryset = listed(office, sort="branch")
+    anchors = selectors.registry_anchors()
+    assert anchors.ids(queryset, 20, 6) == offset_ids(queryset, 20, 6)
+    branch_b.order = 0 if branch_b.order else 999
+    branch_b.save()
+    for bottom in range(4, queryset.count()):
+        assert anchors.ids(queryset, bottom, 6) == offset_ids(queryset, bottom, 6)
 
 
 def _version():

@@ -1,4 +1,5 @@
-"""The registry's changes (RegistryChange) and the trigger that records them.
+"""The registry's changes (RegistryChange) and the triggers that record them: retirees, and
+branches (the order the list sorted by branch follows).
 
 PostgreSQL only: the registry list keeps page anchors there (core.anchors); SQLite pages by OFFSET.
 One statement-level trigger for every kind of write, with no transition table: a statement that
@@ -25,10 +26,16 @@ END $$;
 CREATE TRIGGER retirees_retiree_registry_change
 AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON retirees_retiree
 FOR EACH STATEMENT EXECUTE FUNCTION retirees_registry_change();
+
+-- The list sorted by branch follows the branches' order and names.
+CREATE TRIGGER branches_branch_registry_change
+AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON branches_branch
+FOR EACH STATEMENT EXECUTE FUNCTION retirees_registry_change();
 """
 
 DROP = """
 DROP TRIGGER IF EXISTS retirees_retiree_registry_change ON retirees_retiree;
+DROP TRIGGER IF EXISTS branches_branch_registry_change ON branches_branch;
 DROP FUNCTION IF EXISTS retirees_registry_change();
 """
 
