@@ -38,8 +38,8 @@ VERSION = "anchor_version"
 class PageAnchors:
     """Anchors for the lists read from `tables`. `version_sql`: a scalar SQL expression (no
     parameters) that changes, transactionally, whenever a row of these tables is written, and is
-    NULL in a transaction that has written some itself. `before_build`: called before anchors are made (to
-    keep the version cheap to read; see `retirees.services.registry_changes_fold`).
+    NULL in a transaction that has written some itself. `before_build`: called before anchors are
+    made (to keep the version cheap to read; see `retirees.services.registry_changes_fold`).
 
     Pages before `from_place` are left to OFFSET: it is as cheap there as the anchors' own page.
     """
@@ -121,7 +121,7 @@ class PageAnchors:
     def _build(self, queryset, keys) -> tuple | None:
         """(version, [sort keys of places every, 2 × every, ...]) in one statement, so from one
         snapshot; None for a list too short to need anchors, or read in a transaction that has
-        written rows of the table (the version is NULL there)."""
+        written rows of the tables (the version is NULL there)."""
         if self.before_build is not None:
             self.before_build()
         names = [name for name, _ in keys]
