@@ -41,6 +41,6 @@ class AreaAdmin(ReadOnlyAdmin):
 
 @admin.register(RegistryChange)
 class RegistryChangeAdmin(ReadOnlyAdmin):
-    """Read only: written by the database's trigger (retirees 0005), folded when page anchors are made."""
+    """Read only: written by the database's trigger (retirees 0006), folded when page anchors are made."""
 
     list_display = ["id", "xid", "weight"]

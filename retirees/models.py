@@ -281,7 +281,7 @@ class RegistryChange(models.Model):
     """A transaction that wrote to the registry's rows (PostgreSQL): what the registry list's kept
     page anchors (`core.anchors`) are checked against.
 
-    Written by database triggers (migration `retirees 0005`) on every statement that inserts,
+    Written by database triggers (migration `retirees 0006`) on every statement that inserts,
     updates, deletes or truncates retirees or branches (the list sorted by branch follows their
     order), whatever wrote it (services, imports, the admin, SQL by hand). Only inserted, one row
     per transaction, so writers never wait for each other here. The registry's version is the sum

@@ -52,7 +52,7 @@ def drop_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("retirees", "0004_add_area"),
+        ("retirees", "0005_category_index_with_id"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("branches", "0006_branch_order_index"),
-        ("retirees", "0005_registry_changes"),
+        ("retirees", "0006_registry_changes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
