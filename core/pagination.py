@@ -6,6 +6,8 @@ from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
+from .anchors import PageAnchors
+
 
 class IdsFirstPaginator(Paginator):
     """Fetches a page as its ids first, then the rows with those ids (a "deferred join").
@@ -81,9 +83,10 @@ class EstimatedCountPaginator(IdsFirstPaginator):
     PROBE = 2_000
     EXACT_UP_TO = 10_000
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, anchors: PageAnchors | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.approximate = False
+        self.anchors = anchors
 
     @cached_property
     def count(self):
@@ -115,7 +118,12 @@ class EstimatedCountPaginator(IdsFirstPaginator):
 
     def page(self, number):
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+        ids = None
+        if self.anchors is not None:
+            # A far page from the kept anchors (core.anchors), exactly what OFFSET gives.
+            ids = self.anchors.ids(self.object_list, bottom, self.per_page + 1)
+        if ids is None:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
         more = len(ids) > self.per_page
         if not ids and number > 1:
             # Past the end: show the true last page.
@@ -161,6 +169,7 @@ def paginate(
     count: int | None = None,
     ids: Callable[[int, int], list] | None = None,
     rows: Callable[[list], list] | None = None,
+    anchors: PageAnchors | None = None,
 ):
     """The requested page of `queryset` (two queries: a count and the page; three with `ids_first`).
 
@@ -169,11 +178,12 @@ def paginate(
     `ids`: where the ids of a page come from, in the list's order (IdsFirstPaginator; implies
     ids_first, not with `estimate`).
     `rows`: the rows of a page's ids (IdsFirstPaginator), in any order.
+    `anchors`: a far page from kept anchors instead of OFFSET (core.anchors; with `estimate` only).
     """
     kwargs = {}
     if estimate:
         paginator_class = EstimatedCountPaginator
-        kwargs["rows"] = rows
+        kwargs.update(rows=rows, anchors=anchors)
     elif ids_first or ids is not None:
         paginator_class = IdsFirstPaginator
         kwargs.update(ids=ids, rows=rows)

@@ -240,6 +240,17 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "progress")}
     ),
+    # `anchors`: the registry list's kept page anchors (core.anchors), shared by the web processes
+    # in Redis when REDIS_URL is set, else each process keeps its own. Losing them costs one page.
+    "anchors": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "anchors"}
+    ),
 }
 
 # Production hardening; TLS is terminated by the reverse proxy in front of gunicorn, which must

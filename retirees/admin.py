@@ -3,7 +3,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Area, HouseholdContact, Retiree
+from .models import Area, HouseholdContact, RegistryChange, Retiree
 
 
 class HouseholdContactInline(admin.TabularInline):
@@ -37,3 +37,10 @@ class AreaAdmin(ReadOnlyAdmin):
     """The residence areas rows are addressed to: made when first chosen, never edited."""
 
     list_display = ["code", "__str__"]
+
+
+@admin.register(RegistryChange)
+class RegistryChangeAdmin(ReadOnlyAdmin):
+    """Read only: written by the database's trigger (retirees 0006), folded when page anchors are made."""
+
+    list_display = ["id", "xid", "weight"]

@@ -155,9 +155,12 @@ class Retiree(ChecksInOneQuery, models.Model):
             models.Index(fields=["care_level", "status"], name="retirees_retiree_care_level"),
             models.Index(fields=["phone"], name="retirees_retiree_phone"),
             # The registry list's page ids (core.pagination.IdsFirstPaginator) in its default
-            # order and by birth date, read from the index alone however deep the page.
+            # order and by birth date, read from the index alone however deep the page ...
             models.Index(fields=["status", "name_pinyin", "id"], name="retirees_retiree_status_name"),
             models.Index(fields=["status", "birth_date", "id"], name="retirees_retiree_status_birth"),
+            # ... and by date added (else page 1 so sorted is a sort of every active retiree, and a far
+            # page from its anchor, core.anchors, has no range to scan).
+            models.Index(fields=["status", "created_at", "id"], name="retirees_retiree_status_added"),
             # checkins.selectors.weekly_coverage: the few retirees no longer active.
             models.Index(fields=["id"], name="retirees_retiree_inactive", condition=~Q(status=Status.ACTIVE)),
         ]
@@ -272,3 +275,35 @@ class HouseholdContact(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class RegistryChange(models.Model):
+    """A transaction that wrote to the registry's rows (PostgreSQL): what the registry list's kept
+    page anchors (`core.anchors`) are checked against.
+
+    Written by database triggers (migration `retirees 0006`) on every statement that inserts,
+    updates, deletes or truncates retirees or branches (the list sorted by branch follows their
+    order), whatever wrote it (services, imports, the admin, SQL by hand). Only inserted, one row
+    per transaction, so writers never wait for each other here. The registry's version is the sum
+    of `weight` over the rows a snapshot sees: it grows with every committed writing transaction,
+    and two snapshots that see the same sum see the same retirees and branches.
+    `registry_changes_fold` folds committed rows into one (the sum kept), so that the sum stays cheap.
+    """
+
+    xid = models.BigIntegerField(_("transaction"), null=True, blank=True)
+    weight = models.PositiveBigIntegerField(_("weight"), default=1)
+
+    class Meta:
+        verbose_name = _("registry change")
+        verbose_name_plural = _("registry changes")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["xid"],
+                name="retirees_registrychange_xid_unique",
+                violation_error_message=_("A transaction is recorded once."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.xid or '-'} × {self.weight}"

@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import F, Prefetch, Q
 
 from accounts.access import kept_for
+from core.anchors import PageAnchors
 from core.compiled import PARAMETER, AnyOf, kept_get
 
 from .filters import search_retirees
@@ -25,6 +26,29 @@ def retirees_by_ids(*, user, ids: list[int]) -> list[Retiree]:
         return list(retiree_list(user=user).filter(pk__in=ids))
     rows = kept_for(user, ("retirees_by_ids",), lambda user: retiree_list(user=user).filter(AnyOf(F("pk"), PARAMETER)))
     return list(rows.bound(list(ids)))
+
+
+# The registry's version (RegistryChange): the sum of the changes this snapshot sees, NULL in a
+# transaction that has written retirees itself (its own rows are not yet anybody else's).
+REGISTRY_VERSION_SQL = """
+    SELECT CASE
+        WHEN bool_or(xid = pg_current_xact_id_if_assigned()::text::bigint) THEN NULL
+        ELSE COALESCE(SUM(weight), 0)::bigint
+    END
+    FROM retirees_registrychange
+"""
+
+
+def registry_anchors() -> PageAnchors:
+    """For the registry list (`retiree_list`, filtered): far pages from kept anchors, valid while
+    the registry's version is the one they were made at (core.anchors)."""
+    from .services import registry_changes_fold
+
+    return PageAnchors(
+        version_sql=REGISTRY_VERSION_SQL,
+        tables={"retirees_retiree", "branches_branch"},  # the list sorted by branch: the branches' order
+        before_build=registry_changes_fold,
+    )
 
 
 def retirees_to_pick(*, user, text: str, chosen_ids) -> tuple[list, list, bool]:

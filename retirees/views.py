@@ -71,6 +71,7 @@ def retiree_list(request):
         filterset.qs,
         estimate=True,
         rows=lambda ids: selectors.retirees_by_ids(user=request.user, ids=ids),
+        anchors=selectors.registry_anchors(),
     )
     return render(
         request,

@@ -155,3 +155,33 @@ def test_a_large_total_is_shown_as_an_estimate(login, office, branch_a, settings
     assert "共找到约" in html and "共约" in html and "page=2" in html
     # The last page knows the total: exact again.
     assert "共找到 12 人" in client.get(LIST, {"page": 3}).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_far_pages_from_kept_anchors_are_the_sorted_list_and_cost_what_the_first_does(
+    login, office, branch_a, settings, monkeypatch
+):
+    from django.core.cache import caches
+
+    from core.anchors import CACHE, PageAnchors
+
+    # Anchors every 4 rows from the 4th on (core.anchors), committed rows (the anchors stand aside
+    # in a transaction that wrote retirees, as a test's own transaction has).
+    monkeypatch.setattr(PageAnchors, "EVERY", 4)
+    monkeypatch.setattr(PageAnchors, "FROM_PLACE", 4)
+    caches[CACHE].clear()
+    settings.OUTREACH_PAGE_SIZE = 5
+    for number in range(23):
+        make_retiree(branch_a, ["周一", "周二", "吴三"][number % 3], birth_date=datetime.date(1940 + number % 4, 1, 1))
+    client = login(office)
+    for sort in ("", "-name", "-birth_date"):
+        pages = [client.get(LIST, {"sort": sort, "page": page}).context["page"] for page in range(1, 6)]
+        seen = [retiree.pk for page in pages for retiree in page]
+        assert seen == list(pages[0].paginator.object_list.values_list("pk", flat=True))
+    # Made once above: a far page now costs the first page's queries, its ids read from an anchor.
+    assert _list_queries(client, {"sort": "-name", "page": 4}) == _list_queries(client, {"sort": "-name"})
+    with CaptureQueriesContext(connection) as captured:
+        client.get(LIST, {"sort": "-name", "page": 4})
+    ids_query = next(query["sql"] for query in captured if "anchor_version" in query["sql"])
+    assert "OFFSET 3" in ids_query  # page 4 starts 3 rows past the anchor at row 12
+    caches[CACHE].clear()
