@@ -8,7 +8,7 @@ import datetime
 from accounts.access import kept_for
 from accounts.models import User
 from assistance.selectors import has_unfinished_request
-from core.compiled import PARAMETER
+from core.compiled import PARAMETER, kept_first
 from core.dates import local_today
 from core.db import counts
 from retirees.choices import Category, Status
@@ -69,7 +69,7 @@ def care_plan_of(*, user, retiree: Retiree) -> CarePlan | None:
             .order_by("pk")
         ),
     )
-    return next(iter(plans.bound(retiree.pk)[:1]), None)
+    return kept_first(plans, retiree.pk)
 
 
 def care_summary(*, user, today: datetime.date | None = None) -> dict:

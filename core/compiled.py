@@ -208,6 +208,13 @@ def kept(key: tuple, build: Callable[[], QuerySet]) -> QuerySet:
     return queryset
 
 
+def kept_first(queryset: QuerySet, value: int):
+    """The first row of a kept `queryset` bound to `value` (`PARAMETER`), or None: `.first()` for
+    a kept queryset (which orders itself: `first()` would order by pk, another query)."""
+    found = list(queryset.bound(value)[:1])
+    return found[0] if found else None
+
+
 def kept_get(queryset: QuerySet, value):
     """The row of a kept `queryset` (built with `.filter(pk=PARAMETER)`) bound to `value`, or
     Http404: `get_object_or_404` for a kept queryset."""
@@ -215,7 +222,7 @@ def kept_get(queryset: QuerySet, value):
         value = int(value)
     except (TypeError, ValueError):
         raise Http404("No such row.") from None
-    found = list(queryset.bound(value)[:1])
-    if not found:
+    row = kept_first(queryset, value)
+    if row is None:
         raise Http404("No such row in scope.")
-    return found[0]
+    return row

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from branches.models import Branch
-from core.compiled import PARAMETER, kept
+from core.compiled import PARAMETER, kept, kept_first
 from core.dates import local_today
 from retirees.choices import Status
 from retirees.models import Retiree
@@ -223,20 +223,20 @@ def retiree_ledger_summary(*, retiree) -> dict:
     """The current state shown on the retiree's page (five small queries)."""
 
     def of_retiree(model, name, build):
-        return kept(("retiree_ledger_summary", name), lambda: build(model.objects.filter(retiree=PARAMETER))).bound(
-            retiree.pk
-        )
+        # Built and compiled once per process, the retiree's id bound.
+        return kept(("retiree_ledger_summary", name), lambda: build(model.objects.filter(retiree=PARAMETER)))
 
     def latest(model, name, *order):
-        return next(iter(of_retiree(model, name, lambda rows: rows.order_by(*order))[:1]), None)
+        return kept_first(of_retiree(model, name, lambda rows: rows.order_by(*order)), retiree.pk)
+
+    def every(model, name, build):
+        return list(of_retiree(model, name, build).bound(retiree.pk))
 
     return {
-        "doses": list(of_retiree(VaccinationDose, "doses", lambda rows: rows.order_by("dose_number"))),
+        "doses": every(VaccinationDose, "doses", lambda rows: rows.order_by("dose_number")),
         "stance": latest(VaccinationStance, "stance", "-stated_on", "-id"),
         "test": latest(NucleicTest, "test", "-tested_on", "-id"),
-        "exposures": list(
-            of_retiree(ExposureEvent, "exposures", lambda rows: rows.filter(status=ExposureStatus.ONGOING))
-        ),
+        "exposures": every(ExposureEvent, "exposures", lambda rows: rows.filter(status=ExposureStatus.ONGOING)),
         "health": latest(HealthRecord, "health", "-recorded_on", "-id"),
     }
 

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 
 from accounts.access import kept_for
-from core.compiled import PARAMETER
+from core.compiled import PARAMETER, kept_first
 
 from .models import PatrolAssignment, PatrolShift, Volunteer
 
@@ -24,7 +24,7 @@ def volunteer_of(*, user, retiree) -> Volunteer | None:
     volunteers = kept_for(
         user, ("volunteer_of",), lambda user: volunteer_list(user=user).filter(retiree=PARAMETER).order_by("pk")
     )
-    return next(iter(volunteers.bound(retiree.pk)[:1]), None)
+    return kept_first(volunteers, retiree.pk)
 
 
 def assignable_volunteers(*, user):
